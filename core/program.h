@@ -1,0 +1,63 @@
+// What the engine runs, and what it offers back.
+//
+// A Program is a concurrent test with a fixed number of threads. The engine
+// (schedules/engine.h) runs it on Relacy fibers under a schedule: before(),
+// then thread(0..n-1) interleaved as the schedule decides, invariant() at
+// every scheduling decision, after() once all threads finished. The model of
+// the dcache (core/model.h) is one Program; the engine's tests use small ones.
+//
+// Everything a Program allocates between before() and after() is tracked by
+// Relacy (leaks and use-after-free are findings), so per-execution state must
+// be created in before() and freed in after(). Memory the Program got from
+// outside an execution (its Scenario, say) is read-only inside one: growing or
+// freeing it there hands Relacy a block it never allocated (a double-free
+// finding).
+#pragma once
+
+#include <cstdint>
+
+namespace dcfuzz {
+
+// One model-level event, for the report's interleaving table and for the
+// fuzzer's interleaving coverage. Pointers are valid during the call only.
+struct Event {
+  int thread;            // 0-based; reports print T1..Tn
+  const char* function;  // the kernel function doing it, e.g. "d_alloc_parallel"
+  const char* what;      // e.g. "lock", "unlock", "wait", "wake", "clear PAR_LOOKUP"
+  uint32_t object;       // stable id of the object (never an address)
+  const char* object_name;  // e.g. "d_lock of dentry /d"; only filled while tracing
+};
+
+// Services of the engine to a running Program.
+class Host {
+ public:
+  virtual ~Host() = default;
+  // Consulted once per model allocation (kmalloc) of thread `thread`;
+  // true means this allocation fails (-ENOMEM).
+  virtual bool should_fail_alloc(int thread) = 0;
+  // True while a report is being produced: events need object names.
+  virtual bool tracing() const = 0;
+  // The current scheduling decision index (the step numbers of preemptions).
+  virtual uint32_t step() const = 0;
+  virtual void on_event(const Event& event) = 0;
+  // A detector fired: title (the bucket, one line) and details (several
+  // lines: threads, their states and held locks). The Program then stops the
+  // execution through fail_execution().
+  virtual void on_finding(const char* title, const char* details) = 0;
+};
+
+class Program {
+ public:
+  virtual ~Program() = default;
+  virtual int thread_count() const = 0;
+  virtual void before(Host& host) = 0;
+  virtual void thread(int index) = 0;
+  virtual void invariant() = 0;
+  virtual void after() = 0;
+};
+
+// Ends the current execution as failed (after Host::on_finding). Defined by
+// the engine; never returns.
+[[noreturn]] void fail_execution(const char* title);
+
+}  // namespace dcfuzz

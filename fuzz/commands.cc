@@ -1,0 +1,33 @@
+#include "fuzz/commands.h"
+
+#include "schedules/normalize.h"
+#include "schedules/schedule_io.h"
+
+namespace dcfuzz {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> table = {
+      {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
+  };
+  return table;
+}
+
+pb::Schedule load_schedule_arg(const Args& args) {
+  if (args.positional.size() != 1) {
+    throw UsageError{"'" + args.command + "' wants exactly one schedule FILE"};
+  }
+  pb::Schedule schedule;
+  std::string error;
+  if (!load_schedule(args.positional[0], &schedule, &error)) throw UsageError{error};
+  if (args.has("kernel")) {
+    pb::Kernel kernel;
+    if (!kernel_from_name(args.get("kernel"), &kernel)) {
+      throw UsageError{"unknown kernel variant '" + args.get("kernel") + "' (one of " +
+                       kernel_names() + ")"};
+    }
+    schedule.mutable_scenario()->set_kernel(kernel);
+  }
+  return schedule;
+}
+
+}  // namespace dcfuzz

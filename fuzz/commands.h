@@ -1,0 +1,15 @@
+// The subcommands of dcfuzz, one file each (cmd_*.cc).
+#pragma once
+
+#include "fuzz/cli.h"
+#include "schedule.pb.h"
+
+namespace dcfuzz {
+
+int cmd_replay(const Args& args);
+
+// Shared by the commands that take a schedule FILE: loads and normalises it,
+// applies --kernel. Throws UsageError on bad input.
+pb::Schedule load_schedule_arg(const Args& args);
+
+}  // namespace dcfuzz

@@ -1,0 +1,55 @@
+// The engine: runs a Program under a Strategy on Relacy, exactly, and
+// returns what happened with the execution recorded as a canonical schedule.
+//
+// One Relacy context per thread count lives for the whole process, on its own
+// stack: each run() resumes it for one iteration, so memory stays flat over
+// millions of executions. A finding ends that context; the next run() starts
+// a new one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/program.h"
+#include "schedule.pb.h"
+#include "schedules/strategy.h"
+
+namespace dcfuzz {
+
+constexpr int kMaxThreads = 4;
+
+struct TraceEvent {
+  uint32_t step;
+  int thread;  // 0-based
+  std::string function;
+  std::string what;
+  std::string object;
+};
+
+struct Execution {
+  bool found = false;
+  std::string title;    // the bucket: one line, stable across schedules of one bug
+  std::string details;  // several lines from the detector
+  pb::Schedule recorded;  // interleaving part only (preemptions, choices, faults)
+  uint32_t steps = 0;     // scheduling decisions taken
+  std::vector<TraceEvent> trace;  // when RunOptions::trace
+};
+
+// Called on every model event of every execution (interleaving coverage).
+class EventListener {
+ public:
+  virtual ~EventListener() = default;
+  virtual void on_event(const Event& event) = 0;
+};
+
+struct RunOptions {
+  bool trace = false;                  // collect Execution::trace (slower)
+  EventListener* listener = nullptr;
+  uint32_t max_steps = 20000;          // beyond: livelock finding
+};
+
+// Runs `program` once. program.thread_count() must be in [1, kMaxThreads].
+Execution run_program(Program& program, Strategy& strategy, const RunOptions& options = {});
+
+}  // namespace dcfuzz

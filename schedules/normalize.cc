@@ -1,0 +1,183 @@
+#include "schedules/normalize.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "schedules/replay.h"
+
+namespace dcfuzz {
+namespace {
+
+constexpr int kKernels = 5;
+constexpr int kFilesystems = 3;
+constexpr int kOpKinds = 7;
+
+std::string fold_case(std::string s) {
+  for (char& c : s) c = char((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+  return s;
+}
+
+std::string normalize_path(const std::string& raw) {
+  std::string out;
+  int depth = 0;
+  size_t begin = 0;
+  while (begin <= raw.size() && depth < Limits::kPathDepth) {
+    size_t end = raw.find('/', begin);
+    if (end == std::string::npos) end = raw.size();
+    if (end > begin) {
+      if (!out.empty()) out += '/';
+      out += normalize_name(raw.substr(begin, end - begin));
+      ++depth;
+    }
+    begin = end + 1;
+  }
+  return out.empty() ? "a" : out;
+}
+
+// Parents must be earlier directories; names unique per directory (ignoring
+// case on a case-insensitive filesystem). Dropped nodes take their subtree.
+void normalize_tree(pb::Scenario* scenario) {
+  auto* tree = scenario->mutable_tree();
+  if (tree->size() > Limits::kTreeNodes) {
+    tree->DeleteSubrange(Limits::kTreeNodes, tree->size() - Limits::kTreeNodes);
+  }
+  const bool ci = scenario->fs() == pb::CASE_INSENSITIVE;
+  std::vector<int> new_index(tree->size(), -1);  // old index -> kept index
+  std::set<std::pair<int, std::string>> names;
+  google::protobuf::RepeatedPtrField<pb::Node> kept;
+  for (int i = 0; i < tree->size(); ++i) {
+    pb::Node node = tree->Get(i);
+    node.set_name(normalize_name(node.name()));
+    int parent = int(node.parent() % uint32_t(i + 1));  // 0: root, k: node k-1
+    int kept_parent = 0;
+    if (parent > 0) {
+      int old = parent - 1;
+      if (new_index[old] < 0 || !kept.Get(new_index[old]).dir()) continue;
+      kept_parent = new_index[old] + 1;
+    }
+    node.set_parent(uint32_t(kept_parent));
+    if (!node.dir()) node.set_disconnected_alias(false);
+    std::string key = ci ? fold_case(node.name()) : node.name();
+    if (!names.insert({kept_parent, key}).second) continue;
+    new_index[i] = kept.size();
+    *kept.Add() = node;
+  }
+  tree->Swap(&kept);
+}
+
+void normalize_threads(pb::Scenario* scenario) {
+  auto* threads = scenario->mutable_threads();
+  if (threads->size() > Limits::kThreads) {
+    threads->DeleteSubrange(Limits::kThreads, threads->size() - Limits::kThreads);
+  }
+  if (threads->empty()) threads->Add();
+  for (auto& thread : *threads) {
+    auto* ops = thread.mutable_ops();
+    if (ops->size() > Limits::kOpsPerThread) {
+      ops->DeleteSubrange(Limits::kOpsPerThread, ops->size() - Limits::kOpsPerThread);
+    }
+    for (auto& op : *ops) {
+      op.set_op(pb::OpKind(uint32_t(op.op()) % kOpKinds));
+      op.set_path(normalize_path(op.path()));
+      if (op.op() == pb::RENAME) {
+        op.set_path2(normalize_path(op.path2()));
+      } else {
+        op.clear_path2();
+      }
+    }
+  }
+}
+
+// Sorts by key, keeps the first entry of each key, truncates.
+template <typename Field, typename Key>
+void sort_unique(Field* field, int limit, Key key) {
+  std::stable_sort(field->begin(), field->end(),
+                   [&](const auto& a, const auto& b) { return key(a) < key(b); });
+  auto last = std::unique(field->begin(), field->end(),
+                          [&](const auto& a, const auto& b) { return key(a) == key(b); });
+  field->erase(last, field->end());
+  if (field->size() > limit) field->DeleteSubrange(limit, field->size() - limit);
+}
+
+void normalize_interleaving(pb::Schedule* schedule) {
+  const int threads = schedule->scenario().threads_size();
+  for (auto& p : *schedule->mutable_preemptions()) {
+    p.set_thread(uint32_t(thread_of(p.thread(), threads) + 1));
+  }
+  sort_unique(schedule->mutable_preemptions(), Limits::kPreemptions,
+              [](const pb::Preemption& p) { return p.step(); });
+  auto* choices = schedule->mutable_choices();
+  choices->erase(std::remove_if(choices->begin(), choices->end(),
+                                [](const pb::Choice& c) { return c.value() == 0; }),
+                 choices->end());
+  sort_unique(choices, Limits::kChoices, [](const pb::Choice& c) { return c.call(); });
+  for (auto& f : *schedule->mutable_faults()) {
+    f.set_thread(f.thread() % uint32_t(threads + 1));
+    f.set_nth(std::max(1u, f.nth()));
+  }
+  sort_unique(schedule->mutable_faults(), Limits::kFaults,
+              [](const pb::Fault& f) { return std::make_pair(f.thread(), f.nth()); });
+}
+
+}  // namespace
+
+std::string normalize_name(const std::string& raw) {
+  std::string name = raw.substr(0, Limits::kNameLength);
+  if (name.empty()) name = "a";
+  for (char& c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
+              u == '_' || u == '-';
+    if (!ok) c = char('a' + u % 26);
+  }
+  return name;
+}
+
+void normalize(pb::Schedule* schedule) {
+  auto* scenario = schedule->mutable_scenario();
+  scenario->set_kernel(pb::Kernel(uint32_t(scenario->kernel()) % kKernels));
+  scenario->set_fs(pb::Filesystem(uint32_t(scenario->fs()) % kFilesystems));
+  normalize_tree(scenario);
+  normalize_threads(scenario);
+  normalize_interleaving(schedule);
+  schedule->DiscardUnknownFields();
+}
+
+Scenario to_scenario(const pb::Scenario& in) {
+  Scenario out;
+  out.kernel = Kernel(int(in.kernel()));
+  out.fs = FsKind(int(in.fs()));
+  for (const auto& node : in.tree()) {
+    out.tree.push_back(
+        TreeNode{int(node.parent()) - 1, node.name(), node.dir(), node.disconnected_alias()});
+  }
+  for (const auto& thread : in.threads()) {
+    auto& ops = out.threads.emplace_back();
+    for (const auto& op : thread.ops()) {
+      ops.push_back(Op{OpKind(int(op.op())), op.path(), op.path2()});
+    }
+  }
+  return out;
+}
+
+bool kernel_from_name(const std::string& name, pb::Kernel* kernel) {
+  for (int k = 0; k < kKernels; ++k) {
+    if (name == kernel_name(Kernel(k))) {
+      *kernel = pb::Kernel(k);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string kernel_names() {
+  std::string names;
+  for (int k = 0; k < kKernels; ++k) {
+    if (k) names += ", ";
+    names += kernel_name(Kernel(k));
+  }
+  return names;
+}
+
+}  // namespace dcfuzz

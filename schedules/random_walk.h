@@ -1,0 +1,43 @@
+// Random walk: at each decision, preempt to a random runnable thread with a
+// small probability; random choices are non-zero with a small probability.
+// Deterministic for a given seed. No allocation faults.
+#pragma once
+
+#include <cstdint>
+
+#include "schedules/strategy.h"
+
+namespace dcfuzz {
+
+// A small deterministic generator (xorshift64*), shared by the strategies.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  uint64_t next() {
+    state_ ^= state_ >> 12;
+    state_ ^= state_ << 25;
+    state_ ^= state_ >> 27;
+    return state_ * 0x2545F4914F6CDD1Dull;
+  }
+  uint32_t below(uint32_t limit) { return limit ? uint32_t(next() % limit) : 0; }
+
+ private:
+  uint64_t state_;
+};
+
+class RandomWalkStrategy final : public Strategy {
+ public:
+  // Preempts with probability `preempt_per_mille`/1000 at each decision.
+  explicit RandomWalkStrategy(uint64_t seed, uint32_t preempt_per_mille = 100);
+  const char* name() const override { return "random-walk"; }
+  void begin(int threads) override {}
+  int pick_thread(const Decision& decision) override;
+  uint32_t pick_value(uint32_t call, uint32_t limit) override;
+  bool fail_alloc(int, uint32_t, uint32_t) override { return false; }
+
+ private:
+  Rng rng_;
+  uint32_t preempt_per_mille_;
+};
+
+}  // namespace dcfuzz

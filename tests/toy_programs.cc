@@ -1,0 +1,120 @@
+#include "tests/toy_programs.h"
+
+#include <relacy/relacy.hpp>  // last
+
+namespace dcfuzz::toy {
+namespace {
+
+class LockInversion final : public Program {
+ public:
+  int thread_count() const override { return 2; }
+  void before(Host&) override { locks_ = new Locks; }
+  void thread(int index) override {
+    rl::mutex& first = index == 0 ? locks_->a : locks_->b;
+    rl::mutex& second = index == 0 ? locks_->b : locks_->a;
+    first.lock($);
+    second.lock($);
+    second.unlock($);
+    first.unlock($);
+  }
+  void invariant() override {}
+  void after() override { delete locks_; }
+
+ private:
+  struct Locks {
+    rl::mutex a, b;
+  };
+  Locks* locks_ = nullptr;
+};
+
+class LostWakeup final : public Program {
+ public:
+  int thread_count() const override { return 2; }
+  void before(Host& host) override {
+    host_ = &host;
+    state_ = new State;
+    state_->flag.store(0, rl::memory_order_relaxed);
+    state_->announce.store(0, rl::memory_order_relaxed);
+  }
+  void thread(int index) override {
+    if (index == 0) {  // waiter
+      if (state_->flag.load(rl::memory_order_acquire) == 0) {
+        state_->announce.store(1, rl::memory_order_relaxed);  // a window: check, then sleep
+        state_->sleeping = true;
+        if (state_->woken_early) {
+          // the wake happened between check and sleep: nobody will wake us
+          host_->on_finding("BUG: lost wakeup (toy)", "waiter slept after the wake");
+          fail_execution("BUG: lost wakeup (toy)");
+        }
+        rl::ctx().park_current_thread(false, false, false, $);
+      }
+    } else {  // waker
+      state_->flag.store(1, rl::memory_order_release);
+      if (state_->sleeping) {
+        state_->sleeping = false;
+        rl::ctx().unpark_thread(0, false, $);
+      } else {
+        state_->woken_early = true;
+      }
+    }
+  }
+  void invariant() override {}
+  void after() override { delete state_; }
+
+ private:
+  struct State {
+    rl::atomic<int> flag;
+    rl::atomic<int> announce;
+    bool sleeping = false;
+    bool woken_early = false;
+  };
+  Host* host_ = nullptr;
+  State* state_ = nullptr;
+};
+
+class Counter final : public Program {
+ public:
+  Counter(int threads, int rounds) : threads_(threads), rounds_(rounds) {}
+  int thread_count() const override { return threads_; }
+  void before(Host& host) override {
+    host_ = &host;
+    state_ = new State;
+    state_->value($) = 0;
+  }
+  void thread(int index) override {
+    for (int i = 0; i < rounds_; ++i) {
+      state_->lock.lock($);
+      host_->on_event(Event{index, "counter", "lock", 1, host_->tracing() ? "counter lock" : ""});
+      int v = state_->value($);
+      state_->value($) = v + 1;
+      state_->lock.unlock($);
+    }
+  }
+  void invariant() override {}
+  void after() override {
+    if (state_->value($) != threads_ * rounds_) {
+      host_->on_finding("BUG: counter lost an update", "");
+      fail_execution("BUG: counter lost an update");
+    }
+    delete state_;
+  }
+
+ private:
+  struct State {
+    rl::mutex lock;
+    rl::var<int> value;
+  };
+  int threads_, rounds_;
+  Host* host_ = nullptr;
+  State* state_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Program> make_lock_inversion() { return std::make_unique<LockInversion>(); }
+std::unique_ptr<Program> make_lost_wakeup() { return std::make_unique<LostWakeup>(); }
+std::unique_ptr<Program> make_counter(int threads, int rounds) {
+  return std::make_unique<Counter>(threads, rounds);
+}
+
+}  // namespace dcfuzz::toy

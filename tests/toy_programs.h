@@ -1,0 +1,24 @@
+// Small classic concurrency bugs written on the engine's primitives, for the
+// engine's own tests and benchmarks.
+#pragma once
+
+#include <memory>
+
+#include "core/program.h"
+
+namespace dcfuzz::toy {
+
+// Lock-order inversion: T1 takes A then B, T2 takes B then A. Deadlocks only
+// if T2 takes B between T1's two locks.
+std::unique_ptr<Program> make_lock_inversion();
+
+// Lost wakeup: the waiter checks a flag, then sleeps, without a lock; the
+// waker sets the flag and wakes. If the waker runs between the check and the
+// sleep, the waiter sleeps for ever. The waiter hangs -> a finding.
+std::unique_ptr<Program> make_lost_wakeup();
+
+// `threads` threads each increment a shared counter `rounds` times under a
+// mutex (no bug), with model events; for determinism and memory checks.
+std::unique_ptr<Program> make_counter(int threads, int rounds);
+
+}  // namespace dcfuzz::toy
