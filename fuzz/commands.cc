@@ -8,6 +8,8 @@ namespace dcfuzz {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
+      {"explore", "FILE --bound K",
+       "search every interleaving of FILE's scenario with at most K preemptions", cmd_explore},
   };
   return table;
 }

@@ -7,6 +7,7 @@
 namespace dcfuzz {
 
 int cmd_replay(const Args& args);
+int cmd_explore(const Args& args);
 
 // Shared by the commands that take a schedule FILE: loads and normalises it,
 // applies --kernel. Throws UsageError on bad input.

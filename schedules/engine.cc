@@ -275,7 +275,47 @@ void resume(ContextSlot& slot, int threads) {
   swapcontext(&slot.driver, &slot.host);
 }
 
+// For run_program_relacy_random: no faults, no preemption choices of ours.
+class NoStrategy final : public Strategy {
+ public:
+  const char* name() const override { return "relacy-random"; }
+  void begin(int) override {}
+  int pick_thread(const Decision& decision) override { return decision.fallback; }
+  uint32_t pick_value(uint32_t, uint32_t) override { return 0; }
+  bool fail_alloc(int, uint32_t, uint32_t) override { return false; }
+};
+
+template <rl::thread_id_t N>
+uint64_t relacy_random(uint64_t iterations) {
+  NullBuffer null_buffer;
+  std::ostream null_stream(&null_buffer);
+  rl::test_params params;
+  params.iteration_count = iterations;
+  params.output_stream = &null_stream;
+  params.progress_stream = &null_stream;
+  params.execution_depth_limit = g_run->options().max_steps;
+  rl::run_test<Suite<N>, rl::random_scheduler<N>>(params, null_stream, false);
+  return params.stop_iteration;
+}
+
+using RelacyRandom = uint64_t (*)(uint64_t);
+constexpr RelacyRandom kRelacyRandom[kMaxThreads] = {relacy_random<1>, relacy_random<2>,
+                                                     relacy_random<3>, relacy_random<4>};
+
 }  // namespace
+
+uint64_t run_program_relacy_random(Program& program, uint64_t iterations) {
+  const int threads = program.thread_count();
+  if (threads < 1 || threads > kMaxThreads) std::abort();
+  Execution exec;
+  NoStrategy strategy;
+  RunOptions options;
+  RunState state(program, strategy, options, exec);
+  g_run = &state;
+  uint64_t ran = kRelacyRandom[threads - 1](iterations);
+  g_run = nullptr;
+  return ran;
+}
 
 [[noreturn]] void fail_execution(const char* title) {
   rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);

@@ -52,4 +52,9 @@ struct RunOptions {
 // Runs `program` once. program.thread_count() must be in [1, kMaxThreads].
 Execution run_program(Program& program, Strategy& strategy, const RunOptions& options = {});
 
+// Baseline for benchmarks: `iterations` executions of `program` under
+// Relacy's own random scheduler (rl::random_scheduler), in a fresh context.
+// Returns how many ran before the first finding (or `iterations`).
+uint64_t run_program_relacy_random(Program& program, uint64_t iterations);
+
 }  // namespace dcfuzz

@@ -1,0 +1,50 @@
+// Runs the real dcfuzz binary for end-to-end tests.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace dcfuzz::testing {
+
+struct Outcome {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// `args` is appended to the binary's path as shell words.
+inline Outcome run_dcfuzz(const std::string& args) {
+  static int counter = 0;
+  const std::string base = ::testing::TempDir() + "dcfuzz_run_" + std::to_string(++counter);
+  const std::string command =
+      std::string(DCFUZZ_BIN) + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
+  Outcome o;
+  int status = std::system(command.c_str());
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  o.out = slurp(base + ".out");
+  o.err = slurp(base + ".err");
+  return o;
+}
+
+inline std::string source_path(const std::string& relative) {
+  return std::string(DCFUZZ_SOURCE_DIR) + "/" + relative;
+}
+
+inline std::string write_temp(const std::string& name, const std::string& bytes) {
+  const std::string path = ::testing::TempDir() + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+}  // namespace dcfuzz::testing
