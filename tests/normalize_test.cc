@@ -1,0 +1,111 @@
+// Normalisation folds any parsed schedule onto a valid, canonical one.
+#include "schedules/normalize.h"
+
+#include <gtest/gtest.h>
+
+#include <google/protobuf/text_format.h>
+
+#include "schedules/random_walk.h"
+#include "schedules/schedule_io.h"
+
+namespace dcfuzz {
+namespace {
+
+pb::Schedule parse(const std::string& text) {
+  pb::Schedule s;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
+  return s;
+}
+
+TEST(Normalize, EmptyScheduleGetsOneThread) {
+  pb::Schedule s;
+  normalize(&s);
+  EXPECT_EQ(s.scenario().threads_size(), 1);
+}
+
+TEST(Normalize, FoldsValuesIntoRange) {
+  pb::Schedule s = parse(R"(
+    scenario { kernel: 7 fs: 5
+      threads { ops { op: 9 path: "//a//b/c/d/e" path2: "x" } }
+      threads { }
+    }
+    preemptions { step: 5 thread: 7 }
+    preemptions { step: 5 thread: 1 }
+    preemptions { step: 2 thread: 0 }
+    choices { call: 3 value: 0 }
+    faults { thread: 5 nth: 0 })");
+  normalize(&s);
+  EXPECT_EQ(s.scenario().kernel(), pb::Kernel(7 % 5));
+  EXPECT_EQ(s.scenario().fs(), pb::Filesystem(5 % 3));
+  const auto& op = s.scenario().threads(0).ops(0);
+  EXPECT_EQ(op.op(), pb::OpKind(9 % 7));
+  EXPECT_EQ(op.path(), "a/b/c");
+  ASSERT_EQ(s.preemptions_size(), 2);
+  EXPECT_EQ(s.preemptions(0).step(), 2u);
+  EXPECT_EQ(s.preemptions(0).thread(), 2u);  // 0 is the last thread
+  EXPECT_EQ(s.preemptions(1).thread(), 1u);  // 7 -> T1 of 2; first listed wins
+  EXPECT_EQ(s.choices_size(), 0);            // value 0 is the default
+  ASSERT_EQ(s.faults_size(), 1);
+  EXPECT_EQ(s.faults(0).thread(), 5u % 3);
+  EXPECT_EQ(s.faults(0).nth(), 1u);
+}
+
+TEST(Normalize, TreeParentsAreEarlierDirectoriesAndNamesUnique) {
+  pb::Schedule s = parse(R"(
+    scenario { fs: CASE_INSENSITIVE
+      tree { name: "d" dir: true disconnected_alias: true }
+      tree { parent: 1 name: "f" }
+      tree { parent: 2 name: "g" }
+      tree { parent: 1 name: "F" }
+      tree { name: "x" disconnected_alias: true }
+    })");
+  normalize(&s);
+  const auto& tree = s.scenario().tree();
+  ASSERT_EQ(tree.size(), 3);  // g's parent is a file; F collides with f
+  EXPECT_EQ(tree[1].name(), "f");
+  EXPECT_EQ(tree[1].parent(), 1u);
+  EXPECT_TRUE(tree[0].disconnected_alias());
+  EXPECT_EQ(tree[2].name(), "x");
+  EXPECT_FALSE(tree[2].disconnected_alias());  // files have no disconnected alias
+}
+
+TEST(Normalize, NamesUseTheSmallAlphabet) {
+  EXPECT_EQ(normalize_name(""), "a");
+  EXPECT_EQ(normalize_name("foo"), "foo");
+  EXPECT_EQ(normalize_name("averylongname"), "averylon");
+  for (char c : normalize_name(std::string("..\x01\xff/", 5))) {
+    EXPECT_TRUE(isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-');
+  }
+}
+
+TEST(Normalize, IsIdempotentOnRandomBytes) {
+  Rng rng(7);
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string bytes(rng.below(64), '\0');
+    for (char& c : bytes) c = char(rng.below(256));
+    pb::Schedule s;
+    if (!s.ParseFromString(bytes)) continue;
+    ++parsed;
+    normalize(&s);
+    pb::Schedule again = s;
+    normalize(&again);
+    ASSERT_EQ(again.SerializeAsString(), s.SerializeAsString());
+    ASSERT_GE(s.scenario().threads_size(), 1);
+  }
+  EXPECT_GT(parsed, 100);
+}
+
+TEST(ScheduleIo, TextAndBinaryRoundTrip) {
+  pb::Schedule s = parse(R"(scenario { kernel: V4 threads { ops { path: "a" } } }
+                            preemptions { step: 3 thread: 1 })");
+  pb::Schedule from_text, from_binary;
+  std::string error;
+  ASSERT_TRUE(parse_schedule(to_text(s), &from_text, &error)) << error;
+  ASSERT_TRUE(parse_schedule(to_binary(s), &from_binary, &error)) << error;
+  EXPECT_EQ(from_text.SerializeAsString(), s.SerializeAsString());
+  EXPECT_EQ(from_binary.SerializeAsString(), s.SerializeAsString());
+}
+
+}  // namespace
+}  // namespace dcfuzz
