@@ -7,7 +7,14 @@ namespace dcfuzz {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"fuzz", "[--kernel V] [--time S] [--jobs N] [--out DIR] [CORPUS...]",
+       "run a fuzz campaign; each bug found gets OUT/<bucket>/ with a report and its schedule",
+       cmd_fuzz},
       {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
+      {"minimize", "FILE [-o OUT]",
+       "shrink FILE to the fewest threads, operations, preemptions and faults that still show "
+       "the same bug; writes NAME.min.textproto beside FILE (or OUT; -o - for stdout)",
+       cmd_minimize},
       {"explore", "FILE --bound K",
        "search every interleaving of FILE's scenario with at most K preemptions", cmd_explore},
   };

@@ -1,6 +1,6 @@
 // Reports: a finding (or a clean run) as text a kernel developer can read and
 // paste into a mail, and as a picture of the interleaving. Deterministic:
-// same schedule, same report, byte for byte.
+// same schedule, same report, byte for byte (no addresses, no timestamps).
 #pragma once
 
 #include <string>
@@ -10,15 +10,26 @@
 
 namespace dcfuzz {
 
-// `schedule` is the canonical schedule of `execution` (canonical_schedule()).
-// First line: the title (the bucket) or "no finding".
+// The files of one finding, as a campaign writes them: OUT/<bucket_name>/...
+inline constexpr const char* kReportFile = "report.txt";
+inline constexpr const char* kReproducerFile = "schedule.textproto";
+inline constexpr const char* kSwimlaneFile = "interleaving.html";
+
+// `schedule` is the canonical schedule of `execution` (canonical_schedule()),
+// which should have been run with RunOptions::trace for the interleaving.
+// First line: the title (the bucket) or "no finding". Then the kernel
+// variant, the initial tree, each thread's program, the detector's account
+// of the final state, the interleaving as a table (fatal events marked), the
+// schedule in text format and the command that replays it.
 std::string format_report(const pb::Schedule& schedule, const Execution& execution);
 
 // A self-contained HTML page with an SVG swimlane: one lane per thread, the
-// model events in step order, the fatal events marked.
+// model events in step order, preemptions drawn across the lanes, the fatal
+// events marked; every event has a hover title.
 std::string format_swimlane_html(const pb::Schedule& schedule, const Execution& execution);
 
-// A directory name for a bucket title: lower case, [a-z0-9_-] only.
+// A directory name for a bucket title: lower case, [a-z0-9_-] only, at most
+// 80 characters. Same title, same name.
 std::string bucket_name(const std::string& title);
 
 }  // namespace dcfuzz

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Campaign benchmarks of `dcfuzz fuzz`: time to each of the two v4 bugs (from
+# the shipped seeds, from an empty corpus, with and without the interleaving
+# counters), clean runs on the fixed kernels, and executions per second
+# against Relacy's own random scheduler. Prints one table.
+#
+#   bench/campaign.sh [--runs N] [--time S] [--clean-time S] [--parallel P]
+#                     [--only LIST] [--build DIR] [--keep DIR]
+#
+# Defaults are the full measurement (10 campaigns of 300 s per configuration,
+# 600 s per clean kernel; about 2.7 hours on 2 cores with --parallel 2).
+# A quick look: bench/campaign.sh --runs 3 --time 60 --clean-time 60
+#
+# LIST: comma-separated configurations: seeds, empty, seeds-nocov, empty-nocov,
+# clean, throughput (default: all). Each campaign is one process (--jobs 1);
+# --parallel runs that many campaigns at once. Every campaign records the
+# time and executions to each bucket's first finding in OUT/findings.tsv.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=10 time=300 clean_time=600 parallel=1 only="seeds,empty,seeds-nocov,empty-nocov,clean,throughput"
+build="$root/build" keep=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --time) time=$2; shift 2 ;;
+    --clean-time) clean_time=$2; shift 2 ;;
+    --parallel) parallel=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    *) echo "campaign.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+bin="$build/dcfuzz"
+[[ -x "$bin" ]] || { echo "campaign.sh: no $bin; build first (scripts/build.sh)" >&2; exit 2; }
+work=${keep:-$(mktemp -d)}
+mkdir -p "$work"
+[[ -n "$keep" ]] || trap 'rm -rf "$work"' EXIT
+empty="$work/empty-corpus"
+mkdir -p "$empty"
+
+# The two bugs, by bucket name (reports/report.h bucket_name of the title).
+wrong_waiter='lost-wakeup-in-__d_move'
+unlock='bad-unlock-balance'
+
+wants() { [[ ",$only," == *",$1,"* ]]; }
+
+# campaign NAME INDEX ARGS...: one campaign into $work/NAME-INDEX.
+campaign() {
+  local name=$1 i=$2
+  shift 2
+  "$bin" fuzz --seed $((1000 + i)) --out "$work/$name-$i" "$@" >"$work/$name-$i.out" 2>"$work/$name-$i.err" || true
+}
+
+# run_config NAME TIME ARGS...: $runs campaigns, $parallel at a time.
+run_config() {
+  local name=$1 seconds=$2
+  shift 2
+  for ((i = 0; i < runs; i++)); do
+    campaign "$name" "$i" --time "$seconds" "$@" &
+    if (((i + 1) % parallel == 0)); then wait; fi
+  done
+  wait
+}
+
+# The row of a time-to-bug configuration: found/runs, median and worst
+# seconds (and executions) to each bug; a run without the bug counts as
+# longer than the campaign (">T").
+ttb_row() {
+  python3 - "$work" "$1" "$runs" "$time" "$wrong_waiter" "$unlock" <<'EOF'
+import os, statistics, sys
+work, name, runs, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+patterns = sys.argv[5:]
+cells = [name]
+rates = []
+for pattern in patterns:
+    times, execs = [], []
+    for i in range(runs):
+        found = None
+        path = f"{work}/{name}-{i}/findings.tsv"
+        if os.path.exists(path):
+            for line in open(path).read().splitlines()[1:]:
+                bucket, seconds, executions = line.split("\t")[:3]
+                if pattern in bucket and found is None:
+                    found = (float(seconds), int(executions))
+        times.append(found[0] if found else float("inf"))
+        execs.append(found[1] if found else float("inf"))
+    def show(values, fmt):
+        v = sorted(values)
+        median = v[(len(v) - 1) // 2]
+        worst = v[-1]
+        f = lambda x: (">" + fmt % limit) if x == float("inf") else fmt % x
+        return f(median), f(worst)
+    hits = sum(t != float("inf") for t in times)
+    m, w = show(times, "%.1f")
+    me, we = show(execs, "%.0f") if hits else ("-", "-")
+    cells += [f"{hits}/{runs}", m, w, me if hits else "-"]
+for i in range(runs):
+    out = f"{work}/{name}-{i}.out"
+    if os.path.exists(out):
+        head = open(out).readline()
+        if "executions (" in head:
+            rates.append(float(head.split("executions (")[1].split("/s")[0]))
+cells.append("%.0f" % statistics.median(rates) if rates else "-")
+print("  ".join(f"{c:>10}" if k else f"{c:<14}" for k, c in enumerate(cells)))
+EOF
+}
+
+echo "dcfuzz campaigns: $runs x $time s per configuration, kernel v4, $(nproc) cores, --parallel $parallel"
+echo
+printf '%-14s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s\n' configuration \
+  "waiter" "median s" "worst s" "med execs" "unlock" "median s" "worst s" "med execs" "execs/s"
+for config in seeds empty seeds-nocov empty-nocov; do
+  wants "$config" || continue
+  args=(--kernel v4)
+  [[ $config == empty* ]] && args+=("$empty")
+  [[ $config == *-nocov ]] && args+=(--no-interleaving-coverage)
+  run_config "$config" "$time" "${args[@]}"
+  ttb_row "$config"
+done
+
+if wants clean; then
+  echo
+  echo "clean kernels: one campaign of $clean_time s each (buckets found; expect none)"
+  for kernel in v4-fixed mainline; do
+    runs_saved=$runs; runs=1
+    run_config "clean-$kernel" "$clean_time" --kernel "$kernel"
+    runs=$runs_saved
+    buckets=$(tail -n +2 "$work/clean-$kernel-0/findings.tsv" 2>/dev/null | cut -f1 | paste -sd, -)
+    printf '  %-10s %s\n' "$kernel" "${buckets:-no findings}"
+  done
+fi
+
+if wants throughput; then
+  echo
+  echo "executions per second against Relacy's random scheduler (same process, same scenarios):"
+  "$build/fuzz_throughput" "$root/corpus/seeds" 10 | sed 's/^/  seeds:  /'
+  corpus=$(ls -d "$work"/seeds-*/corpus 2>/dev/null | head -1 || true)
+  if [[ -n "$corpus" ]]; then
+    "$build/fuzz_throughput" "$corpus" 10 | tee "$work/throughput.txt" | sed 's/^/  campaign corpus:  /'
+    # The campaigns themselves (libFuzzer included) against Relacy on what they ran.
+    relacy=$(awk '/^relacy-random/ {print $2}' "$work/throughput.txt")
+    campaign=$(ttb_row seeds | awk '{print $NF}')
+    awk -v c="$campaign" -v r="$relacy" 'BEGIN { if (r > 0 && c > 0) printf "  campaigns (seeds, libFuzzer included): %.0f executions/s, ratio %.2f\n", c, c / r }'
+  fi
+fi

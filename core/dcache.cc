@@ -1,0 +1,217 @@
+// fs/dcache.c: allocation, references, the main hash, instantiation.
+#include "core/dcache.h"
+
+#include "core/detectors.h"
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+dentry* dentry_create(int name) {
+  Vfs& v = vfs();
+  dentry* d = new dentry;
+  d->d_no = v.next_dentry++;
+  d->d_name = name;
+  d->d_parent = d;
+  d->d_lock.meta = LockMeta{dref(Obj::d_lock, d), LockRank::d_lock};
+  v.dentries.push_back(d);
+  return d;
+}
+
+namespace {
+
+// __d_alloc's kmalloc, which the schedule may make fail.
+dentry* __d_alloc(int name, const char* function) {
+  if (vfs().host->should_fail_alloc(current().index)) {
+    trace(function, "kmalloc fails", nref(Obj::task, uint32_t(current().index)));
+    return nullptr;
+  }
+  return dentry_create(name);
+}
+
+void dget_dlock(dentry* d) { ++d->d_count; }
+
+// The last reference to an unhashed dentry: unlink it and drop the parent's
+// reference (returned for the caller to put). Entered with d->d_lock held.
+dentry* __dentry_kill(dentry* d) {
+  dentry* parent = IS_ROOT(d) ? nullptr : d->d_parent;
+  if (parent && !spin_trylock(&parent->d_lock, "lock_for_kill")) {
+    spin_unlock(&d->d_lock, "lock_for_kill");
+    spin_lock(&parent->d_lock, "lock_for_kill");
+    spin_lock(&d->d_lock, "lock_for_kill");
+    if (d->d_count > 1 || d->d_hashed) {  // found again meanwhile
+      --d->d_count;
+      spin_unlock(&d->d_lock, "lock_for_kill");
+      spin_unlock(&parent->d_lock, "lock_for_kill");
+      return nullptr;
+    }
+  }
+  if (d->d_in_bucket) invariant_violation("in-lookup dentry freed", d, "dput");
+  d->d_count = -128;  // dead: lockref_get_not_dead fails from now on
+  if (d->d_inode) d_clear_inode(d);
+  trace("__dentry_kill", "free", dref(Obj::dentry, d));
+  spin_unlock(&d->d_lock, "__dentry_kill");
+  // Freed after RCU: the memory stays until the execution ends (after()).
+  std::vector<dentry*>& live = vfs().dentries;
+  live.erase(std::find(live.begin(), live.end(), d));
+  vfs().dead.push_back(d);
+  if (!parent) return nullptr;
+  bool last = parent->d_count == 1;
+  if (!last) --parent->d_count;
+  spin_unlock(&parent->d_lock, "__dentry_kill");
+  return last ? parent : nullptr;
+}
+
+}  // namespace
+
+dentry* d_alloc(dentry* parent, int name, const char* function) {
+  dentry* d = __d_alloc(name, function);
+  if (!d) return nullptr;
+  spinlock_t* inversion = nullptr;  // ModelOptions::selftest_lock_inversion
+  if (vfs().plan->options.selftest_lock_inversion) inversion = &vfs().in_lookup_hashtable[0];
+  if (inversion) spin_lock(inversion, "d_alloc");
+  spin_lock(&parent->d_lock, "d_alloc");
+  dget_dlock(parent);
+  d->d_parent = parent;
+  spin_unlock(&parent->d_lock, "d_alloc");
+  if (inversion) spin_unlock(inversion, "d_alloc");
+  trace(function, "d_alloc", dref(Obj::dentry, d));
+  return d;
+}
+
+dentry* d_alloc_anon(const char* function) { return __d_alloc(0, function); }
+
+bool lockref_get_not_dead(dentry* d) {
+  d->d_lock.word.fetch_add(1);  // lockref's cmpxchg
+  if (d->d_lock.owner < 0 || spin_is_held_by_me(&d->d_lock)) {
+    if (d->d_count < 0) return false;
+    dget_dlock(d);
+    return true;
+  }
+  spin_lock(&d->d_lock, "lockref_get");  // locked: lockref's slow path
+  bool alive = d->d_count >= 0;
+  if (alive) dget_dlock(d);
+  spin_unlock(&d->d_lock, "lockref_get");
+  return alive;
+}
+
+void dget(dentry* d) {
+  if (!lockref_get_not_dead(d)) invariant_violation("dget of a dead dentry", d, "dget");
+}
+
+void dput(dentry* d) {
+  while (d) {
+    d->d_lock.word.fetch_add(1);  // lockref_put_return
+    if (d->d_lock.owner < 0 && d->d_count > 1) {
+      --d->d_count;
+      return;
+    }
+    spin_lock(&d->d_lock, "dput");
+    if (d->d_count > 1 || d->d_hashed) {  // retain_dentry: hashed ones stay cached
+      --d->d_count;
+      spin_unlock(&d->d_lock, "dput");
+      return;
+    }
+    d = __dentry_kill(d);
+  }
+}
+
+dentry* __d_lookup(dentry* parent, int name) {
+  for (dentry* d : vfs().dentries) {
+    if (d_in_main_hash(d) && d->d_parent == parent && d->d_name == name) return d;
+  }
+  return nullptr;
+}
+
+dentry* d_lookup(dentry* parent, int name, const char* function) {
+  seqcount_t* rename_seq = &vfs().rename_lock.seqcount;
+  for (;;) {
+    unsigned seq = read_seqbegin(rename_seq, function);
+    if (dentry* d = __d_lookup(parent, name)) {
+      spin_lock(&d->d_lock, function);
+      bool same = d_in_main_hash(d) && d->d_parent == parent && d->d_name == name;
+      if (same) dget_dlock(d);
+      spin_unlock(&d->d_lock, function);
+      if (same) return d;
+    }
+    if (!read_seqretry(rename_seq, seq)) return nullptr;
+  }
+}
+
+// inode->i_lock is not modelled: alias-list updates happen between two
+// scheduling decisions, so they are atomic in the model.
+void d_set_inode(dentry* d, inode* in) {
+  d->d_inode = in;
+  in->i_dentry.push_back(d);
+}
+
+void d_clear_inode(dentry* d) {
+  std::vector<dentry*>& aliases = d->d_inode->i_dentry;
+  aliases.erase(std::remove(aliases.begin(), aliases.end(), d), aliases.end());
+  d->d_inode = nullptr;
+}
+
+void __d_drop(dentry* d) {
+  if (!d->d_hashed) return;
+  d->d_hashed = false;
+  trace("__d_drop", "unhash", dref(Obj::dentry, d));
+}
+
+void __d_rehash(dentry* d) {
+  d->d_hashed = true;
+  trace("__d_rehash", "hash", dref(Obj::dentry, d));
+}
+
+void d_instantiate(dentry* d, inode* in) {
+  spin_lock(&d->d_lock, "d_instantiate");
+  d_set_inode(d, in);
+  spin_unlock(&d->d_lock, "d_instantiate");
+}
+
+void d_delete(dentry* d) {
+  spin_lock(&d->d_lock, "d_delete");
+  if (d->d_count == 1) {
+    d_clear_inode(d);  // dentry_unlink_inode: stays hashed, negative
+  } else {
+    __d_drop(d);
+  }
+  spin_unlock(&d->d_lock, "d_delete");
+}
+
+void __d_add(dentry* d, inode* in) {
+  spin_lock(&d->d_lock, "__d_add");
+  DirAdd add = end_lookup_begin(d, "__d_add");
+  if (in) d_set_inode(d, in);
+  __d_rehash(d);
+  end_lookup_finish(add, d, "__d_add");
+  spin_unlock(&d->d_lock, "__d_add");
+}
+
+namespace {
+
+// Any alias of `in`, referenced. lockref_get_not_dead is a scheduling
+// decision, so the alias list is read again after a failed attempt.
+dentry* __d_find_any_alias(inode* in) {
+  while (!in->i_dentry.empty()) {
+    dentry* alias = in->i_dentry.front();
+    if (lockref_get_not_dead(alias)) return alias;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+dentry* d_find_any_alias(inode* in) { return __d_find_any_alias(in); }
+
+dentry* d_obtain_alias(inode* in) {
+  if (dentry* alias = __d_find_any_alias(in)) return alias;
+  dentry* tmp = d_alloc_anon("d_obtain_alias");
+  if (!tmp) return ERR_PTR(-ENOMEM);
+  // No decision since the search: the kernel's re-check under i_lock is moot.
+  tmp->d_flags |= DCACHE_DISCONNECTED;
+  d_set_inode(tmp, in);
+  tmp->d_hashed = true;  // on sb->s_roots
+  trace("d_obtain_alias", "hash s_roots", dref(Obj::dentry, tmp));
+  return tmp;
+}
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,132 @@
+// The dentry cache: dentries, inodes, and the functions of fs/dcache.c that
+// the parallel-lookup machinery is made of, with the kernel's names.
+//
+// Left out, as they do not change who waits for whom: the LRU and shrinkers,
+// d_children (nothing here walks children), the main hash's bit locks and
+// RCU walks (lookups take d_lock; the model's tables are consistent at every
+// scheduling decision), inode->i_lock (alias-list updates are atomic between
+// decisions), inode eviction (inodes live until the execution ends).
+#pragma once
+
+#include "core/wait.h"
+
+namespace dcfuzz::model {
+
+enum : unsigned {
+  DCACHE_PAR_LOOKUP = 1u << 0,      // in lookup (d_in_lookup)
+  DCACHE_DISCONNECTED = 1u << 1,    // a file-handle alias not yet connected
+  DCACHE_LOOKUP_WAITERS = 1u << 2,  // someone sleeps on d_flags (patch series)
+};
+
+// Lookup flags (include/linux/namei.h).
+enum : unsigned {
+  LOOKUP_CREATE = 1u << 0,
+  LOOKUP_EXCL = 1u << 1,
+  LOOKUP_RENAME_TARGET = 1u << 2,
+  LOOKUP_SHARED = 1u << 3,  // v4 6/7: the parent is held shared
+  LOOKUP_OPEN = 1u << 4,
+};
+
+struct dentry;
+
+// A directory entry on the model filesystem's "disk".
+struct DirEntry {
+  int name;
+  struct inode* inode;
+};
+
+struct inode {
+  uint32_t i_no = 0;
+  bool dir = false;
+  char path[64] = {};  // where it was created: its name in reports
+  rw_semaphore i_rwsem;
+  seqcount_t i_dir_seq;
+  std::vector<dentry*> i_dentry;  // aliases
+  // Directories: the contents on disk, read and written under i_rwsem; the
+  // rl::var makes Relacy report any access that is not.
+  std::vector<DirEntry> entries;
+  rl::var<int> i_contents{0};
+};
+
+struct dentry {
+  uint32_t d_no = 0;
+  int d_name = 0;              // interned name
+  dentry* d_parent = nullptr;  // itself for IS_ROOT
+  inode* d_inode = nullptr;
+  unsigned d_flags = 0;
+  int d_count = 1;                  // lockref count; negative once dead
+  bool d_hashed = false;            // main hash, or sb->s_roots for IS_ROOT aliases
+  bool d_in_bucket = false;         // in the in-lookup hash
+  int lookup_owner = -1;            // task that got it from d_alloc_parallel
+  dentry* lookup_parent = nullptr;  // frozen while in lookup (rule 2)
+  int lookup_name = 0;
+  wait_queue_head* d_wait = nullptr;  // mainline: the owner's on-stack queue
+  // Lost-wakeup detector: tasks waiting when PAR_LOOKUP was cleared, checked
+  // when the clearing d_lock section ends.
+  uint8_t wake_check = 0;
+  const char* wake_check_function = nullptr;
+  spinlock_t d_lock;
+};
+
+inline bool IS_ROOT(const dentry* d) { return d->d_parent == d; }
+inline bool d_in_lookup(const dentry* d) { return d->d_flags & DCACHE_PAR_LOOKUP; }
+inline bool d_unhashed(const dentry* d) { return !d->d_hashed; }
+// In the main hash (an IS_ROOT alias hangs on s_roots instead).
+inline bool d_in_main_hash(const dentry* d) { return d->d_hashed && !IS_ROOT(d); }
+
+// ERR_PTR and friends, as in the kernel.
+inline dentry* ERR_PTR(long err) { return reinterpret_cast<dentry*>(err); }
+inline bool IS_ERR(const dentry* d) {
+  return reinterpret_cast<uintptr_t>(d) >= static_cast<uintptr_t>(-4095);
+}
+inline long PTR_ERR(const dentry* d) { return static_cast<long>(reinterpret_cast<intptr_t>(d)); }
+
+// dcache.c: allocation, references, the main hash.
+dentry* dentry_create(int name);  // the bare object: no fault, no event (setup)
+dentry* d_alloc(dentry* parent, int name, const char* function);
+dentry* d_alloc_anon(const char* function);
+void dget(dentry* d);
+bool lockref_get_not_dead(dentry* d);
+void dput(dentry* d);
+dentry* __d_lookup(dentry* parent, int name);  // main hash, no reference
+dentry* d_lookup(dentry* parent, int name, const char* function);
+void d_instantiate(dentry* d, inode* in);
+void d_delete(dentry* d);
+void __d_add(dentry* d, inode* in);
+inline void d_add(dentry* d, inode* in) { __d_add(d, in); }
+dentry* d_find_any_alias(inode* in);  // referenced, or NULL
+dentry* d_obtain_alias(inode* in);
+
+// dcache_lookup.cc: the in-lookup hash.
+dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq, const char* function);
+void d_wait_lookup(dentry* d);
+wait_queue_head* __d_lookup_unhash(dentry* d, const char* function);
+void d_wake_lookup_waiters(dentry* d, wait_queue_head* wq, const char* function);
+void d_lookup_done(dentry* d);
+unsigned start_dir_add(inode* dir);
+void end_dir_add(inode* dir, unsigned n);
+
+// The common part of __d_add and __d_move: an in-lookup dentry leaves its
+// bucket between start_dir_add and end_dir_add, then its waiters are woken.
+struct DirAdd {
+  inode* dir = nullptr;  // NULL: the dentry was not in lookup
+  unsigned n = 0;
+  wait_queue_head* wq = nullptr;
+};
+DirAdd end_lookup_begin(dentry* d, const char* function);  // under d->d_lock
+void end_lookup_finish(const DirAdd& add, dentry* wake, const char* function);
+
+// dcache_move.cc: moving and splicing.
+void __d_move(dentry* d, dentry* target, const char* function);
+void d_move(dentry* d, dentry* target);
+dentry* d_splice_alias(inode* in, dentry* d);
+dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags);
+
+// Helpers shared by the files above.
+void d_set_inode(dentry* d, inode* in);
+void d_clear_inode(dentry* d);
+void __d_drop(dentry* d);
+void __d_rehash(dentry* d);
+int d_hash_bucket(const dentry* parent, int name);
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,133 @@
+// fs/dcache.c, moving and splicing: __d_move, d_move, d_splice_alias and
+// d_add_ci, where the two bugs of the v4 series live.
+#include "core/dcache.h"
+#include "core/detectors.h"
+#include "core/namei.h"
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+namespace {
+
+bool is_ancestor(const dentry* a, const dentry* d) {
+  for (; !IS_ROOT(d); d = d->d_parent)
+    if (d->d_parent == a) return true;
+  return false;
+}
+
+// The parents' d_lock (ancestor first), then dentry's, then target's.
+void lock_for_move(dentry* d, dentry* target, dentry* old_parent) {
+  dentry* new_parent = target->d_parent;
+  if (IS_ROOT(d) || old_parent == new_parent) {
+    spin_lock(&new_parent->d_lock, "__d_move");
+  } else if (is_ancestor(old_parent, new_parent)) {
+    spin_lock(&old_parent->d_lock, "__d_move");
+    spin_lock(&new_parent->d_lock, "__d_move");
+  } else {
+    spin_lock(&new_parent->d_lock, "__d_move");
+    spin_lock(&old_parent->d_lock, "__d_move");
+  }
+  spin_lock(&d->d_lock, "__d_move");
+  spin_lock(&target->d_lock, "__d_move");
+}
+
+void unlock_after_move(dentry* d, dentry* target, dentry* old_parent) {
+  if (d->d_parent != old_parent) spin_unlock(&d->d_parent->d_lock, "__d_move");
+  if (d != old_parent) spin_unlock(&old_parent->d_lock, "__d_move");
+  spin_unlock(&target->d_lock, "__d_move");
+  spin_unlock(&d->d_lock, "__d_move");
+}
+
+// dentry takes target's parent and name; the parent references follow.
+void switch_parent(dentry* d, dentry* target, dentry* old_parent) {
+  d->d_parent = target->d_parent;
+  d->d_name = target->d_name;
+  ++d->d_parent->d_count;  // under its d_lock
+  if (d != old_parent) --old_parent->d_count;
+}
+
+// Re-takes the parent lock d_add_ci dropped, as the caller holds it.
+void relock_parent(inode* dir, unsigned flags) {
+  if (flags & LOOKUP_SHARED) {
+    inode_lock_shared(dir, "d_add_ci");
+  } else {
+    inode_lock(dir, "d_add_ci");
+  }
+}
+
+// An early return of d_add_ci: v4 7/7 leaves the parent unlocked here.
+dentry* early_return(dentry* result, inode* dir, unsigned flags) {
+  if (patches().add_ci_drops_lock && !patches().add_ci_early_return_unlocked)
+    relock_parent(dir, flags);
+  return result;
+}
+
+}  // namespace
+
+void __d_move(dentry* d, dentry* target, const char* function) {
+  dentry* old_parent = d->d_parent;
+  lock_for_move(d, target, old_parent);
+  if (d_in_lookup(d)) invariant_violation("moved dentry in lookup", d, function);
+  DirAdd add = end_lookup_begin(target, "__d_move");  // only target can be in lookup
+  __d_drop(d);
+  __d_drop(target);
+  switch_parent(d, target, old_parent);
+  __d_rehash(d);
+  trace(function, "__d_move", dref(Obj::dentry, d));
+  // v4 2/7 wakes the waiters of `dentry`, which has none, instead of target's.
+  end_lookup_finish(add, patches().move_wakes_dentry ? d : target, "__d_move");
+  unlock_after_move(d, target, old_parent);
+}
+
+void d_move(dentry* d, dentry* target) {
+  write_seqlock(&vfs().rename_lock, "d_move");
+  __d_move(d, target, "d_move");
+  write_sequnlock(&vfs().rename_lock, "d_move");
+}
+
+dentry* d_splice_alias(inode* in, dentry* d) {
+  if (in && in->dir) {
+    if (dentry* alias = d_find_any_alias(in)) {
+      // A connected alias would go through __d_unalias; with no hard-linked
+      // directories it moves the same way, so both take __d_move here.
+      write_seqlock(&vfs().rename_lock, "d_splice_alias");
+      __d_move(alias, d, "d_splice_alias");
+      write_sequnlock(&vfs().rename_lock, "d_splice_alias");
+      return alias;
+    }
+  }
+  __d_add(d, in);
+  return nullptr;
+}
+
+dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
+  dentry* parent = d->d_parent;
+  inode* dir = parent->d_inode;
+  dentry* found = d_lookup(parent, name, "d_add_ci");  // d_hash_and_lookup
+  if (found) return found;
+  const bool drop = patches().add_ci_drops_lock;
+  if (drop) {  // v4 7/7: no parent lock around d_alloc_parallel / d_alloc
+    if (flags & LOOKUP_SHARED) {
+      inode_unlock_shared(dir, "d_add_ci");
+    } else {
+      inode_unlock(dir, "d_add_ci");
+    }
+  }
+  if (d_in_lookup(d)) {
+    found = d_alloc_parallel(parent, name, d->d_wait, "d_add_ci");
+    if (IS_ERR(found) || !d_in_lookup(found)) return early_return(found, dir, flags);
+  } else {
+    found = d_alloc(parent, name, "d_add_ci");
+    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags);
+  }
+  if (drop) relock_parent(dir, flags);
+  dentry* res = d_splice_alias(in, found);
+  if (res) {
+    d_lookup_done(found);
+    dput(found);
+    return res;
+  }
+  return found;
+}
+
+}  // namespace dcfuzz::model

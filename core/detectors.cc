@@ -1,0 +1,174 @@
+// The detectors that fire inside the model's primitives: hung task, lost
+// wakeup, lock order and unlock balance; and the finding text.
+#include "core/detectors.h"
+
+#include <cstdarg>
+
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+Text& Text::add(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = vsnprintf(buf_ + len_, sizeof buf_ - len_, format, args);
+  va_end(args);
+  if (n > 0) len_ = std::min(sizeof buf_ - 1, len_ + size_t(n));
+  return *this;
+}
+
+namespace {
+
+// A name for a format argument; lives until the end of the full expression.
+struct Name {
+  explicit Name(const ObjRef& r) { object_name(r, buf, sizeof buf); }
+  char buf[128];
+};
+
+const char* state_name(const Task& t) {
+  if (t.state == TaskState::finished) return "finished";
+  if (t.state == TaskState::blocked && t.parked) return "blocked";
+  return "running";
+}
+
+void describe_task(Text& out, const Task& t) {
+  const std::vector<PlanOp>& ops = vfs().plan->threads[size_t(t.index)];
+  out.add("T%d program:", t.index + 1);
+  for (size_t k = 0; k < ops.size(); ++k) out.add("%s%s", k ? "; " : " ", ops[k].text.c_str());
+  out.add("\n  state: %s", state_name(t));
+  if (t.op >= 0 && t.state != TaskState::finished)
+    out.add(" in op %s", ops[size_t(t.op)].text.c_str());
+  if (t.state == TaskState::blocked && t.parked) {
+    out.add(", waiting in %s: %s on %s", t.wait.function, t.wait.what, Name(t.wait.object).buf);
+  }
+  out.add("\n  held locks:");
+  if (t.nheld == 0) out.add(" none");
+  for (int i = 0; i < t.nheld; ++i) {
+    const HeldLock& h = t.held[i];
+    out.add(" [%s (%s, by %s)]", Name(h.lock->ref).buf, h.shared ? "shared" : "exclusive",
+            h.function);
+  }
+  out.add("\n");
+}
+
+// The task a hang is about: one waiting for a condition (lock waiters queue
+// behind it), else a lock waiter; the earliest to fall asleep first.
+const Task* first_sleeper() {
+  const Task* best = nullptr;
+  for (int i = 0; i < vfs().ntasks; ++i) {
+    const Task& t = vfs().tasks[i];
+    if (t.state != TaskState::blocked) continue;
+    bool better = !best || (best->wait.on_lock && !t.wait.on_lock) ||
+                  (best->wait.on_lock == t.wait.on_lock && t.blocked_at < best->blocked_at);
+    if (better) best = &t;
+  }
+  return best;
+}
+
+thread_local Text g_details;  // one finding per execution
+thread_local char g_title[160];
+
+Text& fresh_details() {
+  g_details = Text();
+  return g_details;
+}
+
+}  // namespace
+
+void describe_tasks(Text& out) {
+  for (int i = 0; i < vfs().ntasks; ++i) describe_task(out, vfs().tasks[i]);
+}
+
+[[noreturn]] void report_finding(const char* title, const Text& details) {
+  vfs().host->on_finding(title, details.str());
+  fail_execution(title);
+}
+
+[[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {
+  Text& out = fresh_details();
+  out.add("%s: %s (in %s)\n", rule, d ? Name(dref(Obj::dentry, d)).buf : "-", function);
+  describe_tasks(out);
+  snprintf(g_title, sizeof g_title, "BUG: dcache invariant: %s", rule);
+  report_finding(g_title, out);
+}
+
+void check_hang(bool current_sleeps) {
+  const int me = current().index;
+  bool someone_sleeps = current_sleeps;
+  for (int i = 0; i < vfs().ntasks; ++i) {
+    const Task& t = vfs().tasks[i];
+    if (i == me || t.state == TaskState::finished) continue;
+    if (t.state != TaskState::blocked || !t.parked) return;  // it can still run
+    someone_sleeps = true;
+  }
+  if (!someone_sleeps) return;
+  current().parked = current_sleeps;  // for the report: it is asleep from now on
+  const Task* first = first_sleeper();
+  Text& out = fresh_details();
+  out.add("T%d blocked for ever in %s (%s on %s); no task can run.\n", first->index + 1,
+          first->wait.function, first->wait.what, Name(first->wait.object).buf);
+  describe_tasks(out);
+  snprintf(g_title, sizeof g_title, "INFO: task hung in %s", first->wait.function);
+  report_finding(g_title, out);
+}
+
+void note_lookup_end(dentry* d, const char* function) {
+  uint8_t mask = 0;
+  for (int i = 0; i < vfs().ntasks; ++i) {
+    const Task& t = vfs().tasks[i];
+    if (t.state == TaskState::blocked && t.wait.lookup_of == d) mask |= uint8_t(1u << i);
+  }
+  d->wake_check = mask;
+  d->wake_check_function = function;
+}
+
+void check_lookup_end_woke(dentry* d) {
+  const uint8_t mask = d->wake_check;
+  if (!mask || !vfs().plan->options.lost_wakeup_detector) return;
+  d->wake_check = 0;
+  for (int i = 0; i < vfs().ntasks; ++i) {
+    const Task& t = vfs().tasks[i];
+    if (!(mask & (1u << i)) || t.state != TaskState::blocked || t.wait.lookup_of != d) continue;
+    Text& out = fresh_details();
+    out.add(
+        "%s cleared DCACHE_PAR_LOOKUP on %s and ended its d_lock section without waking "
+        "T%d, which sleeps in %s (%s on %s).\n",
+        d->wake_check_function, Name(dref(Obj::dentry, d)).buf, i + 1, t.wait.function, t.wait.what,
+        Name(t.wait.object).buf);
+    describe_tasks(out);
+    snprintf(g_title, sizeof g_title, "BUG: lost wakeup in %s", d->wake_check_function);
+    report_finding(g_title, out);
+  }
+}
+
+void check_lock_order(const LockMeta& lock, const char* function) {
+  const Task& t = current();
+  for (int i = 0; i < t.nheld; ++i) {
+    const HeldLock& h = t.held[i];
+    if (h.lock->rank <= lock.rank) continue;
+    Text& out = fresh_details();
+    out.add("%s takes %s while holding %s (taken by %s)\n", function, Name(lock.ref).buf,
+            Name(h.lock->ref).buf, h.function);
+    describe_tasks(out);
+    report_finding("BUG: dcache invariant: lock order", out);
+  }
+}
+
+void check_unlock_balance(const LockMeta& lock, bool shared, const char* function,
+                          const char* what) {
+  const Task& t = current();
+  const HeldLock* mine = nullptr;
+  for (int i = 0; i < t.nheld; ++i)
+    if (t.held[i].lock == &lock) mine = &t.held[i];
+  if (mine && mine->shared == shared) return;
+  const char* why = !mine          ? "but there are no more locks to release!"
+                    : mine->shared ? "but it holds the lock shared"
+                                   : "but it holds the lock exclusive";
+  Text& out = fresh_details();
+  out.add("T%d is trying to release lock (%s) at:\n  %s -> %s\n%s\n", t.index + 1,
+          Name(lock.ref).buf, function, what, why);
+  describe_tasks(out);
+  report_finding("WARNING: bad unlock balance detected!", out);
+}
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,28 @@
+// The model filesystems: the directory store on "disk" (fs_disk.cc) and the
+// ->lookup of each kind: plain (ramfs-like), nfs-like, case-insensitive
+// (xfs ascii-ci-like).
+#pragma once
+
+#include "core/dcache.h"
+
+namespace dcfuzz::model {
+
+// The directory store. Callers hold dir->i_rwsem (shared to read).
+DirEntry* disk_find(inode* dir, int name);
+DirEntry* disk_find_ci(inode* dir, int name);  // case-insensitive match
+void disk_add(inode* dir, int name, inode* in);
+void disk_remove(inode* dir, int name);
+inode* new_inode(inode* dir, int name, bool is_dir);
+
+// ->lookup of the mounted filesystem: NULL, a dentry to use instead, or ERR_PTR.
+dentry* plain_lookup(inode* dir, dentry* d, unsigned flags);
+dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags);
+dentry* ci_lookup(inode* dir, dentry* d, unsigned flags);
+dentry* fs_lookup(inode* dir, dentry* d, unsigned flags);
+
+// ->create / ->mkdir, ->unlink, ->rename (the same for every kind).
+int fs_create(inode* dir, dentry* d, bool is_dir);
+void fs_unlink(inode* dir, dentry* d);
+void fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+
+}  // namespace dcfuzz::model

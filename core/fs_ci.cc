@@ -1,0 +1,15 @@
+// A case-insensitive filesystem (xfs ascii-ci-like): a case-only match goes
+// through d_add_ci with the on-disk spelling. No case-folding d_hash, so
+// "foo" and "Foo" are different names to the dcache.
+#include "core/fs.h"
+
+namespace dcfuzz::model {
+
+dentry* ci_lookup(inode* dir, dentry* d, unsigned flags) {
+  if (DirEntry* e = disk_find(dir, d->d_name)) return d_splice_alias(e->inode, d);
+  DirEntry* e = disk_find_ci(dir, d->d_name);
+  if (!e) return nullptr;  // xfs_vn_ci_lookup caches no negative dentry
+  return d_add_ci(d, e->inode, e->name, flags);
+}
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,179 @@
+// spinlock_t, rw_semaphore, seqcount_t, seqlock_t on Relacy, with a
+// lockdep-like record of the locks each task holds.
+#include "core/locking.h"
+
+#include "core/detectors.h"
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+namespace {
+
+void lockdep_acquired(const LockMeta& m, bool shared, const char* function) {
+  Task& t = current();
+  if (t.nheld == kMaxHeld) invariant_violation("lock depth", nullptr, function);
+  t.held[t.nheld++] = HeldLock{&m, shared, function};
+}
+
+void lockdep_released(const LockMeta& m) {
+  Task& t = current();
+  for (int i = t.nheld - 1; i >= 0; --i) {
+    if (t.held[i].lock != &m) continue;
+    for (int j = i + 1; j < t.nheld; ++j) t.held[j - 1] = t.held[j];
+    --t.nheld;
+    return;
+  }
+}
+
+// Sleeps until a releasing task hands the lock over.
+void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* function, const char* what) {
+  waiters.push(current().index);
+  prepare_to_wait(WaitSite{function, what, m.ref, true, nullptr});
+  schedule_wait();
+}
+
+}  // namespace
+
+bool spin_is_held_by_me(const spinlock_t* l) { return l->owner == current().index; }
+
+void spin_lock(spinlock_t* l, const char* function) {
+  check_lock_order(l->meta, function);
+  l->word.fetch_add(1);
+  if (l->owner < 0) {
+    l->owner = current().index;
+  } else {
+    sleep_for_lock(l->waiters, l->meta, function, "spin_lock");
+    l->word.load();  // the hand-over: orders the new owner after the old
+  }
+  lockdep_acquired(l->meta, false, function);
+  trace(function, "spin_lock", l->meta.ref);
+}
+
+bool spin_trylock(spinlock_t* l, const char* function) {
+  l->word.fetch_add(1);
+  if (l->owner >= 0) return false;
+  l->owner = current().index;
+  lockdep_acquired(l->meta, false, function);
+  trace(function, "spin_lock", l->meta.ref);
+  return true;
+}
+
+void spin_unlock(spinlock_t* l, const char* function) {
+  check_unlock_balance(l->meta, false, function, "spin_unlock");
+  l->word.fetch_add(1);
+  lockdep_released(l->meta);
+  l->owner = l->waiters.pop();
+  if (l->owner >= 0) wake_task(l->owner);
+  trace(function, "spin_unlock", l->meta.ref);
+  if (l->meta.ref.kind == Obj::d_lock) check_lookup_end_woke(const_cast<dentry*>(l->meta.ref.d));
+}
+
+namespace {
+
+// Grants the free semaphore to the waiters at the head of the queue: one
+// writer, or the readers up to the next writer.
+void rwsem_wake(rw_semaphore* s) {
+  while (s->waiters.count > 0 && s->writer < 0) {
+    int t = s->waiters.task[0];
+    if (!s->waiter_shared[t]) {
+      if (s->readers > 0) return;
+      s->writer = s->waiters.pop();
+      wake_task(t);
+      return;
+    }
+    s->waiters.pop();
+    ++s->readers;
+    wake_task(t);
+  }
+}
+
+// Writer preference: a queued writer blocks new readers.
+void rwsem_down(rw_semaphore* s, bool shared, const char* function, const char* what) {
+  check_lock_order(s->meta, function);
+  s->word.fetch_add(1);
+  const bool free_for_me = s->writer < 0 && s->waiters.count == 0 && (shared || s->readers == 0);
+  if (free_for_me) {
+    if (shared) {
+      ++s->readers;
+    } else {
+      s->writer = current().index;
+    }
+  } else {
+    s->waiter_shared[current().index] = shared;
+    sleep_for_lock(s->waiters, s->meta, function, what);
+    s->word.load();
+  }
+  lockdep_acquired(s->meta, shared, function);
+  trace(function, what, s->meta.ref);
+}
+
+}  // namespace
+
+void down_read(rw_semaphore* s, const char* function, const char* what) {
+  rwsem_down(s, true, function, what);
+}
+
+void down_write(rw_semaphore* s, const char* function, const char* what) {
+  rwsem_down(s, false, function, what);
+}
+
+void up_read(rw_semaphore* s, const char* function, const char* what) {
+  check_unlock_balance(s->meta, true, function, what);
+  s->word.fetch_add(1);
+  lockdep_released(s->meta);
+  --s->readers;
+  rwsem_wake(s);
+  trace(function, what, s->meta.ref);
+}
+
+void up_write(rw_semaphore* s, const char* function, const char* what) {
+  check_unlock_balance(s->meta, false, function, what);
+  s->word.fetch_add(1);
+  lockdep_released(s->meta);
+  s->writer = -1;
+  rwsem_wake(s);
+  trace(function, what, s->meta.ref);
+}
+
+unsigned raw_seqcount(seqcount_t* s) { return s->word.load(); }
+
+void wait_seqcount_even(seqcount_t* s, const char* function) {
+  if (!(s->seq & 1)) return;
+  s->waiters.push(current().index);
+  prepare_to_wait(WaitSite{function, "spin until even", s->ref, true, nullptr});
+  schedule_wait();
+}
+
+unsigned read_seqbegin(seqcount_t* s, const char* function) {
+  for (;;) {
+    unsigned v = s->word.load();
+    if (!(v & 1)) return v;
+    wait_seqcount_even(s, function);
+  }
+}
+
+bool read_seqretry(seqcount_t* s, unsigned start) { return s->word.load() != start; }
+
+// The shadow follows the store: other tasks only run at the store's decision.
+void write_seqcount_begin(seqcount_t* s) {
+  s->word.store(s->seq + 1);
+  ++s->seq;
+}
+
+void write_seqcount_end(seqcount_t* s) {
+  s->word.store(s->seq + 1);
+  ++s->seq;
+  while (s->waiters.count > 0) wake_task(s->waiters.pop());
+}
+
+void write_seqlock(seqlock_t* l, const char* function) {
+  spin_lock(&l->lock, function);
+  write_seqcount_begin(&l->seqcount);
+}
+
+void write_sequnlock(seqlock_t* l, const char* function) {
+  write_seqcount_end(&l->seqcount);
+  spin_unlock(&l->lock, function);
+}
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,121 @@
+// fs/namei.c: the path walk and the lookups that create in-lookup dentries.
+#include "core/namei.h"
+
+#include "core/fs.h"
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+void inode_lock(inode* in, const char* function) {
+  down_write(&in->i_rwsem, function, "inode_lock");
+}
+void inode_unlock(inode* in, const char* function) {
+  up_write(&in->i_rwsem, function, "inode_unlock");
+}
+void inode_lock_shared(inode* in, const char* function) {
+  down_read(&in->i_rwsem, function, "inode_lock_shared");
+}
+void inode_unlock_shared(inode* in, const char* function) {
+  up_read(&in->i_rwsem, function, "inode_unlock_shared");
+}
+
+// The ref-walk form of the RCU walk: the main hash, under rename_lock's seqcount.
+dentry* lookup_fast(int name, dentry* dir) { return d_lookup(dir, name, "lookup_fast"); }
+
+namespace {
+
+dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
+  dentry* d = d_alloc_parallel(dir, name, wq, "__lookup_slow");
+  if (IS_ERR(d) || !d_in_lookup(d)) return d;  // no ->d_revalidate in the model
+  dentry* old = fs_lookup(dir->d_inode, d, flags);
+  d_lookup_done(d);
+  if (old) {
+    dput(d);
+    d = old;
+  }
+  return d;
+}
+
+}  // namespace
+
+dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
+  inode* in = dir->d_inode;
+  wait_queue_head wq;  // DECLARE_WAIT_QUEUE_HEAD_ONSTACK
+  inode_lock_shared(in, "lookup_slow");
+  dentry* res = __lookup_slow(name, dir, flags | LOOKUP_SHARED, &wq);
+  inode_unlock_shared(in, "lookup_slow");
+  return res;
+}
+
+dentry* walk_components(const int* names, int count) {
+  dentry* cur = vfs().root;
+  dget(cur);
+  for (int i = 0; i < count; ++i) {
+    if (!cur->d_inode->dir) {
+      dput(cur);
+      return ERR_PTR(-ENOTDIR);
+    }
+    dentry* next = lookup_fast(names[i], cur);
+    if (!next) next = lookup_slow(names[i], cur, 0);
+    dput(cur);
+    if (IS_ERR(next)) return next;
+    if (!next->d_inode) {
+      dput(next);
+      return ERR_PTR(-ENOENT);
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
+  inode* dir = base->d_inode;
+  dentry* d = d_lookup(base, name, "lookup_one_qstr_excl");  // lookup_dcache
+  if (!d) {
+    d = d_alloc(base, name, "lookup_one_qstr_excl");
+    if (!d) return ERR_PTR(-ENOMEM);
+    dentry* old = fs_lookup(dir, d, flags);
+    if (old) {
+      dput(d);
+      d = old;
+    }
+    if (IS_ERR(d)) return d;
+  }
+  if (!d->d_inode && !(flags & (LOOKUP_CREATE | LOOKUP_RENAME_TARGET))) {
+    dput(d);
+    return ERR_PTR(-ENOENT);
+  }
+  if (d->d_inode && (flags & LOOKUP_EXCL)) {
+    dput(d);
+    return ERR_PTR(-EEXIST);
+  }
+  return d;
+}
+
+// open(O_CREAT): the parent is held exclusive (no LOOKUP_SHARED).
+dentry* lookup_open(dentry* dir, int name) {
+  inode* dir_inode = dir->d_inode;
+  wait_queue_head wq;
+  dentry* d = d_lookup(dir, name, "lookup_open");
+  if (!d) d = d_alloc_parallel(dir, name, &wq, "lookup_open");
+  if (IS_ERR(d)) return d;
+  if (d_in_lookup(d)) {
+    dentry* res = fs_lookup(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE);
+    d_lookup_done(d);
+    if (res) {
+      dput(d);
+      d = res;
+      if (IS_ERR(d)) return d;
+    }
+  }
+  if (!d->d_inode) {
+    int err = fs_create(dir_inode, d, false);
+    if (err) {
+      dput(d);
+      return ERR_PTR(err);
+    }
+  }
+  return d;
+}
+
+}  // namespace dcfuzz::model

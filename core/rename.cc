@@ -1,0 +1,89 @@
+// rename(2): do_renameat2, lock_rename and the checks vfs_rename makes.
+#include "core/fs.h"
+#include "core/namei.h"
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+namespace {
+
+bool is_subdir(const dentry* d, const dentry* ancestor) {
+  for (;; d = d->d_parent) {
+    if (d == ancestor) return true;
+    if (IS_ROOT(d)) return false;
+  }
+}
+
+// Two directories: s_vfs_rename_mutex, then the ancestor first (else by
+// inode number, where the kernel orders by address).
+void lock_rename(dentry* p1, dentry* p2) {
+  if (p1 == p2) {
+    inode_lock(p1->d_inode, "lock_rename");
+    return;
+  }
+  down_write(&vfs().s_vfs_rename_mutex, "lock_rename", "mutex_lock");
+  bool p2_first =
+      is_subdir(p1, p2) || (!is_subdir(p2, p1) && p2->d_inode->i_no < p1->d_inode->i_no);
+  inode_lock(p2_first ? p2->d_inode : p1->d_inode, "lock_rename");
+  inode_lock(p2_first ? p1->d_inode : p2->d_inode, "lock_rename");
+}
+
+void unlock_rename(dentry* p1, dentry* p2) {
+  inode_unlock(p1->d_inode, "unlock_rename");
+  if (p1 == p2) return;
+  inode_unlock(p2->d_inode, "unlock_rename");
+  up_write(&vfs().s_vfs_rename_mutex, "unlock_rename", "mutex_unlock");
+}
+
+// vfs_rename's checks; 0 when the rename may go on.
+int may_rename(dentry* old_d, dentry* new_d, dentry* new_parent) {
+  if (is_subdir(new_parent, old_d)) return -EINVAL;  // into itself
+  inode* target = new_d->d_inode;
+  if (!target) return 0;
+  if (old_d->d_inode->dir && !target->dir) return -ENOTDIR;
+  if (!old_d->d_inode->dir && target->dir) return -EISDIR;
+  if (target->dir && !target->entries.empty()) return -ENOTEMPTY;
+  return 0;
+}
+
+int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
+  dentry* old_d = lookup_one_qstr_excl(op.path.back(), p1, 0);
+  if (IS_ERR(old_d)) return int(PTR_ERR(old_d));
+  dentry* new_d = lookup_one_qstr_excl(op.path2.back(), p2, LOOKUP_RENAME_TARGET | LOOKUP_CREATE);
+  if (IS_ERR(new_d)) {
+    dput(old_d);
+    return int(PTR_ERR(new_d));
+  }
+  int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p2);
+  if (!err && old_d != new_d) {
+    fs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
+    d_move(old_d, new_d);
+  }
+  dput(new_d);
+  dput(old_d);
+  return err;
+}
+
+}  // namespace
+
+int do_rename(const PlanOp& op) {
+  if (op.path2.empty()) return -EBUSY;
+  dentry* p1 = walk_components(op.path.data(), int(op.path.size()) - 1);
+  if (IS_ERR(p1)) return int(PTR_ERR(p1));
+  dentry* p2 = walk_components(op.path2.data(), int(op.path2.size()) - 1);
+  if (IS_ERR(p2)) {
+    dput(p1);
+    return int(PTR_ERR(p2));
+  }
+  int err = -ENOTDIR;
+  if (p1->d_inode->dir && p2->d_inode->dir) {
+    lock_rename(p1, p2);
+    err = rename_locked(op, p1, p2);
+    unlock_rename(p1, p2);
+  }
+  dput(p2);
+  dput(p1);
+  return err;
+}
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,35 @@
+// core-internal: the one header that brings in Relacy, for core .cc files
+// only. Relacy #defines new, delete, malloc, free and assert, so every
+// standard header the model uses comes first, here.
+#pragma once
+
+#include <algorithm>
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <relacy/relacy.hpp>  // last
+#include <string>
+#include <vector>
+
+namespace dcfuzz::model {
+
+// A word of memory the model synchronises through. Every access is a
+// scheduling decision (a possible preemption) and orders memory (seq_cst, so
+// a load always reads the latest store: no memory-model choices to schedule).
+class SyncWord {
+ public:
+  unsigned load() { return word_.load(rl::mo_seq_cst, $); }
+  void store(unsigned v) { word_.store(v, rl::mo_seq_cst, $); }
+  unsigned fetch_add(unsigned v) { return word_.fetch_add(v, rl::mo_seq_cst, $); }
+  bool cmpxchg(unsigned& expected, unsigned desired) {
+    return word_.compare_exchange_strong(expected, desired, rl::mo_seq_cst, $);
+  }
+
+ private:
+  rl::generic_atomic<unsigned, true> word_;  // strong init: no decision at construction
+};
+
+}  // namespace dcfuzz::model

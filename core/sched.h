@@ -1,0 +1,67 @@
+// Tasks: the model's task_struct table, one task per model thread. A task
+// knows what it waits for and which locks it holds (a lockdep-like record),
+// so that hangs and lock imbalance are reported in kernel words. Sleeping is
+// real: a waiting task parks its Relacy fiber until another task wakes it.
+#pragma once
+
+#include <cstdint>
+
+#include "core/names.h"
+
+namespace dcfuzz::model {
+
+constexpr int kMaxTasks = 4;
+constexpr int kMaxHeld = 8;
+
+struct LockMeta;
+
+struct HeldLock {
+  const LockMeta* lock = nullptr;
+  bool shared = false;
+  const char* function = nullptr;  // the kernel function that took it
+};
+
+enum class TaskState : uint8_t { running, blocked, finished };
+
+// Where and on what a task sleeps.
+struct WaitSite {
+  const char* function = nullptr;  // e.g. "d_wait_lookup", "lookup_slow"
+  const char* what = nullptr;      // e.g. "wait_var_event", "inode_lock_shared"
+  ObjRef object;
+  bool on_lock = false;               // a lock (else a condition: a lookup to end)
+  const dentry* lookup_of = nullptr;  // sleeps until this dentry leaves lookup
+};
+
+struct Task {
+  int index = 0;
+  TaskState state = TaskState::running;
+  bool parked = false;  // its fiber sleeps in Relacy (state is blocked)
+  WaitSite wait;
+  uint32_t blocked_at = 0;  // order of falling asleep
+  HeldLock held[kMaxHeld];
+  int nheld = 0;
+  int op = -1;  // the op it runs
+};
+
+// A small FIFO of task indices (lock and wait-queue waiters).
+struct WaitList {
+  int8_t task[kMaxTasks] = {};
+  int count = 0;
+  void push(int t);
+  int pop();  // first, or -1
+  bool contains(int t) const;
+  void remove(int t);
+};
+
+Task& current();
+// set_current_state(TASK_UNINTERRUPTIBLE): from now on a wake-up counts.
+void prepare_to_wait(const WaitSite& site);
+// schedule(): sleeps unless woken since prepare_to_wait. Before sleeping, a
+// task that would leave every live task asleep reports the hang.
+void schedule_wait();
+// wake_up_process(): no effect on a task that is not waiting.
+void wake_task(int index);
+// The calling thread's program ended.
+void task_exit();
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,37 @@
+// Wait queues and wait_var_event (include/linux/wait_bit.h).
+#include "core/wait.h"
+
+#include "core/vfs.h"
+
+namespace dcfuzz::model {
+
+void wake_up_all(wait_queue_head* q, const char* function, const ObjRef& what) {
+  if (!q) return;
+  trace(function, "wake_up_all", what);
+  while (q->waiters.count > 0) wake_task(q->waiters.pop());
+}
+
+namespace {
+bool same_key(const ObjRef& a, const ObjRef& b) {
+  return a.kind == b.kind && a.d == b.d && a.i == b.i && a.number == b.number;
+}
+}  // namespace
+
+void var_wait_enqueue(const ObjRef& key) {
+  VarWaitTable& table = vfs().var_waiters;
+  int t = current().index;
+  table.key[t] = key;
+  table.waiting[t] = true;
+}
+
+void wake_up_var(const ObjRef& key, const char* function) {
+  VarWaitTable& table = vfs().var_waiters;
+  trace(function, "wake_up_var", key);
+  for (int t = 0; t < vfs().ntasks; ++t) {
+    if (!table.waiting[t] || !same_key(table.key[t], key)) continue;  // other keys: filtered
+    table.waiting[t] = false;
+    wake_task(t);
+  }
+}
+
+}  // namespace dcfuzz::model

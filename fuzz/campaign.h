@@ -1,0 +1,39 @@
+// A fuzz campaign: the seeds become a binary working corpus in OUT/corpus,
+// N worker processes each run libFuzzer on it (sharing what they find through
+// that directory, as libFuzzer's -jobs does), and this process prints a
+// progress line every few seconds and a summary at the end.
+//
+// OUT/corpus/        the working corpus (binary schedules)
+// OUT/<bucket>/      one directory per bug: report.txt, schedule.textproto, schedule.pb
+// OUT/findings.tsv   per bucket: time and executions to its first finding, hits
+// OUT/work/          libFuzzer's logs and artifacts, one log per worker
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schedule.pb.h"
+
+namespace dcfuzz {
+
+struct CampaignOptions {
+  pb::Kernel kernel = pb::V4;
+  int seconds = 180;
+  int jobs = 1;
+  std::string out_dir = "out";
+  std::vector<std::string> corpus_dirs;  // empty: the shipped seeds (see shipped_seeds_dir)
+  uint64_t seed = 0;                     // 0: from the clock
+  bool interleaving_coverage = true;
+  double progress_every = 5;  // seconds between progress lines
+};
+
+// Runs a campaign. Returns the exit code: 1 if anything was found, else 0.
+// Throws UsageError for bad input (a corpus directory that is missing).
+int run_campaign(const CampaignOptions& options);
+
+// corpus/seeds next to the binary's directory (build/dcfuzz ->
+// build/../corpus/seeds), else under the current directory; "" if neither.
+std::string shipped_seeds_dir();
+
+}  // namespace dcfuzz

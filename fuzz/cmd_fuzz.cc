@@ -1,0 +1,25 @@
+// dcfuzz fuzz [--kernel V] [--time S] [--jobs N] [--out DIR] [CORPUS...]:
+// a campaign (fuzz/campaign.h).
+#include "fuzz/campaign.h"
+#include "fuzz/commands.h"
+#include "schedules/normalize.h"
+
+namespace dcfuzz {
+
+int cmd_fuzz(const Args& args) {
+  CampaignOptions options;
+  const std::string kernel = args.has("kernel") ? args.get("kernel") : "v4";
+  if (!kernel_from_name(kernel, &options.kernel)) {
+    throw UsageError{"unknown kernel variant '" + kernel + "' (one of " + kernel_names() + ")"};
+  }
+  options.seconds = int(args.get_int("time", 1, 86400));
+  options.jobs = int(args.get_int("jobs", 1, 64));
+  options.seed = uint64_t(args.get_int("seed", 0, 4000000000L));
+  options.out_dir = args.get("out");
+  if (options.out_dir.empty()) throw UsageError{"--out wants a directory"};
+  options.corpus_dirs = args.positional;
+  options.interleaving_coverage = !args.has("no_interleaving_coverage");
+  return run_campaign(options);
+}
+
+}  // namespace dcfuzz

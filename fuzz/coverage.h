@@ -1,0 +1,41 @@
+// Interleaving coverage: libFuzzer's extra counters, fed from the model's
+// events. For every object (a lock, a dentry's flags, a wait variable) the
+// feature is the pair (previous event on it, this event): which function did
+// what, and whether the same thread or another one did it. A lock handed
+// from one thread to another, a wake that meets a waiter, a wait that comes
+// after the wake -- each is a feature that plain edge coverage of core/ does
+// not see. Counts are kept, so libFuzzer's count buckets apply too.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "schedules/engine.h"
+
+namespace dcfuzz {
+
+// The counters libFuzzer reads after every execution (and clears before it).
+constexpr size_t kInterleavingCounters = 1 << 13;
+uint8_t* interleaving_counters();
+
+class InterleavingCoverage final : public EventListener {
+ public:
+  // Starts an execution: forgets the previous events on every object.
+  void begin();
+  void on_event(const Event& event) override;
+
+ private:
+  struct Last {
+    uint32_t object;
+    uint32_t generation;  // == generation_: valid in this execution
+    uint32_t signature;   // hash of function and what
+    int thread;
+  };
+  static constexpr size_t kSlots = 512;  // objects of one execution (open addressing)
+  Last* slot_for(uint32_t object);
+
+  Last slots_[kSlots] = {};
+  uint32_t generation_ = 0;
+};
+
+}  // namespace dcfuzz

@@ -1,0 +1,61 @@
+// The findings of a campaign. The bucket of a finding is its title. Workers
+// are separate processes: their counts live in shared memory, mapped before
+// they are forked. The first finding of each bucket in the campaign is timed
+// (seconds and executions since the start); the first one in OUT gets
+// OUT/<bucket_name(title)>/ -- made with an atomic mkdir, so across workers
+// exactly one writes it -- with report.txt, schedule.textproto, schedule.pb
+// (minimized when the minimizer is built; the input as found beside it).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "schedule.pb.h"
+#include "schedules/engine.h"
+
+namespace dcfuzz {
+
+struct BucketStats {
+  std::string title;
+  uint64_t hits = 0;              // executions that ended in it
+  double first_seconds = 0;       // since the campaign started
+  uint64_t first_executions = 0;  // all workers' executions by then
+};
+
+class CampaignFindings {
+ public:
+  static constexpr int kMaxJobs = 64;
+  static constexpr int kMaxBuckets = 64;
+
+  // Maps the shared statistics and starts the clock; before forking workers.
+  explicit CampaignFindings(std::string out_dir);
+  ~CampaignFindings();
+  CampaignFindings(const CampaignFindings&) = delete;
+  CampaignFindings& operator=(const CampaignFindings&) = delete;
+
+  std::atomic<uint64_t>* executions_of(int job);
+  uint64_t executions() const;
+  double elapsed_seconds() const;
+
+  // In a worker: one execution ended in a finding.
+  void record(const pb::Schedule& schedule, const Execution& execution);
+
+  // This campaign's buckets, in the order they were first found.
+  std::vector<BucketStats> buckets() const;
+  // The directory of a bucket, OUT/<bucket_name(title)>.
+  std::string bucket_dir(const std::string& title) const;
+
+ private:
+  struct Shared;
+  // Returns true for the first finding of `title` in the campaign.
+  bool count(const std::string& title);
+  void write_bucket(const std::string& dir, const pb::Schedule& schedule,
+                    const Execution& execution);
+
+  std::string out_dir_;
+  Shared* shared_;
+};
+
+}  // namespace dcfuzz

@@ -1,0 +1,101 @@
+// The schedule-aware mutator: libFuzzer's custom mutator and crossover work on
+// the structure of a schedule -- preemptions, operations, names, threads,
+// faults, the initial tree -- never on its raw bytes. Numbers (a preemption's
+// step, a fault's allocation) go through libFuzzer's own byte mutator, so its
+// comparison feedback still helps. Names come from a small alphabet with case
+// variants (foo/Foo/FOO), so that names collide, also on the case-insensitive
+// filesystem. Deterministic: same seed, same input, same output.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "schedule.pb.h"
+#include "schedules/random_walk.h"
+
+namespace dcfuzz {
+
+enum class Mutation {
+  add_preemption,
+  move_preemption,
+  drop_preemption,
+  retarget_preemption,
+  change_op,
+  change_name,
+  add_op,
+  drop_op,
+  add_thread,
+  drop_thread,
+  add_fault,
+  drop_fault,
+  change_fault,
+  change_choice,
+  add_node,
+  drop_node,
+  change_node,
+  change_fs,
+};
+constexpr int kMutationKinds = int(Mutation::change_fs) + 1;
+const char* mutation_name(Mutation kind);
+
+// Mutates `size` bytes in place (room for `max_size`), returns the new size:
+// LLVMFuzzerMutate in a campaign, something deterministic in tests.
+using ScalarMutate = size_t (*)(uint8_t* data, size_t size, size_t max_size);
+
+class Mutator {
+ public:
+  Mutator(uint32_t seed, ScalarMutate scalar) : rng_(seed), scalar_(scalar) {}
+
+  // Applies one mutation of `kind` to a normalised schedule whose execution
+  // took `steps` scheduling decisions (where new preemptions can go). Returns
+  // false, leaving `schedule` unchanged, when the kind does not apply (nothing
+  // to drop, no room to add). The result may need normalize().
+  bool apply(Mutation kind, pb::Schedule* schedule, uint32_t steps);
+
+  // One or a few random mutations that apply; the result is normalised.
+  void mutate(pb::Schedule* schedule, uint32_t steps);
+
+  // A child of two normalised schedules: threads of one spliced into the
+  // other, the interleaving of one on the scenario of the other, the tree of
+  // one with the threads of the other, or preemptions merged at a step.
+  pb::Schedule crossover(const pb::Schedule& a, const pb::Schedule& b);
+
+ private:
+  bool coin(uint32_t one_in) { return rng_.below(one_in) == 0; }
+  uint32_t mutate_scalar(uint32_t value);
+  std::string pick_name(const pb::Scenario& scenario);
+  std::string pick_path(const pb::Scenario& scenario);
+  pb::Op random_op(const pb::Scenario& scenario);
+  std::string* pick_name_site(pb::Scenario* scenario);
+
+  bool add_preemption(pb::Schedule* s, uint32_t steps);
+  bool move_preemption(pb::Schedule* s);
+  bool change_op(pb::Scenario* scenario);
+  bool change_name(pb::Scenario* scenario);
+  bool add_op(pb::Scenario* scenario);
+  bool drop_op(pb::Scenario* scenario);
+  bool add_thread(pb::Scenario* scenario);
+  bool drop_thread(pb::Scenario* scenario);
+  bool change_fault(pb::Schedule* s);
+  bool change_choice(pb::Schedule* s, uint32_t steps);
+  bool add_node(pb::Scenario* scenario);
+  bool drop_node(pb::Scenario* scenario);
+  bool change_node(pb::Scenario* scenario);
+
+  Rng rng_;
+  ScalarMutate scalar_;
+};
+
+// The byte-level entry points behind LLVMFuzzerCustomMutator and
+// LLVMFuzzerCustomCrossOver. An input that does not parse counts as the empty
+// schedule. Outputs are normalised binary schedules of at most `max_size`
+// bytes. `steps`: scheduling decisions of the input's execution.
+size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
+                    ScalarMutate scalar);
+size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
+                       uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar);
+
+// Parses a binary schedule and normalises it; false if it does not parse.
+bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out);
+
+}  // namespace dcfuzz

@@ -1,0 +1,119 @@
+#include "fuzz/target.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <unordered_map>
+
+#include "fuzz/coverage.h"
+#include "fuzz/mutator.h"
+#include "schedules/run.h"
+
+extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
+                                   int (*callback)(const uint8_t* data, size_t size));
+extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
+
+namespace dcfuzz {
+namespace {
+
+// How many scheduling decisions the execution of an input took: where the
+// mutator can put new preemptions. Filled by every execution of the target;
+// an input not in it (evicted) is run once more. A function of the input
+// alone, so the mutator stays deterministic.
+class StepCache {
+ public:
+  static uint64_t key(const uint8_t* data, size_t size) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
+    return h ^ size;
+  }
+  void put(uint64_t key, uint32_t steps) {
+    if (steps_.size() >= kCapacity) steps_.clear();
+    steps_[key] = steps;
+  }
+  bool get(uint64_t key, uint32_t* steps) const {
+    auto it = steps_.find(key);
+    if (it == steps_.end()) return false;
+    *steps = it->second;
+    return true;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 1 << 16;
+  std::unordered_map<uint64_t, uint32_t> steps_;
+};
+
+struct Target {
+  TargetOptions options;
+  InterleavingCoverage coverage;
+  StepCache steps;
+};
+
+Target& target() {
+  static Target* t = new Target;  // never destroyed: libFuzzer exits from anywhere
+  return *t;
+}
+
+uint32_t steps_of(const uint8_t* data, size_t size) {
+  const uint64_t key = StepCache::key(data, size);
+  uint32_t steps = 0;
+  if (target().steps.get(key, &steps)) return steps;
+  pb::Schedule schedule;
+  if (target_schedule(data, size, &schedule)) steps = run_schedule(schedule).steps;
+  target().steps.put(key, steps);
+  return steps;
+}
+
+}  // namespace
+
+void set_target(const TargetOptions& options) { target().options = options; }
+
+bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
+  if (!parse_binary_schedule(data, size, out)) return false;
+  out->mutable_scenario()->set_kernel(target().options.kernel);
+  return true;
+}
+
+int run_target_input(const uint8_t* data, size_t size) {
+  Target& t = target();
+  pb::Schedule schedule;
+  if (!target_schedule(data, size, &schedule)) return -1;
+  RunOptions run;
+  if (t.options.interleaving_coverage) {
+    t.coverage.begin();
+    run.listener = &t.coverage;
+  }
+  Execution execution = run_schedule(schedule, run);
+  t.steps.put(StepCache::key(data, size), execution.steps);
+  if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
+  if (execution.found && t.options.on_finding) t.options.on_finding(schedule, execution);
+  return 0;
+}
+
+void run_libfuzzer(const std::vector<std::string>& arguments) {
+  std::vector<char*> argv;
+  static char program[] = "dcfuzz-worker";
+  argv.push_back(program);
+  for (const auto& a : arguments) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int argc = int(argv.size()) - 1;
+  char** args = argv.data();
+  int status = LLVMFuzzerRunDriver(&argc, &args, run_target_input);
+  std::fflush(nullptr);
+  std::exit(status);
+}
+
+}  // namespace dcfuzz
+
+// libFuzzer's hooks, found by name.
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
+                                          unsigned int seed) {
+  uint32_t steps = dcfuzz::steps_of(data, size);
+  return dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate);
+}
+
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
+                                            const uint8_t* data2, size_t size2, uint8_t* out,
+                                            size_t max_out_size, unsigned int seed) {
+  return dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
+                                 LLVMFuzzerMutate);
+}

@@ -1,0 +1,46 @@
+// The libFuzzer target of a campaign worker: input bytes -> binary schedule
+// (an input that does not parse is ignored) -> normalised, with the
+// campaign's kernel variant -> one execution of the dcache model, with
+// interleaving coverage. A finding is handed to the campaign and the input
+// returns normally, so libFuzzer goes on after it. This file also holds
+// libFuzzer's custom mutator and crossover hooks (fuzz/mutator.h does the work).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "schedule.pb.h"
+#include "schedules/engine.h"
+
+namespace dcfuzz {
+
+struct TargetOptions {
+  pb::Kernel kernel = pb::V4;
+  bool interleaving_coverage = true;
+  // Counts executions (shared with the campaign's progress line); may be null.
+  std::atomic<uint64_t>* executions = nullptr;
+  // Called for every execution that found something, with its (normalised) schedule.
+  std::function<void(const pb::Schedule&, const Execution&)> on_finding;
+};
+
+// Configures this process's target; before run_libfuzzer() or run_target_input().
+void set_target(const TargetOptions& options);
+
+// The libFuzzer callback: one execution. 0, or -1 for an input that does not
+// parse (libFuzzer then keeps it out of the corpus).
+int run_target_input(const uint8_t* data, size_t size);
+
+// The schedule the target runs for these bytes (parsed, normalised, the
+// campaign's kernel); false if they do not parse.
+bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out);
+
+// Runs libFuzzer in this process on run_target_input with these flags and
+// corpus directories (libFuzzer's own syntax, without a program name).
+// libFuzzer ends the process itself (exit()) when the campaign time is up.
+[[noreturn]] void run_libfuzzer(const std::vector<std::string>& arguments);
+
+}  // namespace dcfuzz

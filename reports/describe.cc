@@ -1,0 +1,119 @@
+#include "reports/describe.h"
+
+#include <algorithm>
+
+#include "core/scenario.h"
+
+namespace dcfuzz {
+namespace {
+
+const char* kernel_summary(pb::Kernel kernel) {
+  switch (kernel) {
+    case pb::MAINLINE:
+      return "no patches";
+    case pb::V4:
+      return "the series as posted: both bugs";
+    case pb::V4_FIXED:
+      return "both fixes";
+    case pb::V4_FIX_MOVE:
+      return "__d_move fixed; d_add_ci early returns still unlocked";
+    case pb::V4_FIX_ADD_CI:
+      return "d_add_ci fixed; __d_move still wakes dentry";
+    default:
+      return "";
+  }
+}
+
+std::string quoted(const std::string& s) { return "\"" + s + "\""; }
+
+bool is_hang(const std::string& title) {
+  return title.find("hung") != std::string::npos || title.find("blocked") != std::string::npos ||
+         title.find("deadlock") != std::string::npos;
+}
+
+bool is_sleep(const std::string& what) {
+  return what.find("sleep") != std::string::npos || what.find("wait") != std::string::npos;
+}
+
+std::string node_path(const pb::Scenario& scenario, int index) {
+  std::string path;
+  for (int i = index; i >= 0; i = int(scenario.tree(i).parent()) - 1) {
+    path = "/" + scenario.tree(i).name() + path;
+  }
+  return path;
+}
+
+}  // namespace
+
+std::string describe_kernel(pb::Kernel kernel) {
+  return std::string(kernel_name(Kernel(int(kernel)))) + " (" + kernel_summary(kernel) + ")";
+}
+
+std::string describe_op(const pb::Op& op) {
+  const std::string path = quoted(op.path());
+  switch (op.op()) {
+    case pb::LOOKUP:
+      return "stat(" + path + ")";
+    case pb::CREATE:
+      return "creat(" + path + ")";
+    case pb::UNLINK:
+      return "unlink(" + path + ")";
+    case pb::MKDIR:
+      return "mkdir(" + path + ")";
+    case pb::RENAME:
+      return "rename(" + path + ", " + quoted(op.path2()) + ")";
+    case pb::OPEN_CREATE:
+      return "open(" + path + ", O_CREAT)";
+    case pb::FH_DECODE:
+      return "open_by_handle_at(handle of " + path + ")";
+    default:
+      return op_name(OpKind(int(op.op()))) + ("(" + path + ")");
+  }
+}
+
+std::string describe_thread(const pb::Thread& thread) {
+  std::string out;
+  for (const auto& op : thread.ops()) out += (out.empty() ? "" : "; ") + describe_op(op);
+  return out.empty() ? "(nothing)" : out;
+}
+
+std::vector<std::string> describe_tree(const pb::Scenario& scenario) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < scenario.tree_size(); ++i) {
+    const auto& node = scenario.tree(i);
+    std::string what = node.dir() ? "directory" : "file";
+    if (node.disconnected_alias()) what += ", with a disconnected alias (decoded file handle)";
+    lines.push_back(node_path(scenario, i) + (node.dir() ? "/" : "") + "  " + what);
+  }
+  return lines;
+}
+
+std::vector<bool> fatal_events(const Execution& execution) {
+  const auto& trace = execution.trace;
+  std::vector<bool> fatal(trace.size(), false);
+  if (!execution.found || trace.empty()) return fatal;
+  bool marked = false;
+  if (is_hang(execution.title)) {
+    std::vector<bool> seen(kMaxThreads + 1, false);
+    for (size_t i = trace.size(); i-- > 0;) {
+      const size_t t = size_t(std::clamp(trace[i].thread, 0, kMaxThreads));
+      if (!seen[t] && is_sleep(trace[i].what)) fatal[i] = marked = true;
+      seen[t] = true;
+    }
+  }
+  if (!marked) fatal.back() = true;
+  return fatal;
+}
+
+std::vector<size_t> preemption_positions(const pb::Schedule& schedule, const Execution& execution) {
+  std::vector<size_t> positions;
+  const auto& trace = execution.trace;
+  for (const auto& p : schedule.preemptions()) {
+    auto after = std::find_if(trace.begin(), trace.end(),
+                              [&](const TraceEvent& e) { return e.step > p.step(); });
+    positions.push_back(size_t(after - trace.begin()));
+  }
+  return positions;
+}
+
+}  // namespace dcfuzz

@@ -1,0 +1,83 @@
+// The regression reproducers (corpus/regressions/): each reaches its bug on
+// the variants that have it, through the engine and through `dcfuzz replay`,
+// and finds nothing where the bug is fixed.
+#include <gtest/gtest.h>
+
+#include "core/model.h"
+#include "schedules/engine.h"
+#include "schedules/normalize.h"
+#include "schedules/replay.h"
+#include "schedules/schedule_io.h"
+#include "tests/run_binary.h"
+
+namespace dcfuzz {
+namespace {
+
+constexpr const char* kLostWakeup = "BUG: lost wakeup in __d_move";
+constexpr const char* kUnlockBalance = "WARNING: bad unlock balance detected!";
+
+struct Reproducer {
+  const char* file;
+  const char* title;
+  bool move_bug;  // found where __d_move wakes the wrong dentry, else where d_add_ci is broken
+};
+
+const Reproducer kReproducers[] = {
+    {"wrong-waiter-alias-splice.textproto", kLostWakeup, true},
+    {"add-ci-not-in-lookup.textproto", kUnlockBalance, false},
+    {"add-ci-alloc-parallel-enomem.textproto", kUnlockBalance, false},
+    {"add-ci-d-alloc-enomem.textproto", kUnlockBalance, false},
+};
+
+// The variants with the bug: v4 and the one that fixes only the other bug.
+bool has_bug(pb::Kernel k, const Reproducer& r) {
+  return k == pb::V4 || k == (r.move_bug ? pb::V4_FIX_ADD_CI : pb::V4_FIX_MOVE);
+}
+
+std::string path_of(const Reproducer& r) {
+  return testing::source_path(std::string("corpus/regressions/") + r.file);
+}
+
+class ModelRegression : public ::testing::TestWithParam<Reproducer> {};
+
+TEST_P(ModelRegression, ReachesItsBugOnlyWhereItExists) {
+  const Reproducer& r = GetParam();
+  pb::Schedule schedule;
+  std::string error;
+  ASSERT_TRUE(load_schedule(path_of(r), &schedule, &error)) << error;
+  EXPECT_EQ(schedule.scenario().kernel(), pb::V4);
+  for (pb::Kernel k : {pb::V4, pb::V4_FIXED, pb::V4_FIX_MOVE, pb::V4_FIX_ADD_CI, pb::MAINLINE}) {
+    schedule.mutable_scenario()->set_kernel(k);
+    auto program = make_dcache_program(to_scenario(schedule.scenario()));
+    ReplayStrategy strategy(schedule);
+    Execution e = run_program(*program, strategy);
+    if (has_bug(k, r)) {
+      EXPECT_TRUE(e.found) << r.file << " on " << pb::Kernel_Name(k);
+      EXPECT_EQ(e.title, r.title) << r.file << " on " << pb::Kernel_Name(k);
+    } else {
+      EXPECT_FALSE(e.found) << r.file << " on " << pb::Kernel_Name(k) << ": " << e.title;
+    }
+  }
+}
+
+TEST_P(ModelRegression, ReplaysThroughTheBinary) {
+  const Reproducer& r = GetParam();
+  auto v4 = testing::run_dcfuzz("replay " + path_of(r));
+  EXPECT_EQ(v4.exit_code, 1) << v4.err;
+  EXPECT_EQ(v4.out.substr(0, v4.out.find('\n')), r.title);
+  for (const char* fixed : {"v4-fixed", "mainline"}) {
+    auto o = testing::run_dcfuzz("replay " + path_of(r) + " --kernel " + fixed);
+    EXPECT_EQ(o.exit_code, 0) << fixed << "\n" << o.out << o.err;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Reproducers, ModelRegression, ::testing::ValuesIn(kReproducers),
+                         [](const auto& info) {
+                           std::string name = info.param.file;
+                           name = name.substr(0, name.find('.'));
+                           for (char& c : name) c = c == '-' ? '_' : c;
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace dcfuzz
