@@ -52,11 +52,10 @@ std::vector<dcfuzz::pb::Schedule> load_seeds(const std::string& dir) {
 double relacy_random_rate(const std::vector<dcfuzz::pb::Schedule>& seeds, double budget) {
   uint64_t executions = 0;
   const auto start = Clock::now();
-  while (seconds_since(start) < budget) {
-    for (const auto& seed : seeds) {
-      auto program = dcfuzz::make_dcache_program(dcfuzz::to_scenario(seed.scenario()));
-      executions += dcfuzz::run_program_relacy_random(*program, 2000);
-    }
+  for (size_t i = 0; seconds_since(start) < budget; ++i) {
+    const auto& seed = seeds[i % seeds.size()];
+    auto program = dcfuzz::make_dcache_program(dcfuzz::to_scenario(seed.scenario()));
+    executions += dcfuzz::run_program_relacy_random(*program, 1000);
   }
   return double(executions) / seconds_since(start);
 }
@@ -78,7 +77,8 @@ double target_rate(const std::vector<dcfuzz::pb::Schedule>& inputs, double budge
   std::vector<uint8_t> buffer(4096);
   const auto start = Clock::now();
   while (seconds_since(start) < budget) {
-    for (const auto& b : bytes) {
+    for (size_t i = 0; i < bytes.size() && seconds_since(start) < budget; ++i) {
+      const std::string& b = bytes[i];
       std::copy(b.begin(), b.end(), buffer.begin());
       size_t size = b.size();
       if (mutations) {

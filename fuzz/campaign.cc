@@ -222,6 +222,7 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
     if (elapsed > options.seconds + kGraceSeconds) {
       for (const auto& [pid, job] : workers) kill(pid, SIGKILL);
     }
+    findings.write_reports();
     if (elapsed >= next_progress && !workers.empty()) {
       std::fprintf(stderr, "%s\n", progress_line(findings, corpus).c_str());
       next_progress += options.progress_every;
@@ -273,6 +274,7 @@ int run_campaign(const CampaignOptions& options) {
     workers[start_worker(options, findings, job, arguments, log)] = job;
   }
   supervise(options, findings, workers, work, corpus);
+  findings.write_reports();
   signal(SIGINT, previous);
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   print_summary(options, findings, corpus);

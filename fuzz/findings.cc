@@ -23,6 +23,8 @@ struct CampaignFindings::Shared {
   };
   struct Bucket {
     std::atomic<uint64_t> hits{0};
+    std::atomic<bool> found_written{false};  // OUT/<bucket>/original.textproto is complete
+    bool reported = false;                   // the campaign process wrote the rest
     double first_seconds = 0;
     uint64_t first_executions = 0;
     char title[256] = {};
@@ -35,6 +37,8 @@ struct CampaignFindings::Shared {
 };
 
 namespace {
+
+constexpr const char* kFoundFile = "original.textproto";
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -92,7 +96,7 @@ std::string CampaignFindings::bucket_dir(const std::string& title) const {
   return out_dir_ + "/" + bucket_name(title);
 }
 
-bool CampaignFindings::count(const std::string& title) {
+int CampaignFindings::count(const std::string& title) {
   auto find = [&](int count) -> Shared::Bucket* {
     for (int i = 0; i < count; ++i) {
       if (title == shared_->buckets[i].title) return &shared_->buckets[i];
@@ -101,53 +105,68 @@ bool CampaignFindings::count(const std::string& title) {
   };
   if (auto* b = find(shared_->bucket_count.load(std::memory_order_acquire))) {
     b->hits.fetch_add(1, std::memory_order_relaxed);
-    return false;
+    return -1;
   }
   SpinLock lock(shared_->lock);
   const int count = shared_->bucket_count.load(std::memory_order_relaxed);
   if (auto* b = find(count)) {  // another worker was first
     b->hits.fetch_add(1, std::memory_order_relaxed);
-    return false;
+    return -1;
   }
-  if (count == kMaxBuckets) return false;
+  if (count == kMaxBuckets) return -1;
   Shared::Bucket& b = shared_->buckets[count];
   std::snprintf(b.title, sizeof b.title, "%s", title.c_str());
   b.first_seconds = elapsed_seconds();
   b.first_executions = executions();
   b.hits.store(1, std::memory_order_relaxed);
   shared_->bucket_count.store(count + 1, std::memory_order_release);
-  return true;
+  return count;
 }
 
+// In the worker, only what is quick: the schedule as found. The campaign
+// process minimizes it and writes the report (write_reports), so the worker
+// goes on fuzzing at once.
 void CampaignFindings::record(const pb::Schedule& schedule, const Execution& execution) {
-  if (!count(execution.title)) return;
+  const int index = count(execution.title);
+  if (index < 0) return;
   const std::string dir = bucket_dir(execution.title);
-  // Exists already: a worker of an earlier campaign in this OUT wrote it; keep it.
+  // Exists already: a campaign before this one in the same OUT wrote it; keep it.
   if (mkdir(dir.c_str(), 0777) != 0) {
     if (errno != EEXIST)
       std::fprintf(stderr, "dcfuzz: mkdir %s: %s\n", dir.c_str(), strerror(errno));
     return;
   }
-  write_bucket(dir, schedule, execution);
+  write_or_warn(dir + "/" + kFoundFile, to_text(canonical_schedule(schedule, execution)));
+  shared_->buckets[index].found_written.store(true, std::memory_order_release);
 }
 
-// The minimized schedule is the reproducer; the one the fuzzer found is kept
+// The minimized schedule is the reproducer; the one the fuzzer found stays
 // beside it. Its traced replay gives the report.
-void CampaignFindings::write_bucket(const std::string& dir, const pb::Schedule& schedule,
-                                    const Execution& execution) {
-  const pb::Schedule found = canonical_schedule(schedule, execution);
-  MinimizeResult minimized = minimize(found);
-  const pb::Schedule& reproducer =
-      minimized.found && minimized.title == execution.title ? minimized.schedule : found;
-  RunOptions traced;
-  traced.trace = true;
-  const Execution replay = run_schedule(reproducer, traced);
-  const pb::Schedule canonical = canonical_schedule(reproducer, replay);
-  write_or_warn(dir + "/original.textproto", to_text(found));
-  write_or_warn(dir + "/schedule.textproto", to_text(canonical));
-  write_or_warn(dir + "/schedule.pb", to_binary(canonical));
-  write_or_warn(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay));
-  write_or_warn(dir + "/" + kReportFile, format_report(canonical, replay));
+void CampaignFindings::write_reports() {
+  const int count = shared_->bucket_count.load(std::memory_order_acquire);
+  for (int i = 0; i < count; ++i) {
+    Shared::Bucket& b = shared_->buckets[i];
+    if (b.reported || !b.found_written.load(std::memory_order_acquire)) continue;
+    b.reported = true;
+    const std::string dir = bucket_dir(b.title);
+    pb::Schedule found;
+    std::string error;
+    if (!load_schedule(dir + "/" + kFoundFile, &found, &error)) {
+      std::fprintf(stderr, "dcfuzz: %s\n", error.c_str());
+      continue;
+    }
+    MinimizeResult minimized = minimize(found);
+    const pb::Schedule& reproducer =
+        minimized.found && minimized.title == b.title ? minimized.schedule : found;
+    RunOptions traced;
+    traced.trace = true;
+    const Execution replay = run_schedule(reproducer, traced);
+    const pb::Schedule canonical = canonical_schedule(reproducer, replay);
+    write_or_warn(dir + "/schedule.textproto", to_text(canonical));
+    write_or_warn(dir + "/schedule.pb", to_binary(canonical));
+    write_or_warn(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay));
+    write_or_warn(dir + "/" + kReportFile, format_report(canonical, replay));
+  }
 }
 
 std::vector<BucketStats> CampaignFindings::buckets() const {

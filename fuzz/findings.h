@@ -3,8 +3,9 @@
 // they are forked. The first finding of each bucket in the campaign is timed
 // (seconds and executions since the start); the first one in OUT gets
 // OUT/<bucket_name(title)>/ -- made with an atomic mkdir, so across workers
-// exactly one writes it -- with report.txt, schedule.textproto, schedule.pb
-// (minimized when the minimizer is built; the input as found beside it).
+// exactly one writes it. The worker writes the schedule as found
+// (original.textproto) and goes on; the campaign process minimizes it and
+// writes report.txt, schedule.textproto, schedule.pb and interleaving.html.
 #pragma once
 
 #include <atomic>
@@ -42,6 +43,10 @@ class CampaignFindings {
   // In a worker: one execution ended in a finding.
   void record(const pb::Schedule& schedule, const Execution& execution);
 
+  // In the campaign process: minimize and report the buckets whose found
+  // schedule a worker has written since the last call.
+  void write_reports();
+
   // This campaign's buckets, in the order they were first found.
   std::vector<BucketStats> buckets() const;
   // The directory of a bucket, OUT/<bucket_name(title)>.
@@ -49,10 +54,9 @@ class CampaignFindings {
 
  private:
   struct Shared;
-  // Returns true for the first finding of `title` in the campaign.
-  bool count(const std::string& title);
-  void write_bucket(const std::string& dir, const pb::Schedule& schedule,
-                    const Execution& execution);
+  // Counts a finding; for the first one of `title` in the campaign, returns
+  // its bucket's index, else -1.
+  int count(const std::string& title);
 
   std::string out_dir_;
   Shared* shared_;

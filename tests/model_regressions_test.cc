@@ -29,6 +29,9 @@ const Reproducer kReproducers[] = {
     {"add-ci-d-alloc-enomem.textproto", kUnlockBalance, false},
 };
 
+// Names the parameter in test listings (the default prints its bytes).
+void PrintTo(const Reproducer& r, std::ostream* os) { *os << r.file; }
+
 // The variants with the bug: v4 and the one that fixes only the other bug.
 bool has_bug(pb::Kernel k, const Reproducer& r) {
   return k == pb::V4 || k == (r.move_bug ? pb::V4_FIX_ADD_CI : pb::V4_FIX_MOVE);
