@@ -65,6 +65,65 @@ const Task* first_sleeper() {
   return best;
 }
 
+// Why task `t` cannot go on until task `other` does something, or null.
+// A lock waiter waits for the lock's holders and, wanting it shared, for the
+// writers queued on it (a queued writer blocks new readers); a task in
+// d_wait_lookup waits for the owner of the in-lookup dentry.
+const char* waits_for(const Task& t, const Task& other, char* buf, size_t size) {
+  if (t.state != TaskState::blocked) return nullptr;
+  const WaitSite& w = t.wait;
+  if (w.lookup_of && w.lookup_of->lookup_owner == other.index) {
+    snprintf(buf, size, "owns in-lookup %s", Name(dref(Obj::dentry, w.lookup_of)).buf);
+    return buf;
+  }
+  if (!w.lock) return nullptr;
+  for (int i = 0; i < other.nheld; ++i) {
+    if (other.held[i].lock != w.lock) continue;
+    snprintf(buf, size, "holds %s %s", Name(w.lock->ref).buf,
+             other.held[i].shared ? "shared" : "exclusive");
+    return buf;
+  }
+  if (w.shared && other.state == TaskState::blocked && other.wait.lock == w.lock &&
+      !other.wait.shared) {
+    snprintf(buf, size, "is a writer queued on %s", Name(w.lock->ref).buf);
+    return buf;
+  }
+  return nullptr;
+}
+
+// Depth-first search along waits-for edges from path[depth-1] back to
+// path[0]; returns the length of the cycle found, or 0.
+int find_cycle(int* path, int depth) {
+  const Task& last = vfs().tasks[path[depth - 1]];
+  char buf[160];
+  for (int i = 0; i < vfs().ntasks; ++i) {
+    if (!waits_for(last, vfs().tasks[i], buf, sizeof buf)) continue;
+    if (i == path[0]) return depth;
+    bool seen = false;
+    for (int k = 0; k < depth; ++k) seen = seen || path[k] == i;
+    if (seen || depth == kMaxTasks) continue;
+    path[depth] = i;
+    if (int length = find_cycle(path, depth + 1)) return length;
+  }
+  return 0;
+}
+
+// One line naming the waits-for cycle through `first`, if there is one.
+void describe_cycle(Text& out, const Task& first) {
+  int path[kMaxTasks] = {first.index};
+  const int length = find_cycle(path, 1);
+  if (length == 0) return;
+  out.add("deadlock, a cycle of waits:");
+  for (int k = 0; k < length; ++k) {
+    const Task& from = vfs().tasks[path[k]];
+    const Task& to = vfs().tasks[path[(k + 1) % length]];
+    char buf[160];
+    out.add("%s T%d waits for T%d, which %s", k ? ";" : "", from.index + 1, to.index + 1,
+            waits_for(from, to, buf, sizeof buf));
+  }
+  out.add(".\n");
+}
+
 thread_local Text g_details;  // one finding per execution
 thread_local char g_title[160];
 
@@ -107,6 +166,7 @@ void check_hang(bool current_sleeps) {
   Text& out = fresh_details();
   out.add("T%d blocked for ever in %s (%s on %s); no task can run.\n", first->index + 1,
           first->wait.function, first->wait.what, Name(first->wait.object).buf);
+  describe_cycle(out, *first);
   describe_tasks(out);
   snprintf(g_title, sizeof g_title, "INFO: task hung in %s", first->wait.function);
   report_finding(g_title, out);

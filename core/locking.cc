@@ -26,9 +26,10 @@ void lockdep_released(const LockMeta& m) {
 }
 
 // Sleeps until a releasing task hands the lock over.
-void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* function, const char* what) {
+void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* function, const char* what,
+                    bool shared) {
   waiters.push(current().index);
-  prepare_to_wait(WaitSite{function, what, m.ref, true, nullptr});
+  prepare_to_wait(WaitSite{function, what, m.ref, true, nullptr, &m, shared});
   schedule_wait();
 }
 
@@ -42,7 +43,7 @@ void spin_lock(spinlock_t* l, const char* function) {
   if (l->owner < 0) {
     l->owner = current().index;
   } else {
-    sleep_for_lock(l->waiters, l->meta, function, "spin_lock");
+    sleep_for_lock(l->waiters, l->meta, function, "spin_lock", false);
     l->word.load();  // the hand-over: orders the new owner after the old
   }
   lockdep_acquired(l->meta, false, function);
@@ -100,7 +101,7 @@ void rwsem_down(rw_semaphore* s, bool shared, const char* function, const char* 
     }
   } else {
     s->waiter_shared[current().index] = shared;
-    sleep_for_lock(s->waiters, s->meta, function, what);
+    sleep_for_lock(s->waiters, s->meta, function, what, shared);
     s->word.load();
   }
   lockdep_acquired(s->meta, shared, function);

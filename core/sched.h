@@ -30,6 +30,8 @@ struct WaitSite {
   ObjRef object;
   bool on_lock = false;               // a lock (else a condition: a lookup to end)
   const dentry* lookup_of = nullptr;  // sleeps until this dentry leaves lookup
+  const LockMeta* lock = nullptr;     // the lock it waits for (on_lock)
+  bool shared = false;                // ... in shared mode
 };
 
 struct Task {

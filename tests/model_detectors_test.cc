@@ -87,6 +87,13 @@ TEST(ModelHungTask, FiresWhenTheLostWakeupIsLeftToHang) {
                  without_lost_wakeup_detector());
 }
 
+TEST(ModelHungTask, ALostWakeupIsNoCycleOfWaits) {
+  Execution e = run(regression("wrong-waiter-alias-splice.textproto"), pb::V4,
+                    without_lost_wakeup_detector());
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.details.find("deadlock"), std::string::npos) << e.details;
+}
+
 TEST(ModelHungTask, SilentWhenTheWaiterIsWoken) {
   // Mainline sleeps on the owner's on-stack wait queue; the fixed series on d_flags.
   expect_silent(regression("wrong-waiter-alias-splice.textproto"), {pb::V4_FIXED, pb::MAINLINE},
@@ -108,7 +115,9 @@ const char* kDroppedLockDeadlock = R"(
 TEST(ModelHungTask, FiresOnDeadlockBehindDroppedParentLock) {
   expect_finding(parse(kDroppedLockDeadlock), {pb::V4_FIXED}, "INFO: task hung in d_wait_lookup",
                  {"waiting in d_add_ci: inode_lock_shared on i_rwsem of /",
-                  "[i_rwsem of / (exclusive, by open_last_lookups)]"});
+                  "[i_rwsem of / (exclusive, by open_last_lookups)]",
+                  "deadlock, a cycle of waits: T2 waits for T1, which owns in-lookup dentry /B; "
+                  "T1 waits for T2, which holds i_rwsem of / exclusive."});
 }
 
 TEST(ModelHungTask, SilentWhenTheParentLockIsKept) {
