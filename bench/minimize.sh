@@ -7,8 +7,9 @@
 #
 # libFuzzer shrinks the binary schedule by bytes with its generic mutations
 # (bench/minimize_libfuzzer.cc) or with dcfuzz's schedule-aware mutator
-# (bench/minimize_libfuzzer_mutator.cc), and keeps any crash (both crash on any finding);
-# dcfuzz minimize keeps only schedules with the same title. Each result is
+# (bench/minimize_libfuzzer_mutator.cc), and keeps any crash (both targets
+# crash on any finding); dcfuzz minimize keeps only schedules with the same
+# title. Each result is
 # counted the same way (threads, operations, preemptions, faults, steps of
 # the schedule as written, normalised) and its title is shown.
 set -euo pipefail
@@ -34,6 +35,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 seconds() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fs", b - a }'; }
 # libfuzzer_minimize LABEL BINARY NAME TAG: libFuzzer's -minimize_crash on $work/NAME.pb.
 libfuzzer_minimize() {
   local label=$1 binary=$2 name=$3 tag=$4 start end
@@ -47,7 +49,6 @@ libfuzzer_minimize() {
     echo "   $label no smaller crashing input ($(grep -m1 -E 'CRASH_MIN|ERROR' "$work/$name.$tag.log" || echo 'see its log'))"
   fi
 }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fs", b - a }'; }
 
 for file in "${files[@]}"; do
   name=$(basename "$file" .textproto)

@@ -12,8 +12,8 @@ const std::vector<Command>& commands() {
        cmd_fuzz},
       {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
       {"minimize", "FILE [-o OUT]",
-       "shrink FILE to the fewest threads, operations, preemptions and faults that still show "
-       "the same bug; writes NAME.min.textproto beside FILE (or OUT; -o - for stdout)",
+       "smallest schedule with FILE's bug (same title); writes NAME.min.textproto beside FILE, "
+       "or -o OUT (- for stdout)",
        cmd_minimize},
       {"explore", "FILE --bound K",
        "search every interleaving of FILE's scenario with at most K preemptions", cmd_explore},

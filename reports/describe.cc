@@ -31,6 +31,10 @@ bool is_hang(const std::string& title) {
          title.find("deadlock") != std::string::npos;
 }
 
+bool is_lost_wakeup(const std::string& title) {
+  return title.find("lost wakeup") != std::string::npos;
+}
+
 bool is_sleep(const std::string& what) {
   return what.find("sleep") != std::string::npos || what.find("wait") != std::string::npos;
 }
@@ -92,16 +96,23 @@ std::vector<bool> fatal_events(const Execution& execution) {
   const auto& trace = execution.trace;
   std::vector<bool> fatal(trace.size(), false);
   if (!execution.found || trace.empty()) return fatal;
-  bool marked = false;
-  if (is_hang(execution.title)) {
-    std::vector<bool> seen(kMaxThreads + 1, false);
-    for (size_t i = trace.size(); i-- > 0;) {
-      const size_t t = size_t(std::clamp(trace[i].thread, 0, kMaxThreads));
-      if (!seen[t] && is_sleep(trace[i].what)) fatal[i] = marked = true;
-      seen[t] = true;
+  fatal.back() = !is_hang(execution.title);
+  if (!is_hang(execution.title) && !is_lost_wakeup(execution.title)) return fatal;
+  // Where each thread that never wakes went to sleep.
+  std::vector<bool> seen(kMaxThreads + 1, false);
+  for (size_t i = trace.size(); i-- > 0;) {
+    const size_t t = size_t(std::clamp(trace[i].thread, 0, kMaxThreads));
+    if (!seen[t] && is_sleep(trace[i].what)) fatal[i] = true;
+    seen[t] = true;
+  }
+  // A lost wakeup: the end of the lookup that should have woken them.
+  for (size_t i = trace.size(); is_lost_wakeup(execution.title) && i-- > 0;) {
+    if (trace[i].what.find("clear PAR_LOOKUP") != std::string::npos) {
+      fatal[i] = true;
+      break;
     }
   }
-  if (!marked) fatal.back() = true;
+  if (std::find(fatal.begin(), fatal.end(), true) == fatal.end()) fatal.back() = true;
   return fatal;
 }
 

@@ -19,9 +19,10 @@ std::string describe_thread(const pb::Thread& thread);
 // The initial tree, one line per node: "/d/  directory, disconnected alias".
 std::vector<std::string> describe_tree(const pb::Scenario& scenario);
 
-// Per trace event: is it one of the events the finding is about? For a hang,
-// the last event of every thread that went to sleep; otherwise the last
-// event (where the detector fired).
+// Per trace event: is it one of the events the finding is about? The last
+// event (where the detector fired), except for a hang; for a hang or a lost
+// wakeup, where each thread that never wakes went to sleep; for a lost
+// wakeup, also the last clearing of PAR_LOOKUP.
 std::vector<bool> fatal_events(const Execution& execution);
 
 // Index of the first trace event after each preemption of `schedule`, or

@@ -70,7 +70,7 @@ void write_style(std::ostream& out) {
          "body{font-family:sans-serif;margin:16px;color:#222}\n"
          "h1{font-size:18px;font-family:monospace;color:#b00}\n"
          "h1.clean{color:#060}\n"
-         "pre{background:#f4f4f4;padding:8px;font-size:12px}\n"
+         "pre{background:#f4f4f4;padding:8px;font-size:12px;white-space:pre-wrap}\n"
          ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid "
          "#999;font-size:12px}\n"
          "svg text{font-family:monospace;font-size:11px}\n"

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "schedule.pb.h"
 #include "schedules/schedule_io.h"
 #include "tests/run_binary.h"
@@ -22,6 +24,14 @@ size_t lines(const std::string& s) {
   size_t n = 0;
   for (char c : s) n += c == '\n';
   return n;
+}
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// The bucket on the line after findings.tsv's header.
+std::string first_bucket(const std::string& tsv) {
+  const size_t start = tsv.find('\n') + 1;
+  return tsv.substr(start, tsv.find('\t', start) - start);
 }
 
 void expect_bad(const std::string& args, const std::string& mentions) {
@@ -52,22 +62,19 @@ TEST(FuzzCampaign, HelpNamesTheOptions) {
 // The README's main command, shortened: default seeds, default kernel (v4).
 TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
   const std::string out = ::testing::TempDir() + "dcfuzz_campaign_v4";
+  std::filesystem::remove_all(out);  // a fresh campaign, not one resumed from an earlier run
   auto o = run_dcfuzz("fuzz --time 20 --seed 1 --out " + out);
   ASSERT_EQ(o.exit_code, 1) << o.out << o.err;
   const std::string tsv = slurp(out + "/findings.tsv");
   ASSERT_GE(lines(tsv), 2u) << tsv;  // a header and at least one bucket
-  const std::string first_bucket =
-      tsv.substr(tsv.find('\n') + 1, tsv.find('\t', tsv.find('\n')) - tsv.find('\n') - 1);
-  const std::string dir = out + "/" + first_bucket;
+  const std::string dir = out + "/" + first_bucket(tsv);
   for (const char* file : {"report.txt", "schedule.textproto", "schedule.pb"}) {
     EXPECT_TRUE(exists(dir + "/" + file)) << dir << "/" << file;
   }
   // The schedule replays to the same bucket.
   auto replay = run_dcfuzz("replay " + dir + "/schedule.textproto");
   EXPECT_EQ(replay.exit_code, 1);
-  const std::string title =
-      slurp(dir + "/report.txt").substr(0, slurp(dir + "/report.txt").find('\n'));
-  EXPECT_EQ(replay.out.substr(0, replay.out.find('\n')), title);
+  EXPECT_EQ(first_line(replay.out), first_line(slurp(dir + "/report.txt")));
   EXPECT_NE(o.out.find("found"), std::string::npos) << o.out;
   EXPECT_NE(o.err.find("execs"), std::string::npos) << o.err;  // progress lines
 }

@@ -97,6 +97,15 @@ TEST(Report, MarksTheFatalEvents) {
   const std::string bad = format_report(sample_schedule(), unlock);
   EXPECT_TRUE(contains(bad, "\n>>>    13  T1   lookup_slow                unlock shared")) << bad;
   EXPECT_EQ(count_marks(bad), 1u);
+  // A lost wakeup: the sleeper, the clearing of PAR_LOOKUP, the detector.
+  Execution lost = sample_finding();
+  lost.title = "BUG: lost wakeup in __d_move";
+  const std::string wake = format_report(sample_schedule(), lost);
+  EXPECT_TRUE(contains(wake, "\n>>>     7  T2")) << wake;
+  EXPECT_TRUE(contains(wake, "\n>>>    11  T1   __d_move                   clear PAR_LOOKUP"))
+      << wake;
+  EXPECT_TRUE(contains(wake, "\n>>>    13  T1")) << wake;
+  EXPECT_EQ(count_marks(wake), 3u);
 }
 
 TEST(Report, PreemptionRuleSitsWhereTheThreadChanges) {
