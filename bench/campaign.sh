@@ -108,9 +108,12 @@ EOF
 }
 
 echo "dcfuzz campaigns: $runs x $time s per configuration, kernel v4, $(nproc) cores, --parallel $parallel"
-echo
-printf '%-14s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s\n' configuration \
-  "waiter" "median s" "worst s" "med execs" "unlock" "median s" "worst s" "med execs" "execs/s"
+if wants seeds || wants empty || wants seeds-nocov || wants empty-nocov; then
+  echo
+  echo "time to bug (waiter: $wrong_waiter, unlock: $unlock; found/runs, median and worst seconds, median executions)"
+  printf '%-14s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s\n' configuration \
+    "waiter" "median s" "worst s" "med execs" "unlock" "median s" "worst s" "med execs" "execs/s"
+fi
 for config in seeds empty seeds-nocov empty-nocov; do
   wants "$config" || continue
   args=(--kernel v4)
@@ -136,12 +139,13 @@ if wants throughput; then
   echo
   echo "executions per second against Relacy's random scheduler (same process, same scenarios):"
   "$build/fuzz_throughput" "$root/corpus/seeds" 10 | sed 's/^/  seeds:  /'
-  corpus=$(ls -d "$work"/seeds-*/corpus 2>/dev/null | head -1 || true)
-  if [[ -n "$corpus" ]]; then
-    "$build/fuzz_throughput" "$corpus" 10 | tee "$work/throughput.txt" | sed 's/^/  campaign corpus:  /'
-    # The campaigns themselves (libFuzzer included) against Relacy on what they ran.
-    relacy=$(awk '/^relacy-random/ {print $2}' "$work/throughput.txt")
-    campaign=$(ttb_row seeds | awk '{print $NF}')
-    awk -v c="$campaign" -v r="$relacy" 'BEGIN { if (r > 0 && c > 0) printf "  campaigns (seeds, libFuzzer included): %.0f executions/s, ratio %.2f\n", c, c / r }'
-  fi
+  # One campaign alone on the machine, then Relacy on the scenarios it ran.
+  seconds=$((time < 60 ? time : 60))
+  "$bin" fuzz --kernel v4 --time "$seconds" --seed 7 --out "$work/throughput" >"$work/throughput.out" 2>/dev/null || true
+  "$build/fuzz_throughput" "$work/throughput/corpus" 10 | tee "$work/throughput.txt" |
+    sed 's/^/  campaign corpus:  /'
+  relacy=$(awk '/^relacy-random/ {print $2}' "$work/throughput.txt")
+  campaign=$(sed -n 's/.*executions (\([0-9]*\)\/s).*/\1/p' "$work/throughput.out")
+  awk -v c="$campaign" -v r="$relacy" -v s="$seconds" 'BEGIN { if (r > 0 && c > 0)
+    printf "  campaign of %d s (libFuzzer included): %.0f executions/s, ratio %.2f\n", s, c, c / r }'
 fi

@@ -99,7 +99,7 @@ std::vector<std::string> libfuzzer_arguments(const CampaignOptions& options, uin
       "-max_len=" + std::to_string(kMaxScheduleBytes),
       "-len_control=0",  // the mutator bounds sizes itself
       "-reload=1",       // pick up what the other workers add to the corpus
-      "-timeout=600",    // a finding's minimization runs inside one input
+      "-timeout=60",     // executions are bounded by the engine's step budget; a stuck engine
       "-rss_limit_mb=4096",
       "-detect_leaks=0",
       "-print_final_stats=0",
@@ -113,6 +113,7 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
                    const std::vector<std::string>& arguments, const std::string& log) {
   std::fflush(nullptr);
   pid_t pid = fork();
+  if (pid < 0) std::perror("dcfuzz: fork");
   if (pid != 0) return pid;
   int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd >= 0) {
@@ -271,7 +272,8 @@ int run_campaign(const CampaignOptions& options) {
   for (int job = 0; job < options.jobs; ++job) {
     const auto arguments = libfuzzer_arguments(options, seed + uint64_t(job), work, corpus);
     const std::string log = work + "/worker-" + std::to_string(job) + ".log";
-    workers[start_worker(options, findings, job, arguments, log)] = job;
+    if (pid_t pid = start_worker(options, findings, job, arguments, log); pid > 0)
+      workers[pid] = job;
   }
   supervise(options, findings, workers, work, corpus);
   findings.write_reports();

@@ -130,11 +130,15 @@ void CampaignFindings::record(const pb::Schedule& schedule, const Execution& exe
   const int index = count(execution.title);
   if (index < 0) return;
   const std::string dir = bucket_dir(execution.title);
-  // Exists already: a campaign before this one in the same OUT wrote it; keep it.
+  // Exists already: a campaign before this one in the same OUT found it; keep
+  // its files unless that campaign was stopped before writing the report.
   if (mkdir(dir.c_str(), 0777) != 0) {
-    if (errno != EEXIST)
+    struct stat report;
+    if (errno != EEXIST) {
       std::fprintf(stderr, "dcfuzz: mkdir %s: %s\n", dir.c_str(), strerror(errno));
-    return;
+      return;
+    }
+    if (stat((dir + "/" + kReportFile).c_str(), &report) == 0) return;
   }
   write_or_warn(dir + "/" + kFoundFile, to_text(canonical_schedule(schedule, execution)));
   shared_->buckets[index].found_written.store(true, std::memory_order_release);

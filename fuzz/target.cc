@@ -2,11 +2,15 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string>
 #include <unordered_map>
 
+#include "core/model.h"
 #include "fuzz/coverage.h"
 #include "fuzz/mutator.h"
-#include "schedules/run.h"
+#include "schedules/normalize.h"
+#include "schedules/replay.h"
 
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
                                    int (*callback)(const uint8_t* data, size_t size));
@@ -42,10 +46,32 @@ class StepCache {
   std::unordered_map<uint64_t, uint32_t> steps_;
 };
 
+// Compiled model programs by scenario. Most mutations change only the
+// interleaving, and each corpus entry is mutated many times, so scenarios
+// come back often; a program is immutable between executions (its state
+// lives from before() to after()), so one can run any number of them.
+class ProgramCache {
+ public:
+  Program& get(const pb::Scenario& scenario) {
+    std::string key = scenario.SerializeAsString();
+    auto it = programs_.find(key);
+    if (it != programs_.end()) return *it->second;
+    if (programs_.size() >= kCapacity) programs_.clear();
+    auto& program = programs_[std::move(key)];
+    program = make_dcache_program(to_scenario(scenario));
+    return *program;
+  }
+
+ private:
+  static constexpr size_t kCapacity = 1024;
+  std::unordered_map<std::string, std::unique_ptr<Program>> programs_;
+};
+
 struct Target {
   TargetOptions options;
   InterleavingCoverage coverage;
   StepCache steps;
+  ProgramCache programs;
 };
 
 Target& target() {
@@ -53,12 +79,18 @@ Target& target() {
   return *t;
 }
 
+// run_schedule(), with the program from the cache.
+Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
+  ReplayStrategy replay(schedule);
+  return run_program(target().programs.get(schedule.scenario()), replay, options);
+}
+
 uint32_t steps_of(const uint8_t* data, size_t size) {
   const uint64_t key = StepCache::key(data, size);
   uint32_t steps = 0;
   if (target().steps.get(key, &steps)) return steps;
   pb::Schedule schedule;
-  if (target_schedule(data, size, &schedule)) steps = run_schedule(schedule).steps;
+  if (target_schedule(data, size, &schedule)) steps = run_cached(schedule, RunOptions()).steps;
   target().steps.put(key, steps);
   return steps;
 }
@@ -77,12 +109,12 @@ int run_target_input(const uint8_t* data, size_t size) {
   Target& t = target();
   pb::Schedule schedule;
   if (!target_schedule(data, size, &schedule)) return -1;
-  RunOptions run;
+  RunOptions options;
   if (t.options.interleaving_coverage) {
     t.coverage.begin();
-    run.listener = &t.coverage;
+    options.listener = &t.coverage;
   }
-  Execution execution = run_schedule(schedule, run);
+  Execution execution = run_cached(schedule, options);
   t.steps.put(StepCache::key(data, size), execution.steps);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(schedule, execution);

@@ -9,11 +9,13 @@ cd "$root"
 status=0
 build/dcfuzz fuzz "$@" || status=$?
 if [ "$status" -eq 1 ]; then
-  first=$(ls -d out/*/ 2>/dev/null | head -n 1)
+  # The bucket found first (out/findings.tsv lists them in the order found).
+  first=$(awk -F'\t' 'NR == 2 { print $1 }' out/findings.tsv)
   echo
-  echo "==== ${first}report.txt ===="
-  cat "${first}report.txt"
-  echo "(all findings: ls out/; replay one: build/dcfuzz replay out/<bucket>/schedule.textproto)"
+  echo "==== out/$first/report.txt ===="
+  cat "out/$first/report.txt"
+  echo "(all findings: ls out/; the picture: out/$first/interleaving.html;"
+  echo " replay: build/dcfuzz replay out/$first/schedule.textproto)"
   exit 0
 fi
 exit "$status"
