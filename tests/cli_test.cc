@@ -7,22 +7,11 @@
 namespace dcfuzz {
 namespace {
 
+using testing::expect_bad;
 using testing::run_dcfuzz;
 using testing::write_temp;
 
-size_t lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
 
-// Bad usage or input: exit 2, exactly one line on stderr naming the problem.
-void expect_bad(const std::string& args, const std::string& mentions) {
-  auto o = run_dcfuzz(args);
-  EXPECT_EQ(o.exit_code, 2) << args << "\n" << o.err;
-  EXPECT_EQ(lines(o.err), 1u) << o.err;
-  EXPECT_NE(o.err.find(mentions), std::string::npos) << o.err;
-}
 
 TEST(Cli, HelpListsCommandsAndOptions) {
   auto o = run_dcfuzz("--help");

@@ -12,6 +12,7 @@
 namespace dcfuzz {
 namespace {
 
+using testing::expect_bad;
 using testing::run_dcfuzz;
 using testing::slurp;
 
@@ -20,11 +21,6 @@ bool exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-size_t lines(const std::string& s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n';
-  return n;
-}
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -34,12 +30,6 @@ std::string first_bucket(const std::string& tsv) {
   return tsv.substr(start, tsv.find('\t', start) - start);
 }
 
-void expect_bad(const std::string& args, const std::string& mentions) {
-  auto o = run_dcfuzz(args);
-  EXPECT_EQ(o.exit_code, 2) << args << "\n" << o.err;
-  EXPECT_EQ(lines(o.err), 1u) << o.err;
-  EXPECT_NE(o.err.find(mentions), std::string::npos) << o.err;
-}
 
 TEST(FuzzCampaign, BadUsageExits2) {
   const std::string out = " --out " + ::testing::TempDir() + "dcfuzz_bad_usage";
@@ -66,7 +56,7 @@ TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
   auto o = run_dcfuzz("fuzz --time 20 --seed 1 --out " + out);
   ASSERT_EQ(o.exit_code, 1) << o.out << o.err;
   const std::string tsv = slurp(out + "/findings.tsv");
-  ASSERT_GE(lines(tsv), 2u) << tsv;  // a header and at least one bucket
+  ASSERT_GE(testing::count_lines(tsv), 2u) << tsv;  // a header and at least one bucket
   const std::string dir = out + "/" + first_bucket(tsv);
   for (const char* file : {"report.txt", "schedule.textproto", "schedule.pb"}) {
     EXPECT_TRUE(exists(dir + "/" + file)) << dir << "/" << file;

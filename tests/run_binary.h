@@ -37,6 +37,20 @@ inline Outcome run_dcfuzz(const std::string& args) {
   return o;
 }
 
+inline size_t count_lines(const std::string& s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n';
+  return n;
+}
+
+// Bad usage or input: exit 2, exactly one line on stderr naming the problem.
+inline void expect_bad(const std::string& args, const std::string& mentions) {
+  Outcome o = run_dcfuzz(args);
+  EXPECT_EQ(o.exit_code, 2) << args << "\n" << o.err;
+  EXPECT_EQ(count_lines(o.err), 1u) << o.err;
+  EXPECT_NE(o.err.find(mentions), std::string::npos) << o.err;
+}
+
 inline std::string source_path(const std::string& relative) {
   return std::string(DCFUZZ_SOURCE_DIR) + "/" + relative;
 }
