@@ -8,15 +8,10 @@
 #include "schedules/random_walk.h"
 #include "schedules/replay.h"
 #include "tests/toy_programs.h"
+#include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
-
-pb::Schedule parse(const std::string& text) {
-  pb::Schedule s;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s));
-  return s;
-}
 
 std::string trace_text(const Execution& e) {
   std::string out;
@@ -44,7 +39,7 @@ TEST(Engine, DefaultScheduleDoesNotFindLockInversion) {
 TEST(Engine, HandWrittenScheduleFindsLockInversion) {
   // T1 takes A (decision 1 is its lock of B): switch to T2 there.
   auto program = toy::make_lock_inversion();
-  Execution e = replay(*program, parse("preemptions { step: 2 thread: 2 }"));
+  Execution e = replay(*program, testing::parse_text("preemptions { step: 2 thread: 2 }"));
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "INFO: task hung: every task blocked (engine deadlock)");
 }
@@ -52,7 +47,7 @@ TEST(Engine, HandWrittenScheduleFindsLockInversion) {
 TEST(Engine, LostWakeupNeedsThePreemption) {
   auto program = toy::make_lost_wakeup();
   EXPECT_FALSE(replay(*program, pb::Schedule()).found);
-  Execution e = replay(*program, parse("preemptions { step: 2 thread: 2 }"));
+  Execution e = replay(*program, testing::parse_text("preemptions { step: 2 thread: 2 }"));
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "BUG: lost wakeup (toy)");
   // After a finding the engine starts a fresh context: clean runs go on.

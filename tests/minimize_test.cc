@@ -11,15 +11,10 @@
 #include "schedules/schedule_io.h"
 #include "tests/run_binary.h"
 #include "tests/toy_programs.h"
+#include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
-
-pb::Schedule parse(const std::string& text) {
-  pb::Schedule s;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
-  return s;
-}
 
 // A stand-in for the model with a known smallest reproducer: "the bug" needs
 // two threads, T2 unlinking a name under a directory that has a disconnected
@@ -83,7 +78,7 @@ MinimizeResult fake_minimize(const pb::Schedule& input, std::vector<std::string>
 }
 
 TEST(Minimize, ReachesTheKnownSmallestReproducer) {
-  MinimizeResult r = fake_minimize(parse(kBloated));
+  MinimizeResult r = fake_minimize(testing::parse_text(kBloated));
   ASSERT_TRUE(r.found);
   EXPECT_EQ(r.title, "BUG: fake bug in unlink");
   EXPECT_EQ(r.before.threads, 3);
@@ -106,7 +101,7 @@ TEST(Minimize, ReachesTheKnownSmallestReproducer) {
 }
 
 TEST(Minimize, EveryPassIsDeterministicAndDoesItsPart) {
-  const pb::Schedule input = parse(kBloated);
+  const pb::Schedule input = testing::parse_text(kBloated);
   for (const std::string& pass : minimize_pass_names()) {
     MinimizeResult first = fake_minimize(input, {pass});
     MinimizeResult again = fake_minimize(input, {pass});
@@ -121,7 +116,7 @@ TEST(Minimize, EveryPassIsDeterministicAndDoesItsPart) {
 TEST(Minimize, NamesKeepTheirCaseDifferences) {
   // On a case-insensitive filesystem "Foo" and "FOO" are one name spelled
   // twice: the pass renames both and keeps them distinct.
-  pb::Schedule input = parse(R"(
+  pb::Schedule input = testing::parse_text(R"(
     scenario { fs: CASE_INSENSITIVE
       tree { name: "dir" dir: true disconnected_alias: true }
       threads { ops { path: "dir/Foo" } }
@@ -144,7 +139,7 @@ TEST(Minimize, RealEngineKeepsOnlyTheNeededPreemption) {
     ReplayStrategy replay(s);
     return run_program(*program, replay);
   };
-  pb::Schedule input = parse(R"(
+  pb::Schedule input = testing::parse_text(R"(
     scenario { threads { ops { path: "a" } } threads { ops { path: "b" } } }
     preemptions { step: 0 thread: 2 } preemptions { step: 1 thread: 1 }
     preemptions { step: 2 thread: 2 } preemptions { step: 5 thread: 1 }
@@ -159,7 +154,7 @@ TEST(Minimize, RealEngineKeepsOnlyTheNeededPreemption) {
 }
 
 TEST(Minimize, CleanInputIsLeftAlone) {
-  pb::Schedule input = parse("scenario { threads { ops { path: \"a\" } } }");
+  pb::Schedule input = testing::parse_text("scenario { threads { ops { path: \"a\" } } }");
   MinimizeResult r = fake_minimize(input);
   EXPECT_FALSE(r.found);
   EXPECT_TRUE(r.log.empty());

@@ -11,13 +11,13 @@
 #include "schedules/replay.h"
 #include "schedules/schedule_io.h"
 #include "tests/run_binary.h"
+#include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
 
 pb::Schedule parse(const std::string& text) {
-  pb::Schedule s;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
+  pb::Schedule s = testing::parse_text(text);
   normalize(&s);
   return s;
 }

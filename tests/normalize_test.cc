@@ -7,15 +7,10 @@
 
 #include "schedules/random_walk.h"
 #include "schedules/schedule_io.h"
+#include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
-
-pb::Schedule parse(const std::string& text) {
-  pb::Schedule s;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
-  return s;
-}
 
 TEST(Normalize, EmptyScheduleGetsOneThread) {
   pb::Schedule s;
@@ -24,7 +19,7 @@ TEST(Normalize, EmptyScheduleGetsOneThread) {
 }
 
 TEST(Normalize, FoldsValuesIntoRange) {
-  pb::Schedule s = parse(R"(
+  pb::Schedule s = testing::parse_text(R"(
     scenario { kernel: 7 fs: 5
       threads { ops { op: 9 path: "//a//b/c/d/e" path2: "x" } }
       threads { }
@@ -51,7 +46,7 @@ TEST(Normalize, FoldsValuesIntoRange) {
 }
 
 TEST(Normalize, TreeParentsAreEarlierDirectoriesAndNamesUnique) {
-  pb::Schedule s = parse(R"(
+  pb::Schedule s = testing::parse_text(R"(
     scenario { fs: CASE_INSENSITIVE
       tree { name: "d" dir: true disconnected_alias: true }
       tree { parent: 1 name: "f" }
@@ -97,7 +92,7 @@ TEST(Normalize, IsIdempotentOnRandomBytes) {
 }
 
 TEST(ScheduleIo, TextAndBinaryRoundTrip) {
-  pb::Schedule s = parse(R"(scenario { kernel: V4 threads { ops { path: "a" } } }
+  pb::Schedule s = testing::parse_text(R"(scenario { kernel: V4 threads { ops { path: "a" } } }
                             preemptions { step: 3 thread: 1 })");
   pb::Schedule from_text, from_binary;
   std::string error;
