@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -25,8 +26,11 @@ inline std::string slurp(const std::string& path) {
 
 // `args` is appended to the binary's path as shell words.
 inline Outcome run_dcfuzz(const std::string& args) {
+  // ctest runs each test in its own process, several at once: the names
+  // carry the process id so that two tests never share an output file.
   static int counter = 0;
-  const std::string base = ::testing::TempDir() + "dcfuzz_run_" + std::to_string(++counter);
+  const std::string base = ::testing::TempDir() + "dcfuzz_run_" + std::to_string(getpid()) +
+                           "_" + std::to_string(++counter);
   const std::string command =
       std::string(DCFUZZ_BIN) + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
   Outcome o;
@@ -56,7 +60,7 @@ inline std::string source_path(const std::string& relative) {
 }
 
 inline std::string write_temp(const std::string& name, const std::string& bytes) {
-  const std::string path = ::testing::TempDir() + name;
+  const std::string path = ::testing::TempDir() + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << bytes;
   return path;
 }
