@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +103,8 @@ std::vector<std::string> libfuzzer_arguments(const CampaignOptions& options, uin
       "-timeout=60",     // executions are bounded by the engine's step budget; a stuck engine
       "-rss_limit_mb=4096",
       "-detect_leaks=0",
+      "-handle_int=0",  // see start_worker: the campaign process stops the workers
+      "-handle_term=0",
       "-print_final_stats=0",
       "-artifact_prefix=" + work + "/",
       corpus,
@@ -121,11 +124,17 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
     dup2(fd, STDERR_FILENO);
     close(fd);
   }
-  signal(SIGINT, SIG_DFL);
+  // The campaign process alone takes Ctrl-C and kill (the terminal sends
+  // Ctrl-C to every process of the group) and stops the workers through
+  // the shared flag; libFuzzer is told to leave these signals alone.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a campaign killed outright takes its workers along
   TargetOptions target;
   target.kernel = options.kernel;
   target.interleaving_coverage = options.interleaving_coverage;
   target.executions = findings.executions_of(job);
+  target.stop = findings.stop_flag();
   target.on_finding = [&findings](const pb::Schedule& s, const Execution& e) {
     findings.record(s, e);
   };
@@ -201,6 +210,8 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
                std::map<pid_t, int> workers, const std::string& work, const std::string& corpus) {
   double next_progress = options.progress_every;
   bool forwarded = false;
+  uint64_t tsv_hits = 0;  // what the findings.tsv on disk counts
+  size_t tsv_buckets = 0;
   while (!workers.empty()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     int status = 0;
@@ -217,14 +228,25 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
     }
     const double elapsed = findings.elapsed_seconds();
     if (g_interrupted && !forwarded) {
-      for (const auto& [pid, job] : workers) kill(pid, SIGINT);
+      findings.request_stop();
       forwarded = true;
     }
     if (elapsed > options.seconds + kGraceSeconds) {
       for (const auto& [pid, job] : workers) kill(pid, SIGKILL);
     }
     findings.write_reports();
-    if (elapsed >= next_progress && !workers.empty()) {
+    const bool progress = elapsed >= next_progress && !workers.empty();
+    // findings.tsv follows the campaign: at once for a new bucket, with each
+    // progress line for new hits; scripts can watch it.
+    uint64_t hits = 0;
+    const auto buckets = findings.buckets();
+    for (const auto& b : buckets) hits += b.hits;
+    if (hits != tsv_hits && (progress || buckets.size() != tsv_buckets)) {
+      write_findings_tsv(findings, options.out_dir + "/findings.tsv");
+      tsv_hits = hits;
+      tsv_buckets = buckets.size();
+    }
+    if (progress) {
       std::fprintf(stderr, "%s\n", progress_line(findings, corpus).c_str());
       next_progress += options.progress_every;
     }
@@ -267,7 +289,10 @@ int run_campaign(const CampaignOptions& options) {
                options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
   g_interrupted = 0;
-  auto previous = signal(SIGINT, [](int) { g_interrupted = 1; });
+  // Ctrl-C or kill: stop the workers, report, summarize -- like time up.
+  auto previous_int = signal(SIGINT, [](int) { g_interrupted = 1; });
+  auto previous_term = signal(SIGTERM, [](int) { g_interrupted = 1; });
+  write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   std::map<pid_t, int> workers;
   for (int job = 0; job < options.jobs; ++job) {
     const auto arguments = libfuzzer_arguments(options, seed + uint64_t(job), work, corpus);
@@ -277,7 +302,8 @@ int run_campaign(const CampaignOptions& options) {
   }
   supervise(options, findings, workers, work, corpus);
   findings.write_reports();
-  signal(SIGINT, previous);
+  signal(SIGINT, previous_int);
+  signal(SIGTERM, previous_term);
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   print_summary(options, findings, corpus);
   return findings.buckets().empty() ? 0 : 1;

@@ -32,6 +32,7 @@ struct CampaignFindings::Shared {
   int64_t start_ns = 0;              // steady clock, the same in every process of the machine
   std::atomic<int> lock{0};          // guards adding a bucket
   std::atomic<int> bucket_count{0};  // buckets [0, count) are complete
+  std::atomic<bool> stop{false};     // the campaign is ending: workers exit between executions
   Counter executions[kMaxJobs];
   Bucket buckets[kMaxBuckets];
 };
@@ -77,6 +78,10 @@ CampaignFindings::CampaignFindings(std::string out_dir) : out_dir_(std::move(out
 }
 
 CampaignFindings::~CampaignFindings() { munmap(shared_, sizeof(Shared)); }
+
+void CampaignFindings::request_stop() { shared_->stop.store(true); }
+
+const std::atomic<bool>* CampaignFindings::stop_flag() const { return &shared_->stop; }
 
 std::atomic<uint64_t>* CampaignFindings::executions_of(int job) {
   return &shared_->executions[job % kMaxJobs].value;

@@ -37,6 +37,14 @@ class CampaignFindings {
   CampaignFindings& operator=(const CampaignFindings&) = delete;
 
   std::atomic<uint64_t>* executions_of(int job);
+
+  // Ending a campaign early (Ctrl-C, kill): the campaign process raises the
+  // flag; each worker reads it before an execution and exits there, where
+  // nothing is half written. (A signal handler in the worker could land in
+  // the middle of the model's allocator: libFuzzer's own SIGINT handler
+  // allocates, which Relacy took for a double free, or hung in malloc.)
+  void request_stop();
+  const std::atomic<bool>* stop_flag() const;
   uint64_t executions() const;
   double elapsed_seconds() const;
 

@@ -1,5 +1,7 @@
 #include "fuzz/target.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -107,6 +109,10 @@ bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
 
 int run_target_input(const uint8_t* data, size_t size) {
   Target& t = target();
+  if (t.options.stop && t.options.stop->load(std::memory_order_relaxed)) {
+    std::fflush(nullptr);
+    _exit(0);
+  }
   pb::Schedule schedule;
   if (!target_schedule(data, size, &schedule)) return -1;
   RunOptions options;

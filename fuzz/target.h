@@ -23,6 +23,8 @@ struct TargetOptions {
   bool interleaving_coverage = true;
   // Counts executions (shared with the campaign's progress line); may be null.
   std::atomic<uint64_t>* executions = nullptr;
+  // When set, the process exits (status 0) before its next execution; may be null.
+  const std::atomic<bool>* stop = nullptr;
   // Called for every execution that found something, with its (normalised) schedule.
   std::function<void(const pb::Schedule&, const Execution&)> on_finding;
 };

@@ -1,7 +1,11 @@
 // dcfuzz fuzz, end to end: a short campaign on v4 with the shipped seeds
 // finds a bug and writes its bucket; bad usage exits 2 with one line.
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -20,7 +24,6 @@ bool exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
 }
-
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
@@ -67,6 +70,42 @@ TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
   EXPECT_EQ(first_line(replay.out), first_line(slurp(dir + "/report.txt")));
   EXPECT_NE(o.out.find("found"), std::string::npos) << o.out;
   EXPECT_NE(o.err.find("execs"), std::string::npos) << o.err;  // progress lines
+}
+
+// Killing a campaign (the signal a user's Ctrl-C or a script's kill sends)
+// ends it as time up would: workers stop between executions, the reports,
+// findings.tsv and the summary are written, no worker is left behind, and
+// no finding comes from the interruption itself.
+TEST(FuzzCampaign, SigtermEndsTheCampaignCleanly) {
+  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_sigterm";
+  std::filesystem::remove_all(out);
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setpgid(0, 0);  // its own group: the signal below reaches the workers too, as Ctrl-C would
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    execl(DCFUZZ_BIN, DCFUZZ_BIN, "fuzz", "--time", "120", "--jobs", "2", "--seed", "5", "--out",
+          out.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  // Wait for a first finding (a few seconds at most on v4), then stop.
+  const std::string tsv = out + "/findings.tsv";
+  for (int i = 0; i < 600 && testing::count_lines(slurp(tsv)) < 2; ++i) usleep(100 * 1000);
+  ASSERT_GE(testing::count_lines(slurp(tsv)), 2u) << "no finding within a minute";
+  ASSERT_EQ(kill(-pid, SIGTERM), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(kill(-pid, 0), 0) << "a worker outlived the campaign";
+  const std::string final_tsv = slurp(tsv);
+  EXPECT_EQ(final_tsv.find("in the model"), std::string::npos) << final_tsv;
+  const std::string dir = out + "/" + first_bucket(final_tsv);
+  EXPECT_TRUE(exists(dir + "/report.txt")) << dir;
+  EXPECT_TRUE(exists(dir + "/schedule.pb")) << dir;
 }
 
 }  // namespace
