@@ -170,6 +170,12 @@ void CampaignFindings::write_reports() {
     RunOptions traced;
     traced.trace = true;
     const Execution replay = run_schedule(reproducer, traced);
+    if (!replay.found || replay.title != b.title) {
+      // Executions are deterministic; a finding that does not replay is a
+      // bug of dcfuzz itself, and its report must not pass for a good one.
+      std::fprintf(stderr, "dcfuzz: internal error: the schedule of '%s' replays to '%s'; see %s/\n",
+                   b.title, replay.found ? replay.title.c_str() : "no finding", dir.c_str());
+    }
     const pb::Schedule canonical = canonical_schedule(reproducer, replay);
     write_or_warn(dir + "/schedule.textproto", to_text(canonical));
     write_or_warn(dir + "/schedule.pb", to_binary(canonical));
