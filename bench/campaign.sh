@@ -12,14 +12,15 @@
 # both bugs, so the whole table takes about 25 minutes with --parallel 2.
 # A quick look: bench/campaign.sh --runs 3 --time 60 --clean-time 60
 #
-# LIST: comma-separated configurations: seeds, empty, seeds-nocov, empty-nocov,
-# clean, throughput (default: all). Each campaign is one process (--jobs 1);
+# LIST: comma-separated configurations: seeds, empty, seeds-nocov, empty-nocov
+# (time to the two bugs on v4), fixed, fixed-nocov (time to the deadlock and
+# the duplicate dentry that v4-fixed keeps), clean, throughput (default: all). Each campaign is one process (--jobs 1);
 # --parallel runs that many campaigns at once. Every campaign records the
 # time and executions to each bucket's first finding in OUT/findings.tsv.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=10 time=300 clean_time=600 parallel=1 only="seeds,empty,seeds-nocov,empty-nocov,clean,throughput"
+runs=10 time=300 clean_time=600 parallel=1 only="seeds,empty,seeds-nocov,empty-nocov,fixed,fixed-nocov,clean,throughput"
 build="$root/build" keep=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -44,12 +45,18 @@ mkdir -p "$empty"
 # The two bugs, by bucket name (reports/report.h bucket_name of the title).
 wrong_waiter='lost-wakeup-in-__d_move'
 unlock='bad-unlock-balance'
+# The faults the posted fixes leave (7/7 still drops the parent lock): a
+# harder target, where the interleaving counters have room to matter.
+deadlock='hung-in-d_wait_lookup'
+duplicate='two-hashed-dentries'
+targets=("$wrong_waiter" "$unlock")  # what the configuration being run measures
 
 wants() { [[ ",$only," == *",$1,"* ]]; }
 
-# campaign NAME INDEX ARGS...: one campaign into $work/NAME-INDEX. A v4
-# campaign ends (SIGTERM: it reports and summarizes as at time up) once both
-# bugs are in its findings.tsv: what comes later changes no time to bug.
+# campaign NAME INDEX ARGS...: one campaign into $work/NAME-INDEX. A
+# time-to-bug campaign ends (SIGTERM: it reports and summarizes as at time
+# up) once both its targets are in its findings.tsv: what comes later
+# changes no time to bug.
 campaign() {
   local name=$1 i=$2
   shift 2
@@ -59,8 +66,8 @@ campaign() {
   if [[ $name != clean-* ]]; then
     while kill -0 "$pid" 2>/dev/null; do
       sleep 0.2
-      if grep -q "$wrong_waiter" "$out/findings.tsv" 2>/dev/null &&
-        grep -q "$unlock" "$out/findings.tsv" 2>/dev/null; then
+      if grep -q "${targets[0]}" "$out/findings.tsv" 2>/dev/null &&
+        grep -q "${targets[1]}" "$out/findings.tsv" 2>/dev/null; then
         kill -TERM "$pid" 2>/dev/null || true
         break
       fi
@@ -84,7 +91,7 @@ run_config() {
 # seconds (and executions) to each bug; a run without the bug counts as
 # longer than the campaign (">T").
 ttb_row() {
-  python3 - "$work" "$1" "$runs" "$time" "$wrong_waiter" "$unlock" <<'EOF'
+  python3 - "$work" "$1" "$runs" "$time" "${targets[@]}" <<'EOF'
 import os, statistics, sys
 work, name, runs, limit = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 patterns = sys.argv[5:]
@@ -123,12 +130,19 @@ print("  ".join(f"{c:>10}" if k else f"{c:<14}" for k, c in enumerate(cells)))
 EOF
 }
 
-echo "dcfuzz campaigns: $runs x $time s per configuration, kernel v4, $(nproc) cores, --parallel $parallel"
-if wants seeds || wants empty || wants seeds-nocov || wants empty-nocov; then
+echo "dcfuzz campaigns: $runs x $time s per configuration, $(nproc) cores, --parallel $parallel"
+
+# ttb_header A B: the header of a time-to-bug table on targets A and B.
+ttb_header() {
   echo
-  echo "time to bug (waiter: $wrong_waiter, unlock: $unlock; found/runs, median and worst seconds, median executions)"
+  echo "$3 (found/runs, median and worst seconds, median executions; a run stops when it has both)"
   printf '%-14s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s  %10s\n' configuration \
-    "waiter" "median s" "worst s" "med execs" "unlock" "median s" "worst s" "med execs" "execs/s"
+    "$1" "median s" "worst s" "med execs" "$2" "median s" "worst s" "med execs" "execs/s"
+}
+
+if wants seeds || wants empty || wants seeds-nocov || wants empty-nocov; then
+  ttb_header waiter unlock \
+    "time to the two bugs on v4 (waiter: $wrong_waiter, unlock: $unlock)"
 fi
 for config in seeds empty seeds-nocov empty-nocov; do
   wants "$config" || continue
@@ -138,6 +152,20 @@ for config in seeds empty seeds-nocov empty-nocov; do
   run_config "$config" "$time" "${args[@]}"
   ttb_row "$config"
 done
+
+if wants fixed || wants fixed-nocov; then
+  targets=("$deadlock" "$duplicate")
+  ttb_header deadlock duplicate \
+    "time to what the fixes leave, on v4-fixed from the seeds (deadlock: $deadlock, duplicate: $duplicate)"
+  for config in fixed fixed-nocov; do
+    wants "$config" || continue
+    args=(--kernel v4-fixed)
+    [[ $config == *-nocov ]] && args+=(--no-interleaving-coverage)
+    run_config "$config" "$time" "${args[@]}"
+    ttb_row "$config"
+  done
+  targets=("$wrong_waiter" "$unlock")
+fi
 
 if wants clean; then
   echo
