@@ -4,6 +4,8 @@
 // references and frees everything.
 #include "core/model.h"
 
+#include <utility>
+
 #include "core/detectors.h"
 #include "core/fs.h"
 #include "core/namei.h"
@@ -57,16 +59,18 @@ PlanOp compile_op(Plan& plan, const Op& op, const std::vector<std::vector<int>>&
   out.kind = op.kind;
   out.path = split_path(plan, op.path);
   out.path2 = split_path(plan, op.path2);
-  out.text = std::string(op_name(op.kind)) + " " + op.path;
-  if (op.kind == OpKind::rename) out.text += " " + op.path2;
+  out.text.reserve(32);
+  out.text.append(op_name(op.kind)).append(" ").append(op.path);
+  if (op.kind == OpKind::rename) out.text.append(" ").append(op.path2);
   for (size_t i = 0; i < paths.size(); ++i)
     if (paths[i] == out.path && out.tree_node < 0) out.tree_node = int(i);
   return out;
 }
 
-Plan compile(const Scenario& scenario, const ModelOptions& options) {
+Plan compile(Scenario scenario_in, const ModelOptions& options) {
   Plan plan;
-  plan.scenario = scenario;
+  plan.scenario = std::move(scenario_in);
+  const Scenario& scenario = plan.scenario;
   plan.options = options;
   plan.patches = patches_for(scenario.kernel);
   intern(plan, "/");  // name 0: the root and anonymous dentries
@@ -77,10 +81,15 @@ Plan compile(const Scenario& scenario, const ModelOptions& options) {
     for (const Op& op : ops) plan.threads.back().push_back(compile_op(plan, op, paths));
   }
   if (plan.threads.empty()) plan.threads.emplace_back();
+  // Each name lowered once: lowering inside the pairwise search (every
+  // character compare is instrumented) was most of compile()'s time.
+  std::vector<std::string> lowered;
+  lowered.reserve(plan.names.size());
+  for (const std::string& name : plan.names) lowered.push_back(lower(name));
   plan.folded.assign(plan.names.size(), 0);
   for (size_t i = 0; i < plan.names.size(); ++i) {
     size_t first = 0;
-    while (lower(plan.names[first]) != lower(plan.names[i])) ++first;
+    while (lowered[first] != lowered[i]) ++first;
     plan.folded[i] = int(first);
   }
   return plan;
@@ -134,8 +143,8 @@ void check_no_references_left() {
 
 class DcacheProgram final : public Program {
  public:
-  DcacheProgram(const Scenario& scenario, const ModelOptions& options)
-      : plan_(compile(scenario, options)) {}
+  DcacheProgram(Scenario scenario, const ModelOptions& options)
+      : plan_(compile(std::move(scenario), options)) {}
 
   int thread_count() const override { return int(plan_.threads.size()); }
 
@@ -182,9 +191,8 @@ class DcacheProgram final : public Program {
 }  // namespace
 }  // namespace model
 
-std::unique_ptr<Program> make_dcache_program(const Scenario& scenario,
-                                             const ModelOptions& options) {
-  return std::make_unique<model::DcacheProgram>(scenario, options);
+std::unique_ptr<Program> make_dcache_program(Scenario scenario, const ModelOptions& options) {
+  return std::make_unique<model::DcacheProgram>(std::move(scenario), options);
 }
 
 }  // namespace dcfuzz

@@ -20,7 +20,7 @@ struct ModelOptions {
   bool selftest_lock_inversion = false;
 };
 
-std::unique_ptr<Program> make_dcache_program(const Scenario& scenario,
-                                             const ModelOptions& options = {});
+// Takes the scenario by value: a temporary one (to_scenario()) is moved in.
+std::unique_ptr<Program> make_dcache_program(Scenario scenario, const ModelOptions& options = {});
 
 }  // namespace dcfuzz

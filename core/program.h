@@ -19,7 +19,9 @@
 namespace dcfuzz {
 
 // One model-level event, for the report's interleaving table and for the
-// fuzzer's interleaving coverage. Pointers are valid during the call only.
+// fuzzer's interleaving coverage. `function` and `what` are string literals
+// (a listener may remember them by address); `object_name` is valid during
+// the call only.
 struct Event {
   int thread;            // 0-based; reports print T1..Tn
   const char* function;  // the kernel function doing it, e.g. "d_alloc_parallel"

@@ -99,8 +99,10 @@ std::vector<std::string> libfuzzer_arguments(const CampaignOptions& options, uin
       "-max_total_time=" + std::to_string(options.seconds),
       "-max_len=" + std::to_string(kMaxScheduleBytes),
       "-len_control=0",  // the mutator bounds sizes itself
-      "-reload=1",       // pick up what the other workers add to the corpus
-      "-timeout=60",     // executions are bounded by the engine's step budget; a stuck engine
+      // Pick up what the other workers add to the corpus; alone, a worker would
+      // only rescan its own files every second.
+      options.jobs > 1 ? "-reload=1" : "-reload=0",
+      "-timeout=60",  // executions are bounded by the engine's step budget; a stuck engine
       "-rss_limit_mb=4096",
       "-detect_leaks=0",
       "-handle_int=0",  // see start_worker: the campaign process stops the workers

@@ -1,5 +1,7 @@
 #include "fuzz/coverage.h"
 
+#include <cstdint>
+
 namespace dcfuzz {
 namespace {
 
@@ -44,8 +46,19 @@ InterleavingCoverage::Last* InterleavingCoverage::slot_for(uint32_t object) {
   return nullptr;  // more objects than slots: stop recording pairs
 }
 
+uint32_t InterleavingCoverage::signature_of(const Event& event) {
+  const auto f = reinterpret_cast<uintptr_t>(event.function);
+  const auto w = reinterpret_cast<uintptr_t>(event.what);
+  Signature& s = signatures_[mix(uint32_t(f ^ (f >> 32)), uint32_t(w ^ (w >> 32))) % kSignatures];
+  if (!s.valid || s.function != event.function || s.what != event.what) {
+    s = Signature{event.function, event.what,
+                  hash_text(event.what, hash_text(event.function, 2166136261u)), true};
+  }
+  return s.hash;
+}
+
 void InterleavingCoverage::on_event(const Event& event) {
-  const uint32_t signature = hash_text(event.what, hash_text(event.function, 2166136261u));
+  const uint32_t signature = signature_of(event);
   Last* last = slot_for(event.object);
   if (!last) return;
   uint32_t relation = last->thread < 0 ? 0 : (last->thread == event.thread ? 1 : 2);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "schedules/normalize.h"
@@ -413,40 +415,100 @@ pb::Schedule Mutator::crossover(const pb::Schedule& a, const pb::Schedule& b) {
   return child;
 }
 
-bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
-  if (!out->ParseFromArray(data, int(size))) return false;
-  normalize(out);
-  return true;
-}
-
 namespace {
 
-size_t write_bounded(const pb::Schedule& schedule, uint8_t* out, size_t max_size) {
-  std::string bytes = schedule.SerializeAsString();
+// Schedules already parsed (and normalised) or written here, by their bytes.
+// Parsing and normalising costs about as much as the mutation itself, and
+// the same bytes come back: a mutation's output is what the target runs
+// next, the input just run is what libFuzzer's mutation-depth loop mutates
+// next, and corpus entries are mutated and crossed over again and again.
+// Exact: a schedule is only remembered normalised, and parsing its bytes and
+// normalising gives it back (normalize() is idempotent).
+class RecentSchedules {
+ public:
+  std::shared_ptr<const pb::Schedule> find(const uint8_t* data, size_t size) const {
+    for (const Written& w : written_) {
+      if (w.schedule && w.bytes.size() == size && std::memcmp(w.bytes.data(), data, size) == 0)
+        return w.schedule;
+    }
+    auto it = parsed_.find(std::string(reinterpret_cast<const char*>(data), size));
+    return it == parsed_.end() ? nullptr : it->second;
+  }
+
+  // A mutation's output: needed once, at once (the target runs it).
+  void remember_written(const uint8_t* data, size_t size,
+                        std::shared_ptr<const pb::Schedule> schedule) {
+    Written& w = written_[next_written_];
+    next_written_ = (next_written_ + 1) % kWritten;
+    w.bytes.assign(reinterpret_cast<const char*>(data), size);
+    w.schedule = std::move(schedule);
+  }
+
+  // An input parsed here: mostly corpus entries, which come back.
+  void remember_parsed(const uint8_t* data, size_t size,
+                       std::shared_ptr<const pb::Schedule> schedule) {
+    if (parsed_.size() >= kParsed) parsed_.clear();
+    parsed_[std::string(reinterpret_cast<const char*>(data), size)] = std::move(schedule);
+  }
+
+ private:
+  static constexpr int kWritten = 4;
+  static constexpr size_t kParsed = 4096;  // a campaign's corpus, with room
+  struct Written {
+    std::string bytes;
+    std::shared_ptr<const pb::Schedule> schedule;
+  };
+  Written written_[kWritten];
+  int next_written_ = 0;
+  std::unordered_map<std::string, std::shared_ptr<const pb::Schedule>> parsed_;
+};
+
+RecentSchedules& recent_schedules() {
+  thread_local RecentSchedules recent;
+  return recent;
+}
+
+size_t write_bounded(std::shared_ptr<const pb::Schedule> schedule, uint8_t* out, size_t max_size) {
+  std::string bytes = schedule->SerializeAsString();
   if (bytes.size() > max_size) return 0;
   std::memcpy(out, bytes.data(), bytes.size());
+  recent_schedules().remember_written(out, bytes.size(), std::move(schedule));
   return bytes.size();
 }
 
-pb::Schedule parse_or_empty(const uint8_t* data, size_t size) {
-  pb::Schedule schedule;
-  if (!parse_binary_schedule(data, size, &schedule)) {
-    schedule.Clear();
-    normalize(&schedule);
-  }
-  return schedule;
+std::shared_ptr<const pb::Schedule> parse_or_empty(const uint8_t* data, size_t size) {
+  if (auto schedule = parse_shared_schedule(data, size)) return schedule;
+  auto empty = std::make_shared<pb::Schedule>();
+  normalize(empty.get());
+  return empty;
 }
 
 }  // namespace
 
+std::shared_ptr<const pb::Schedule> parse_shared_schedule(const uint8_t* data, size_t size) {
+  if (auto known = recent_schedules().find(data, size)) return known;
+  auto schedule = std::make_shared<pb::Schedule>();
+  if (!schedule->ParseFromArray(data, int(size))) return nullptr;
+  normalize(schedule.get());
+  recent_schedules().remember_parsed(data, size, schedule);
+  return schedule;
+}
+
+bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
+  auto schedule = parse_shared_schedule(data, size);
+  if (!schedule) return false;
+  *out = *schedule;
+  return true;
+}
+
 size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
                     ScalarMutate scalar) {
-  const pb::Schedule input = parse_or_empty(data, size);
+  const auto input = parse_or_empty(data, size);
   Mutator mutator(seed, scalar);
   for (int attempt = 0; attempt < 4; ++attempt) {
-    pb::Schedule schedule = input;
-    mutator.mutate(&schedule, steps);
-    if (size_t n = write_bounded(schedule, data, max_size)) return n;
+    auto schedule = std::make_shared<pb::Schedule>(*input);
+    mutator.mutate(schedule.get(), steps);
+    if (size_t n = write_bounded(std::move(schedule), data, max_size)) return n;
   }
   return write_bounded(input, data, max_size);  // 0 (the empty schedule) if even that is too big
 }
@@ -454,8 +516,9 @@ size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, 
 size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
                        uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar) {
   Mutator mutator(seed, scalar);
-  return write_bounded(mutator.crossover(parse_or_empty(a, a_size), parse_or_empty(b, b_size)), out,
-                       max_size);
+  auto child = std::make_shared<pb::Schedule>(
+      mutator.crossover(*parse_or_empty(a, a_size), *parse_or_empty(b, b_size)));
+  return write_bounded(std::move(child), out, max_size);
 }
 
 }  // namespace dcfuzz

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "schedule.pb.h"
 #include "schedules/random_walk.h"
@@ -97,5 +98,10 @@ size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t
 
 // Parses a binary schedule and normalises it; false if it does not parse.
 bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out);
+
+// The same without a copy: null if the bytes do not parse. Bytes this module
+// parsed or wrote a moment ago (a mutation's output, the input just run) are
+// not parsed again; the schedule is then shared with its memory of them.
+std::shared_ptr<const pb::Schedule> parse_shared_schedule(const uint8_t* data, size_t size);
 
 }  // namespace dcfuzz

@@ -21,9 +21,41 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 namespace dcfuzz {
 namespace {
 
+// A map that forgets what was not used lately. When the current generation
+// is full it becomes the old one (the previous old one is dropped); a hit in
+// the old generation moves back to the current one. So an entry in regular
+// use -- a corpus entry that libFuzzer mutates again and again -- stays,
+// where clearing the whole map made every one of them miss once more.
+template <typename Key, typename Value>
+class RecentMap {
+ public:
+  explicit RecentMap(size_t capacity) : capacity_(capacity) {}
+
+  Value* find(const Key& key) {
+    auto it = current_.find(key);
+    if (it != current_.end()) return &it->second;
+    auto old = old_.find(key);
+    if (old == old_.end()) return nullptr;
+    auto node = old_.extract(old);
+    return &put(std::move(node.key()), std::move(node.mapped()));
+  }
+
+  Value& put(Key key, Value value) {
+    if (current_.size() >= capacity_ && !current_.count(key)) {
+      old_.swap(current_);
+      current_.clear();
+    }
+    return current_.insert_or_assign(std::move(key), std::move(value)).first->second;
+  }
+
+ private:
+  size_t capacity_;
+  std::unordered_map<Key, Value> current_, old_;
+};
+
 // How many scheduling decisions the execution of an input took: where the
 // mutator can put new preemptions. Filled by every execution of the target;
-// an input not in it (evicted) is run once more. A function of the input
+// an input not in it (forgotten) is run once more. A function of the input
 // alone, so the mutator stays deterministic.
 class StepCache {
  public:
@@ -32,41 +64,32 @@ class StepCache {
     for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
     return h ^ size;
   }
-  void put(uint64_t key, uint32_t steps) {
-    if (steps_.size() >= kCapacity) steps_.clear();
-    steps_[key] = steps;
-  }
-  bool get(uint64_t key, uint32_t* steps) const {
-    auto it = steps_.find(key);
-    if (it == steps_.end()) return false;
-    *steps = it->second;
-    return true;
+  void put(uint64_t key, uint32_t steps) { steps_.put(key, steps); }
+  bool get(uint64_t key, uint32_t* steps) {
+    const uint32_t* known = steps_.find(key);
+    if (known) *steps = *known;
+    return known != nullptr;
   }
 
  private:
-  static constexpr size_t kCapacity = 1 << 16;
-  std::unordered_map<uint64_t, uint32_t> steps_;
+  RecentMap<uint64_t, uint32_t> steps_{1 << 16};
 };
 
-// Compiled model programs by scenario. Most mutations change only the
-// interleaving, and each corpus entry is mutated many times, so scenarios
-// come back often; a program is immutable between executions (its state
-// lives from before() to after()), so one can run any number of them.
+// Compiled model programs by scenario. Each corpus entry is mutated many
+// times and about half of the mutations keep its scenario (the other half
+// make a new one), so scenarios come back often; a program is immutable
+// between executions (its state lives from before() to after()), so one can
+// run any number of them.
 class ProgramCache {
  public:
   Program& get(const pb::Scenario& scenario) {
     std::string key = scenario.SerializeAsString();
-    auto it = programs_.find(key);
-    if (it != programs_.end()) return *it->second;
-    if (programs_.size() >= kCapacity) programs_.clear();
-    auto& program = programs_[std::move(key)];
-    program = make_dcache_program(to_scenario(scenario));
-    return *program;
+    if (auto* known = programs_.find(key)) return **known;
+    return *programs_.put(std::move(key), make_dcache_program(to_scenario(scenario)));
   }
 
  private:
-  static constexpr size_t kCapacity = 1024;
-  std::unordered_map<std::string, std::unique_ptr<Program>> programs_;
+  RecentMap<std::string, std::unique_ptr<Program>> programs_{1024};
 };
 
 struct Target {
@@ -87,12 +110,22 @@ Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
   return run_program(target().programs.get(schedule.scenario()), replay, options);
 }
 
+// target_schedule() without copying the parsed schedule when it already has
+// the campaign's kernel (a corpus imported for this campaign and its mutants).
+std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, size_t size) {
+  auto schedule = parse_shared_schedule(data, size);
+  if (!schedule || schedule->scenario().kernel() == target().options.kernel) return schedule;
+  auto copy = std::make_shared<pb::Schedule>(*schedule);
+  copy->mutable_scenario()->set_kernel(target().options.kernel);
+  return copy;
+}
+
 uint32_t steps_of(const uint8_t* data, size_t size) {
   const uint64_t key = StepCache::key(data, size);
   uint32_t steps = 0;
   if (target().steps.get(key, &steps)) return steps;
-  pb::Schedule schedule;
-  if (target_schedule(data, size, &schedule)) steps = run_cached(schedule, RunOptions()).steps;
+  if (auto schedule = shared_target_schedule(data, size))
+    steps = run_cached(*schedule, RunOptions()).steps;
   target().steps.put(key, steps);
   return steps;
 }
@@ -102,8 +135,9 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
 void set_target(const TargetOptions& options) { target().options = options; }
 
 bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
-  if (!parse_binary_schedule(data, size, out)) return false;
-  out->mutable_scenario()->set_kernel(target().options.kernel);
+  auto schedule = shared_target_schedule(data, size);
+  if (!schedule) return false;
+  *out = *schedule;
   return true;
 }
 
@@ -113,17 +147,17 @@ int run_target_input(const uint8_t* data, size_t size) {
     std::fflush(nullptr);
     _exit(0);
   }
-  pb::Schedule schedule;
-  if (!target_schedule(data, size, &schedule)) return -1;
+  const auto schedule = shared_target_schedule(data, size);
+  if (!schedule) return -1;
   RunOptions options;
   if (t.options.interleaving_coverage) {
     t.coverage.begin();
     options.listener = &t.coverage;
   }
-  Execution execution = run_cached(schedule, options);
+  Execution execution = run_cached(*schedule, options);
   t.steps.put(StepCache::key(data, size), execution.steps);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
-  if (execution.found && t.options.on_finding) t.options.on_finding(schedule, execution);
+  if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);
   return 0;
 }
 

@@ -1,7 +1,6 @@
 #include "schedules/normalize.h"
 
 #include <algorithm>
-#include <set>
 #include <utility>
 
 #include "schedules/replay.h"
@@ -37,33 +36,38 @@ std::string normalize_path(const std::string& raw) {
 
 // Parents must be earlier directories; names unique per directory (ignoring
 // case on a case-insensitive filesystem). Dropped nodes take their subtree.
+// In place: a kept node moves down to the next kept position, the dropped
+// ones end up behind and go.
 void normalize_tree(pb::Scenario* scenario) {
   auto* tree = scenario->mutable_tree();
   if (tree->size() > Limits::kTreeNodes) {
     tree->DeleteSubrange(Limits::kTreeNodes, tree->size() - Limits::kTreeNodes);
   }
   const bool ci = scenario->fs() == pb::CASE_INSENSITIVE;
-  std::vector<int> new_index(tree->size(), -1);  // old index -> kept index
-  std::set<std::pair<int, std::string>> names;
-  google::protobuf::RepeatedPtrField<pb::Node> kept;
+  int new_index[Limits::kTreeNodes];                      // old index -> kept index, or -1
+  std::pair<int, std::string> names[Limits::kTreeNodes];  // (parent, name) of kept nodes
+  int kept = 0;
   for (int i = 0; i < tree->size(); ++i) {
-    pb::Node node = tree->Get(i);
-    node.set_name(normalize_name(node.name()));
-    int parent = int(node.parent() % uint32_t(i + 1));  // 0: root, k: node k-1
+    new_index[i] = -1;
+    pb::Node* node = tree->Mutable(i);
+    node->set_name(normalize_name(node->name()));
+    int parent = int(node->parent() % uint32_t(i + 1));  // 0: root, k: node k-1
     int kept_parent = 0;
     if (parent > 0) {
       int old = parent - 1;
-      if (new_index[old] < 0 || !kept.Get(new_index[old]).dir()) continue;
+      if (new_index[old] < 0 || !tree->Get(new_index[old]).dir()) continue;
       kept_parent = new_index[old] + 1;
     }
-    node.set_parent(uint32_t(kept_parent));
-    if (!node.dir()) node.set_disconnected_alias(false);
-    std::string key = ci ? fold_case(node.name()) : node.name();
-    if (!names.insert({kept_parent, key}).second) continue;
-    new_index[i] = kept.size();
-    *kept.Add() = node;
+    node->set_parent(uint32_t(kept_parent));
+    if (!node->dir()) node->set_disconnected_alias(false);
+    std::pair<int, std::string> name{kept_parent, ci ? fold_case(node->name()) : node->name()};
+    if (std::find(names, names + kept, name) != names + kept) continue;
+    names[kept] = std::move(name);
+    new_index[i] = kept;
+    if (kept != i) tree->SwapElements(kept, i);
+    ++kept;
   }
-  tree->Swap(&kept);
+  if (kept < tree->size()) tree->DeleteSubrange(kept, tree->size() - kept);
 }
 
 void normalize_threads(pb::Scenario* scenario) {
@@ -89,14 +93,22 @@ void normalize_threads(pb::Scenario* scenario) {
   }
 }
 
-// Sorts by key, keeps the first entry of each key, truncates.
+// Sorts by key, keeps the first entry of each key, truncates. Keys already
+// strictly increasing (every schedule normalised before) need neither: a
+// stable sort of messages moves each of them through a buffer.
 template <typename Field, typename Key>
 void sort_unique(Field* field, int limit, Key key) {
-  std::stable_sort(field->begin(), field->end(),
-                   [&](const auto& a, const auto& b) { return key(a) < key(b); });
-  auto last = std::unique(field->begin(), field->end(),
-                          [&](const auto& a, const auto& b) { return key(a) == key(b); });
-  field->erase(last, field->end());
+  const bool canonical =
+      std::adjacent_find(field->begin(), field->end(), [&](const auto& a, const auto& b) {
+        return !(key(a) < key(b));
+      }) == field->end();
+  if (!canonical) {
+    std::stable_sort(field->begin(), field->end(),
+                     [&](const auto& a, const auto& b) { return key(a) < key(b); });
+    auto last = std::unique(field->begin(), field->end(),
+                            [&](const auto& a, const auto& b) { return key(a) == key(b); });
+    field->erase(last, field->end());
+  }
   if (field->size() > limit) field->DeleteSubrange(limit, field->size() - limit);
 }
 
@@ -120,6 +132,30 @@ void normalize_interleaving(pb::Schedule* schedule) {
               [](const pb::Fault& f) { return std::make_pair(f.thread(), f.nth()); });
 }
 
+// What Message::DiscardUnknownFields() does, for the messages of
+// schedule.proto, without reflection (which took most of normalize()'s time).
+// A message type added to schedule.proto needs a line here.
+void clear_unknown(google::protobuf::Message* m) {
+  const google::protobuf::Reflection* reflection = m->GetReflection();
+  if (!reflection->GetUnknownFields(*m).empty()) reflection->MutableUnknownFields(m)->Clear();
+}
+
+void discard_unknown_fields(pb::Schedule* schedule) {
+  clear_unknown(schedule);
+  if (schedule->has_scenario()) {
+    auto* scenario = schedule->mutable_scenario();
+    clear_unknown(scenario);
+    for (auto& node : *scenario->mutable_tree()) clear_unknown(&node);
+    for (auto& thread : *scenario->mutable_threads()) {
+      clear_unknown(&thread);
+      for (auto& op : *thread.mutable_ops()) clear_unknown(&op);
+    }
+  }
+  for (auto& p : *schedule->mutable_preemptions()) clear_unknown(&p);
+  for (auto& c : *schedule->mutable_choices()) clear_unknown(&c);
+  for (auto& f : *schedule->mutable_faults()) clear_unknown(&f);
+}
+
 }  // namespace
 
 std::string normalize_name(const std::string& raw) {
@@ -141,7 +177,7 @@ void normalize(pb::Schedule* schedule) {
   normalize_tree(scenario);
   normalize_threads(scenario);
   normalize_interleaving(schedule);
-  schedule->DiscardUnknownFields();
+  discard_unknown_fields(schedule);
 }
 
 Scenario to_scenario(const pb::Scenario& in) {
