@@ -1,10 +1,10 @@
 // Interleaving coverage: libFuzzer's extra counters, fed from the model's
-// events. For every object (a lock, a dentry's flags, a wait variable) the
-// feature is the pair (previous event on it, this event): which function did
-// what, and whether the same thread or another one did it. A lock handed
-// from one thread to another, a wake that meets a waiter, a wait that comes
-// after the wake -- each is a feature that plain edge coverage of core/ does
-// not see. Counts are kept, so libFuzzer's count buckets apply too.
+// events. For every object (a lock, a dentry's flags, a wait variable) a
+// feature is a hand-off: the pair (previous event on it, this event), which
+// function did what, when another thread did the previous one. A lock
+// handed from one thread to another, a wake that meets a waiter, a wait that
+// comes after the wake -- each is a feature that plain edge coverage of
+// core/ does not see. Counts are kept, so libFuzzer's count buckets apply.
 #pragma once
 
 #include <cstddef>

@@ -67,6 +67,12 @@ TEST(FuzzCoverage, DifferentInterleavingDifferentCounters) {
   EXPECT_NE(serial, interleaved);
 }
 
+// What one thread does alone is the edge coverage's business: no counter.
+TEST(FuzzCoverage, OneThreadAloneSetsNoCounter) {
+  auto program = toy::make_counter(1, 3);
+  EXPECT_EQ(nonzero(counters_after(*program, pb::Schedule())), 0u);
+}
+
 TEST(FuzzCoverage, BeginForgetsThePreviousExecution) {
   auto program = toy::make_counter(2, 3);
   const auto once = counters_after(*program, pb::Schedule());
