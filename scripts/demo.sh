@@ -6,16 +6,25 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bash "$root/scripts/build.sh"
 cd "$root"
+# Where the findings go: dcfuzz's default, or the --out given.
+out=out
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  case "${args[i]}" in
+    --out) out=${args[i + 1]:-$out} ;;
+    --out=*) out=${args[i]#--out=} ;;
+  esac
+done
 status=0
 build/dcfuzz fuzz "$@" || status=$?
 if [ "$status" -eq 1 ]; then
-  # The bucket found first (out/findings.tsv lists them in the order found).
-  first=$(awk -F'\t' 'NR == 2 { print $1 }' out/findings.tsv)
+  # The bucket found first (findings.tsv lists them in the order found).
+  first=$(awk -F'\t' 'NR == 2 { print $1 }' "$out/findings.tsv")
   echo
-  echo "==== out/$first/report.txt ===="
-  cat "out/$first/report.txt"
-  echo "(all findings: ls out/; the picture: out/$first/interleaving.html;"
-  echo " replay: build/dcfuzz replay out/$first/schedule.textproto)"
+  echo "==== $out/$first/report.txt ===="
+  cat "$out/$first/report.txt"
+  echo "(all findings: ls $out/; the picture: $out/$first/interleaving.html;"
+  echo " replay: build/dcfuzz replay $out/$first/schedule.textproto)"
   exit 0
 fi
 exit "$status"
