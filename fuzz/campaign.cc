@@ -282,6 +282,7 @@ int run_campaign(const CampaignOptions& options) {
   const std::string corpus = options.out_dir + "/corpus";
   const std::string work = options.out_dir + "/work";
   for (const auto& dir : {options.out_dir, corpus, work}) make_dir(dir);
+  finish_earlier_reports(options.out_dir);
   import_corpus(dirs, corpus, options.kernel);
 
   const uint64_t seed = options.seed ? options.seed : uint64_t(std::time(nullptr)) % 1000000007;

@@ -1,13 +1,16 @@
 #include "fuzz/findings.h"
 
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <vector>
 
 #include "reports/report.h"
 #include "schedules/minimize.h"
@@ -23,8 +26,13 @@ struct CampaignFindings::Shared {
   };
   struct Bucket {
     std::atomic<uint64_t> hits{0};
-    std::atomic<bool> found_written{false};  // OUT/<bucket>/original.textproto is complete
-    bool reported = false;                   // the campaign process wrote the rest
+    // OUT/<bucket>/original.textproto is complete (or an earlier campaign's
+    // report is there): the bucket is announced from then on, never before,
+    // so that a campaign killed outright loses no bucket it announced.
+    std::atomic<bool> found_written{false};
+    std::atomic<bool> earlier_report{false};  // OUT/<bucket>/report.txt was there already
+    std::atomic<bool> worker_agrees{false};   // the worker's own replay ended in the title
+    bool reported = false;                    // the campaign process wrote the rest
     double first_seconds = 0;
     uint64_t first_executions = 0;
     char title[256] = {};
@@ -40,6 +48,7 @@ struct CampaignFindings::Shared {
 namespace {
 
 constexpr const char* kFoundFile = "original.textproto";
+constexpr const char* kEngineErrorFile = "engine-error.txt";
 
 int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -143,10 +152,53 @@ void CampaignFindings::record(const pb::Schedule& schedule, const Execution& exe
       std::fprintf(stderr, "dcfuzz: mkdir %s: %s\n", dir.c_str(), strerror(errno));
       return;
     }
-    if (stat((dir + "/" + kReportFile).c_str(), &report) == 0) return;
+    if (stat((dir + "/" + kReportFile).c_str(), &report) == 0) {
+      shared_->buckets[index].earlier_report.store(true, std::memory_order_relaxed);
+      shared_->buckets[index].found_written.store(true, std::memory_order_release);
+      return;
+    }
   }
-  write_or_warn(dir + "/" + kFoundFile, to_text(canonical_schedule(schedule, execution)));
+  const pb::Schedule found = canonical_schedule(schedule, execution);
+  // Determinism self-check, first half: this process runs the schedule
+  // again at once, traced; the campaign process compares (write_reports).
+  RunOptions traced;
+  traced.trace = true;
+  const Execution again = run_schedule(found, traced);
+  write_or_warn(worker_report_path(execution.title), format_report(found, again));
+  shared_->buckets[index].worker_agrees.store(again.found && again.title == execution.title,
+                                              std::memory_order_relaxed);
+  write_or_warn(dir + "/" + kFoundFile, to_text(found));
   shared_->buckets[index].found_written.store(true, std::memory_order_release);
+}
+
+std::string CampaignFindings::worker_report_path(const std::string& title) const {
+  return out_dir_ + "/work/" + bucket_name(title) + ".worker-report.txt";
+}
+
+// Determinism self-check, second half: the schedule as found, replayed in
+// this process, must end in the bucket's title, as it did in the worker's
+// own replay. If not, the bucket gets an engine error with both traces
+// instead of a report that would pass for a good one.
+bool CampaignFindings::check_replays(const char* title, const std::string& dir,
+                                     const pb::Schedule& found, bool worker_agrees) {
+  RunOptions traced;
+  traced.trace = true;
+  const Execution replay = run_schedule(found, traced);
+  if (worker_agrees && replay.found && replay.title == title) return true;
+  std::string worker_report, error;
+  read_file(worker_report_path(title), &worker_report, &error);
+  std::string text = std::string("dcfuzz engine error: an execution ended in '") + title +
+                     "' but its schedule does not replay to it.\n"
+                     "This is a bug of dcfuzz, not of the kernel model; please report it with "
+                     "this file and original.textproto.\n\n"
+                     "==== replayed at once in the worker that found it ====\n" +
+                     worker_report + "\n==== replayed in the campaign process ====\n" +
+                     format_report(found, replay);
+  write_or_warn(dir + "/" + kEngineErrorFile, text);
+  write_or_warn(dir + "/" + kReportFile, text);
+  std::fprintf(stderr, "dcfuzz: engine error: '%s' does not replay; see %s/%s\n", title,
+               dir.c_str(), kEngineErrorFile);
+  return false;
 }
 
 // The minimized schedule is the reproducer; the one the fuzzer found stays
@@ -157,6 +209,7 @@ void CampaignFindings::write_reports() {
     Shared::Bucket& b = shared_->buckets[i];
     if (b.reported || !b.found_written.load(std::memory_order_acquire)) continue;
     b.reported = true;
+    if (b.earlier_report.load(std::memory_order_relaxed)) continue;
     const std::string dir = bucket_dir(b.title);
     pb::Schedule found;
     std::string error;
@@ -164,24 +217,57 @@ void CampaignFindings::write_reports() {
       std::fprintf(stderr, "dcfuzz: %s\n", error.c_str());
       continue;
     }
-    MinimizeResult minimized = minimize(found);
-    const pb::Schedule& reproducer =
-        minimized.found && minimized.title == b.title ? minimized.schedule : found;
-    RunOptions traced;
-    traced.trace = true;
-    const Execution replay = run_schedule(reproducer, traced);
-    if (!replay.found || replay.title != b.title) {
-      // Executions are deterministic; a finding that does not replay is a
-      // bug of dcfuzz itself, and its report must not pass for a good one.
-      std::fprintf(stderr, "dcfuzz: internal error: the schedule of '%s' replays to '%s'; see %s/\n",
-                   b.title, replay.found ? replay.title.c_str() : "no finding", dir.c_str());
-    }
-    const pb::Schedule canonical = canonical_schedule(reproducer, replay);
-    write_or_warn(dir + "/schedule.textproto", to_text(canonical));
-    write_or_warn(dir + "/schedule.pb", to_binary(canonical));
-    write_or_warn(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay));
-    write_or_warn(dir + "/" + kReportFile, format_report(canonical, replay));
+    if (!check_replays(b.title, dir, found, b.worker_agrees.load(std::memory_order_relaxed)))
+      continue;
+    write_bucket_report(dir, found, b.title);
   }
+}
+
+void write_bucket_report(const std::string& dir, const pb::Schedule& found,
+                         const std::string& title) {
+  MinimizeResult minimized = minimize(found);
+  const pb::Schedule& reproducer =
+      minimized.found && minimized.title == title ? minimized.schedule : found;
+  RunOptions traced;
+  traced.trace = true;
+  const Execution replay = run_schedule(reproducer, traced);
+  const pb::Schedule canonical = canonical_schedule(reproducer, replay);
+  write_or_warn(dir + "/schedule.textproto", to_text(canonical));
+  write_or_warn(dir + "/schedule.pb", to_binary(canonical));
+  write_or_warn(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay));
+  write_or_warn(dir + "/" + kReportFile, format_report(canonical, replay));
+}
+
+int finish_earlier_reports(const std::string& out_dir) {
+  int finished = 0;
+  DIR* d = opendir(out_dir.c_str());
+  if (!d) return 0;
+  std::vector<std::string> dirs;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] != '.') dirs.push_back(out_dir + "/" + e->d_name);
+  }
+  closedir(d);
+  std::sort(dirs.begin(), dirs.end());
+  for (const auto& dir : dirs) {
+    struct stat st;
+    pb::Schedule found;
+    std::string error;
+    if (stat((dir + "/" + kReportFile).c_str(), &st) == 0 ||
+        !load_schedule(dir + "/" + kFoundFile, &found, &error)) {
+      continue;  // reported already, or not a bucket
+    }
+    const Execution replay = run_schedule(found);
+    if (!replay.found) {
+      std::fprintf(stderr, "dcfuzz: engine error: %s/%s does not replay to a finding\n",
+                   dir.c_str(), kFoundFile);
+      continue;
+    }
+    write_bucket_report(dir, found, replay.title);
+    std::fprintf(stderr, "dcfuzz: finished the report an earlier campaign left: %s/%s\n",
+                 dir.c_str(), kReportFile);
+    ++finished;
+  }
+  return finished;
 }
 
 std::vector<BucketStats> CampaignFindings::buckets() const {
@@ -189,6 +275,7 @@ std::vector<BucketStats> CampaignFindings::buckets() const {
   const int count = shared_->bucket_count.load(std::memory_order_acquire);
   for (int i = 0; i < count; ++i) {
     const Shared::Bucket& b = shared_->buckets[i];
+    if (!b.found_written.load(std::memory_order_acquire)) continue;  // not announced yet
     out.push_back(BucketStats{b.title, b.hits.load(std::memory_order_relaxed), b.first_seconds,
                               b.first_executions});
   }

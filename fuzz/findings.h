@@ -55,7 +55,8 @@ class CampaignFindings {
   // schedule a worker has written since the last call.
   void write_reports();
 
-  // This campaign's buckets, in the order they were first found.
+  // This campaign's announced buckets (the found schedule is on disk), in
+  // the order they were first found.
   std::vector<BucketStats> buckets() const;
   // The directory of a bucket, OUT/<bucket_name(title)>.
   std::string bucket_dir(const std::string& title) const;
@@ -65,9 +66,22 @@ class CampaignFindings {
   // Counts a finding; for the first one of `title` in the campaign, returns
   // its bucket's index, else -1.
   int count(const std::string& title);
+  std::string worker_report_path(const std::string& title) const;
+  bool check_replays(const char* title, const std::string& dir, const pb::Schedule& found,
+                     bool worker_agrees);
 
   std::string out_dir_;
   Shared* shared_;
 };
+
+// Minimizes a bucket's found schedule and writes its reproducer, report and
+// picture into `dir`.
+void write_bucket_report(const std::string& dir, const pb::Schedule& found,
+                         const std::string& title);
+
+// A campaign killed outright (SIGKILL, power) may leave buckets whose found
+// schedule is on disk but whose report is not: the next campaign on the same
+// OUT writes those first. Returns how many.
+int finish_earlier_reports(const std::string& out_dir);
 
 }  // namespace dcfuzz

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
+#include <vector>
 
 #include "schedule.pb.h"
 #include "schedules/schedule_io.h"
@@ -76,36 +78,94 @@ TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
 // ends it as time up would: workers stop between executions, the reports,
 // findings.tsv and the summary are written, no worker is left behind, and
 // no finding comes from the interruption itself.
-TEST(FuzzCampaign, SigtermEndsTheCampaignCleanly) {
-  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_sigterm";
-  std::filesystem::remove_all(out);
+// `dcfuzz fuzz --jobs 2 --out OUT` in its own process group (a signal to the
+// group reaches the workers too, as Ctrl-C would), output discarded.
+pid_t start_campaign(const std::string& out, const char* seconds) {
   const pid_t pid = fork();
-  ASSERT_GE(pid, 0);
   if (pid == 0) {
-    setpgid(0, 0);  // its own group: the signal below reaches the workers too, as Ctrl-C would
+    setpgid(0, 0);
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, STDOUT_FILENO);
     dup2(null, STDERR_FILENO);
-    execl(DCFUZZ_BIN, DCFUZZ_BIN, "fuzz", "--time", "120", "--jobs", "2", "--seed", "5", "--out",
-          out.c_str(), static_cast<char*>(nullptr));
+    execl(DCFUZZ_BIN, DCFUZZ_BIN, "fuzz", "--time", seconds, "--jobs", "2", "--seed", "5",
+          "--out", out.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  setpgid(pid, pid);
-  // Wait for a first finding (a few seconds at most on v4), then stop.
-  const std::string tsv = out + "/findings.tsv";
-  for (int i = 0; i < 600 && testing::count_lines(slurp(tsv)) < 2; ++i) usleep(100 * 1000);
-  ASSERT_GE(testing::count_lines(slurp(tsv)), 2u) << "no finding within a minute";
+  if (pid > 0) setpgid(pid, pid);
+  return pid;
+}
+
+// Waits until OUT/findings.tsv announces a bucket (a few seconds at most on v4).
+bool wait_for_a_bucket(const std::string& out) {
+  for (int i = 0; i < 600; ++i) {
+    if (testing::count_lines(slurp(out + "/findings.tsv")) >= 2) return true;
+    usleep(100 * 1000);
+  }
+  return false;
+}
+
+// The buckets findings.tsv lists.
+std::vector<std::string> buckets_of(const std::string& tsv) {
+  std::vector<std::string> buckets;
+  std::istringstream lines(tsv);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) buckets.push_back(line.substr(0, line.find('\t')));
+  return buckets;
+}
+
+TEST(FuzzCampaign, SigtermEndsTheCampaignCleanly) {
+  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_sigterm";
+  std::filesystem::remove_all(out);
+  const pid_t pid = start_campaign(out, "120");
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for_a_bucket(out)) << "no finding within a minute";
   ASSERT_EQ(kill(-pid, SIGTERM), 0);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(kill(-pid, 0), 0) << "a worker outlived the campaign";
-  const std::string final_tsv = slurp(tsv);
+  const std::string final_tsv = slurp(out + "/findings.tsv");
   EXPECT_EQ(final_tsv.find("in the model"), std::string::npos) << final_tsv;
   const std::string dir = out + "/" + first_bucket(final_tsv);
   EXPECT_TRUE(exists(dir + "/report.txt")) << dir;
   EXPECT_TRUE(exists(dir + "/schedule.pb")) << dir;
+}
+
+// Killed outright, a campaign loses no bucket it announced: each one's found
+// schedule is on disk; the same command again resumes from OUT's corpus and
+// first writes the reports the killed one had no time for.
+TEST(FuzzCampaign, SigkillLosesNoAnnouncedBucketAndTheSameCommandResumes) {
+  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_sigkill";
+  std::filesystem::remove_all(out);
+  const pid_t pid = start_campaign(out, "30");
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for_a_bucket(out)) << "no finding within a minute";
+  ASSERT_EQ(kill(-pid, SIGKILL), 0);
+  ASSERT_EQ(waitpid(pid, nullptr, 0), pid);
+  const auto announced = buckets_of(slurp(out + "/findings.tsv"));
+  ASSERT_FALSE(announced.empty());
+  for (const auto& bucket : announced) {
+    EXPECT_TRUE(exists(out + "/" + bucket + "/original.textproto")) << bucket;
+    std::filesystem::remove(out + "/" + bucket + "/report.txt");  // as if killed before it
+  }
+  const size_t corpus = std::distance(std::filesystem::directory_iterator(out + "/corpus"),
+                                      std::filesystem::directory_iterator());
+  // The same command; stopped once it has announced a bucket of its own.
+  std::filesystem::remove(out + "/findings.tsv");
+  const pid_t again = start_campaign(out, "30");
+  ASSERT_GT(again, 0);
+  ASSERT_TRUE(wait_for_a_bucket(out));
+  kill(-again, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(again, &status, 0), again);
+  for (const auto& bucket : announced) {
+    EXPECT_TRUE(exists(out + "/" + bucket + "/report.txt")) << bucket;
+  }
+  EXPECT_GE(size_t(std::distance(std::filesystem::directory_iterator(out + "/corpus"),
+                                 std::filesystem::directory_iterator())),
+            corpus);
 }
 
 }  // namespace
