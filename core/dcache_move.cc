@@ -2,6 +2,7 @@
 // d_add_ci, where the two bugs of the v4 series live.
 #include "core/dcache.h"
 #include "core/detectors.h"
+#include "core/events.h"
 #include "core/namei.h"
 #include "core/vfs.h"
 
@@ -55,10 +56,15 @@ void relock_parent(inode* dir, unsigned flags) {
   }
 }
 
-// An early return of d_add_ci: v4 7/7 leaves the parent unlocked here.
-dentry* early_return(dentry* result, inode* dir, unsigned flags) {
-  if (patches().add_ci_drops_lock && !patches().add_ci_early_return_unlocked)
+// An early return of d_add_ci (`which`: one of the kAddCiReturn events):
+// v4 7/7 leaves the parent unlocked here, and says so in the trace.
+dentry* early_return(dentry* result, inode* dir, unsigned flags, const char* which) {
+  if (!patches().add_ci_drops_lock) return result;
+  if (patches().add_ci_early_return_unlocked) {
+    trace("d_add_ci", which, iref(Obj::i_rwsem, dir));
+  } else {
     relock_parent(dir, flags);
+  }
   return result;
 }
 
@@ -115,10 +121,11 @@ dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
   }
   if (d_in_lookup(d)) {
     found = d_alloc_parallel(parent, name, d->d_wait, "d_add_ci");
-    if (IS_ERR(found) || !d_in_lookup(found)) return early_return(found, dir, flags);
+    if (IS_ERR(found)) return early_return(found, dir, flags, kAddCiReturnParallelError);
+    if (!d_in_lookup(found)) return early_return(found, dir, flags, kAddCiReturnNotInLookup);
   } else {
     found = d_alloc(parent, name, "d_add_ci");
-    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags);
+    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags, kAddCiReturnAllocError);
   }
   if (drop) relock_parent(dir, flags);
   dentry* res = d_splice_alias(in, found);

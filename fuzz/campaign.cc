@@ -135,6 +135,7 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
   TargetOptions target;
   target.kernel = options.kernel;
   target.interleaving_coverage = options.interleaving_coverage;
+  target.keep_scenario = options.keep_scenario;
   target.executions = findings.executions_of(job);
   target.stop = findings.stop_flag();
   target.on_finding = [&findings](const pb::Schedule& s, const Execution& e) {

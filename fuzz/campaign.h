@@ -25,7 +25,8 @@ struct CampaignOptions {
   std::vector<std::string> corpus_dirs;  // empty: the shipped seeds (see shipped_seeds_dir)
   uint64_t seed = 0;                     // 0: from the clock
   bool interleaving_coverage = true;
-  double progress_every = 5;  // seconds between progress lines
+  bool keep_scenario = false;  // mutate only the interleaving of the corpus's scenarios
+  double progress_every = 5;   // seconds between progress lines
 };
 
 // Runs a campaign. Returns the exit code: 1 if anything was found, else 0.

@@ -1,4 +1,4 @@
-// dcfuzz fuzz [--kernel V] [--time S] [--jobs N] [--out DIR] [CORPUS...]:
+// dcfuzz fuzz [--kernel V] [--time S] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]:
 // a campaign (fuzz/campaign.h).
 #include "fuzz/campaign.h"
 #include "fuzz/commands.h"
@@ -19,6 +19,7 @@ int cmd_fuzz(const Args& args) {
   if (options.out_dir.empty()) throw UsageError{"--out wants a directory"};
   options.corpus_dirs = args.positional;
   options.interleaving_coverage = !args.has("no_interleaving_coverage");
+  options.keep_scenario = args.has("keep_scenario");
   return run_campaign(options);
 }
 

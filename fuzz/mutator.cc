@@ -54,6 +54,22 @@ void erase_at(Field* field, int index) {
 
 const char* mutation_name(Mutation kind) { return kMutationNames[int(kind)]; }
 
+bool changes_scenario(Mutation kind) {
+  switch (kind) {
+    case Mutation::add_preemption:
+    case Mutation::move_preemption:
+    case Mutation::drop_preemption:
+    case Mutation::retarget_preemption:
+    case Mutation::add_fault:
+    case Mutation::drop_fault:
+    case Mutation::change_fault:
+    case Mutation::change_choice:
+      return false;
+    default:
+      return true;
+  }
+}
+
 uint32_t Mutator::mutate_scalar(uint32_t value) {
   uint8_t bytes[sizeof value];
   std::memcpy(bytes, &value, sizeof value);
@@ -302,6 +318,7 @@ bool Mutator::change_node(pb::Scenario* scenario) {
 }
 
 bool Mutator::apply(Mutation kind, pb::Schedule* s, uint32_t steps) {
+  if (options_.keep_scenario && changes_scenario(kind)) return false;
   pb::Scenario* scenario = s->mutable_scenario();
   switch (kind) {
     case Mutation::add_preemption:
@@ -375,7 +392,8 @@ void Mutator::mutate(pb::Schedule* schedule, uint32_t steps) {
 
 pb::Schedule Mutator::crossover(const pb::Schedule& a, const pb::Schedule& b) {
   pb::Schedule child = a;
-  switch (rng_.below(4)) {
+  // With the scenario kept, only the two that take b's interleaving.
+  switch (options_.keep_scenario ? 1 + 2 * rng_.below(2) : rng_.below(4)) {
     case 0: {  // threads of b replace or join those of a
       auto* threads = child.mutable_scenario()->mutable_threads();
       for (const auto& thread : b.scenario().threads()) {
@@ -502,9 +520,9 @@ bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out) 
 }
 
 size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
-                    ScalarMutate scalar) {
+                    ScalarMutate scalar, const MutatorOptions& options) {
   const auto input = parse_or_empty(data, size);
-  Mutator mutator(seed, scalar);
+  Mutator mutator(seed, scalar, options);
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto schedule = std::make_shared<pb::Schedule>(*input);
     mutator.mutate(schedule.get(), steps);
@@ -514,8 +532,9 @@ size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, 
 }
 
 size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
-                       uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar) {
-  Mutator mutator(seed, scalar);
+                       uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar,
+                       const MutatorOptions& options) {
+  Mutator mutator(seed, scalar, options);
   auto child = std::make_shared<pb::Schedule>(
       mutator.crossover(*parse_or_empty(a, a_size), *parse_or_empty(b, b_size)));
   return write_bounded(std::move(child), out, max_size);

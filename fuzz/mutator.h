@@ -39,18 +39,30 @@ enum class Mutation {
 constexpr int kMutationKinds = int(Mutation::change_fs) + 1;
 const char* mutation_name(Mutation kind);
 
+// Mutations of the interleaving only (preemptions, faults, engine choices);
+// every other kind changes the scenario.
+bool changes_scenario(Mutation kind);
+
+struct MutatorOptions {
+  // Never change the scenario (dcfuzz fuzz --keep-scenario): the mutations
+  // that would are not applied, and crossover takes only the interleaving of
+  // the other parent.
+  bool keep_scenario = false;
+};
+
 // Mutates `size` bytes in place (room for `max_size`), returns the new size:
 // LLVMFuzzerMutate in a campaign, something deterministic in tests.
 using ScalarMutate = size_t (*)(uint8_t* data, size_t size, size_t max_size);
 
 class Mutator {
  public:
-  Mutator(uint32_t seed, ScalarMutate scalar) : rng_(seed), scalar_(scalar) {}
+  Mutator(uint32_t seed, ScalarMutate scalar, const MutatorOptions& options = {})
+      : rng_(seed), scalar_(scalar), options_(options) {}
 
   // Applies one mutation of `kind` to a normalised schedule whose execution
   // took `steps` scheduling decisions (where new preemptions can go). Returns
   // false, leaving `schedule` unchanged, when the kind does not apply (nothing
-  // to drop, no room to add). The result may need normalize().
+  // to drop, no room to add, a scenario kept). The result may need normalize().
   bool apply(Mutation kind, pb::Schedule* schedule, uint32_t steps);
 
   // One or a few random mutations that apply; the result is normalised.
@@ -58,7 +70,8 @@ class Mutator {
 
   // A child of two normalised schedules: threads of one spliced into the
   // other, the interleaving of one on the scenario of the other, the tree of
-  // one with the threads of the other, or preemptions merged at a step.
+  // one with the threads of the other, or preemptions merged at a step (with
+  // keep_scenario: only the last two, on the scenario of `a`).
   pb::Schedule crossover(const pb::Schedule& a, const pb::Schedule& b);
 
  private:
@@ -85,6 +98,7 @@ class Mutator {
 
   Rng rng_;
   ScalarMutate scalar_;
+  MutatorOptions options_;
 };
 
 // The byte-level entry points behind LLVMFuzzerCustomMutator and
@@ -92,9 +106,10 @@ class Mutator {
 // schedule. Outputs are normalised binary schedules of at most `max_size`
 // bytes. `steps`: scheduling decisions of the input's execution.
 size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
-                    ScalarMutate scalar);
+                    ScalarMutate scalar, const MutatorOptions& options = {});
 size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
-                       uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar);
+                       uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar,
+                       const MutatorOptions& options = {});
 
 // Parses a binary schedule and normalises it; false if it does not parse.
 bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out);

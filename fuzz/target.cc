@@ -132,6 +132,12 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
 
 }  // namespace
 
+MutatorOptions mutator_options() {
+  MutatorOptions options;
+  options.keep_scenario = target().options.keep_scenario;
+  return options;
+}
+
 void set_target(const TargetOptions& options) { target().options = options; }
 
 bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
@@ -180,12 +186,13 @@ void run_libfuzzer(const std::vector<std::string>& arguments) {
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
   uint32_t steps = dcfuzz::steps_of(data, size);
-  return dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate);
+  return dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
+                              dcfuzz::mutator_options());
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
                                             const uint8_t* data2, size_t size2, uint8_t* out,
                                             size_t max_out_size, unsigned int seed) {
   return dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
-                                 LLVMFuzzerMutate);
+                                 LLVMFuzzerMutate, dcfuzz::mutator_options());
 }

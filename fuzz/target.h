@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz/mutator.h"
 #include "schedule.pb.h"
 #include "schedules/engine.h"
 
@@ -21,6 +22,8 @@ namespace dcfuzz {
 struct TargetOptions {
   pb::Kernel kernel = pb::V4;
   bool interleaving_coverage = true;
+  // The mutator never changes a scenario (fuzz --keep-scenario).
+  bool keep_scenario = false;
   // Counts executions (shared with the campaign's progress line); may be null.
   std::atomic<uint64_t>* executions = nullptr;
   // When set, the process exits (status 0) before its next execution; may be null.
@@ -39,6 +42,10 @@ int run_target_input(const uint8_t* data, size_t size);
 // The schedule the target runs for these bytes (parsed, normalised, the
 // campaign's kernel); false if they do not parse.
 bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out);
+
+// The mutator's options for this process's target (its custom mutator and
+// crossover hooks use them).
+MutatorOptions mutator_options();
 
 // Runs libFuzzer in this process on run_target_input with these flags and
 // corpus directories (libFuzzer's own syntax, without a program name).

@@ -4,8 +4,11 @@
 
 namespace dcfuzz {
 
-PctStrategy::PctStrategy(uint64_t seed, int depth, uint32_t expected_steps)
-    : rng_(seed), depth_(depth), expected_steps_(std::max(1u, expected_steps)) {}
+PctStrategy::PctStrategy(uint64_t seed, int depth, uint32_t expected_steps, uint32_t fault_one_in)
+    : rng_(seed),
+      depth_(depth),
+      expected_steps_(std::max(1u, expected_steps)),
+      fault_one_in_(fault_one_in) {}
 
 void PctStrategy::begin(int threads) {
   priority_.resize(size_t(threads));

@@ -2,8 +2,9 @@
 
 namespace dcfuzz {
 
-RandomWalkStrategy::RandomWalkStrategy(uint64_t seed, uint32_t preempt_per_mille)
-    : rng_(seed), preempt_per_mille_(preempt_per_mille) {}
+RandomWalkStrategy::RandomWalkStrategy(uint64_t seed, uint32_t preempt_per_mille,
+                                       uint32_t fault_one_in)
+    : rng_(seed), preempt_per_mille_(preempt_per_mille), fault_one_in_(fault_one_in) {}
 
 int RandomWalkStrategy::pick_thread(const Decision& decision) {
   if (decision.runnable_count > 1 && rng_.below(1000) < preempt_per_mille_) {

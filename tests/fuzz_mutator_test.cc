@@ -194,5 +194,65 @@ TEST(FuzzCrossover, ChildrenMixBothParentsAndParse) {
   EXPECT_TRUE(took_tree);
 }
 
+// --keep-scenario: mutations and crossover change the interleaving (some of
+// them do), never the scenario.
+TEST(FuzzMutator, KeepScenarioNeverChangesTheScenario) {
+  const pb::Schedule input = rich_schedule();
+  const std::string bytes = input.SerializeAsString();
+  MutatorOptions keep;
+  keep.keep_scenario = true;
+  bool interleaving_changed = false;
+  for (uint32_t seed = 0; seed < 200; ++seed) {
+    std::vector<uint8_t> data(bytes.begin(), bytes.end());
+    size_t size = data.size();
+    data.resize(4096);
+    for (int round = 0; round < 4; ++round) {  // mutants of mutants
+      size = mutate_bytes(data.data(), size, data.size(), seed * 4 + uint32_t(round), 100,
+                          bump_scalar, keep);
+      pb::Schedule out;
+      ASSERT_TRUE(out.ParseFromArray(data.data(), int(size)));
+      ASSERT_TRUE(MessageDifferencer::Equals(out.scenario(), input.scenario()))
+          << "seed " << seed << " round " << round;
+      interleaving_changed |= !MessageDifferencer::Equals(out, input);
+    }
+  }
+  EXPECT_TRUE(interleaving_changed);
+  // Scenario-changing kinds do not apply at all.
+  for (int k = 0; k < kMutationKinds; ++k) {
+    pb::Schedule s = input;
+    Mutator mutator(7, bump_scalar, keep);
+    if (changes_scenario(Mutation(k))) {
+      EXPECT_FALSE(mutator.apply(Mutation(k), &s, 100)) << mutation_name(Mutation(k));
+      EXPECT_TRUE(MessageDifferencer::Equals(s, input)) << mutation_name(Mutation(k));
+    }
+  }
+}
+
+TEST(FuzzCrossover, KeepScenarioTakesOnlyTheOtherInterleaving) {
+  const pb::Schedule a = rich_schedule();
+  pb::Schedule b;
+  ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(R"(
+    scenario { fs: NFS tree { name: "x" dir: true }
+      threads { ops { op: MKDIR path: "x/bar" } ops { op: LOOKUP path: "x" } } }
+    preemptions { step: 20 thread: 1 } faults { thread: 1 nth: 3 })",
+                                                            &b));
+  normalize(&b);
+  const std::string sa = a.SerializeAsString(), sb = b.SerializeAsString();
+  MutatorOptions keep;
+  keep.keep_scenario = true;
+  bool took_interleaving = false;
+  for (uint32_t seed = 0; seed < 64; ++seed) {
+    std::vector<uint8_t> out(4096);
+    size_t n = crossover_bytes(reinterpret_cast<const uint8_t*>(sa.data()), sa.size(),
+                               reinterpret_cast<const uint8_t*>(sb.data()), sb.size(), out.data(),
+                               out.size(), seed, bump_scalar, keep);
+    pb::Schedule child;
+    ASSERT_TRUE(child.ParseFromArray(out.data(), int(n)));
+    ASSERT_TRUE(MessageDifferencer::Equals(child.scenario(), a.scenario())) << "seed " << seed;
+    for (const auto& p : child.preemptions()) took_interleaving |= p.step() == 20;
+  }
+  EXPECT_TRUE(took_interleaving);
+}
+
 }  // namespace
 }  // namespace dcfuzz
