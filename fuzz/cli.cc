@@ -65,7 +65,9 @@ long Args::get_int(const std::string& option, long min, long max) const {
   errno = 0;
   long value = std::strtol(text.c_str(), &end, 10);
   if (text.empty() || *end != '\0' || errno != 0 || value < min || value > max) {
-    throw UsageError{"--" + option + " wants an integer in " + std::to_string(min) + ".." +
+    std::string spelling = option;
+    for (char& c : spelling) c = c == '_' ? '-' : c;
+    throw UsageError{"--" + spelling + " wants an integer in " + std::to_string(min) + ".." +
                      std::to_string(max) + ", got '" + text + "'"};
   }
   return value;

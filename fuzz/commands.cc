@@ -15,8 +15,11 @@ const std::vector<Command>& commands() {
        "smallest schedule with FILE's bug (same title); writes NAME.min.textproto beside FILE, "
        "or -o OUT (- for stdout)",
        cmd_minimize},
-      {"explore", "FILE --bound K",
-       "search every interleaving of FILE's scenario with at most K preemptions", cmd_explore},
+      {"explore", "FILE [--bound K | --full] [--max-executions N]",
+       "Relacy's context-bound search (bound 0, 1, ..., K in turn: a finding has the fewest "
+       "preemptions) or its full search over FILE's scenario, keeping FILE's faults; a finding "
+       "is reported with a schedule that replays it",
+       cmd_explore},
   };
   return table;
 }

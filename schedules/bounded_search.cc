@@ -59,10 +59,7 @@ SearchResult bounded_search(Program& program, const pb::Schedule& base, int boun
   std::deque<Preemptions> queue;  // breadth first: fewer preemptions first
   queue.emplace_back();
   while (!queue.empty()) {
-    if (result.executions >= max_executions) {
-      result.complete = false;
-      break;
-    }
+    if (result.executions >= max_executions) break;
     Preemptions preemptions = std::move(queue.front());
     queue.pop_front();
     PrefixStrategy strategy(base, preemptions);
@@ -82,6 +79,7 @@ SearchResult bounded_search(Program& program, const pb::Schedule& base, int boun
       queue.push_back(std::move(child));
     }
   }
+  result.complete = queue.empty();
   return result;
 }
 

@@ -6,139 +6,43 @@
 
 #include <cstdlib>
 #include <limits>
-#include <ostream>
-#include <streambuf>
 
-#include "schedules/recorder.h"
-
-#include <relacy/relacy.hpp>  // last: it #defines new, delete, malloc, free
+#include "schedules/engine_relacy.h"  // last: it brings in Relacy
 
 namespace dcfuzz {
-namespace {
-
-// Relacy routes every allocation made while a context exists through the
-// context's tracked heap, unless its (protected) disable_alloc_ counter is set.
-struct ContextAccess : rl::context {
-  static int& disable_alloc(rl::context& c) { return c.*(&ContextAccess::disable_alloc_); }
-};
-
-// Memory allocated in this scope is the driver's (plain malloc), not the
-// execution's: for results that outlive the execution.
-class DriverAllocScope {
- public:
-  DriverAllocScope() : ctx_(rl::is_ctx() ? &rl::ctx() : nullptr) {
-    if (ctx_) ++ContextAccess::disable_alloc(*ctx_);
-  }
-  ~DriverAllocScope() {
-    if (ctx_) --ContextAccess::disable_alloc(*ctx_);
-  }
-
- private:
-  rl::context* ctx_;
-};
-
-// A stream that swallows everything without allocating (Relacy's progress
-// and state output).
-class NullBuffer : public std::streambuf {
- protected:
-  int overflow(int c) override { return c; }
-};
-
-// Everything about the execution in progress.
-class RunState final : public Host {
- public:
-  RunState(Program& program, Strategy& strategy, const RunOptions& options, Execution& exec)
-      : program_(program), strategy_(strategy), options_(options), exec_(exec) {
-    recorder_.begin(&exec.recorded);
-  }
-
-  Program& program() { return program_; }
-  const RunOptions& options() const { return options_; }
-  Execution& execution() { return exec_; }
-  uint32_t steps() const { return step_; }
-
-  void begin_iteration() {
-    current_ = -1;
-    step_ = 0;
-    rand_calls_ = 0;
-    allocs_ = 0;
-    for (auto& n : allocs_of_) n = 0;
-  }
-
-  int decide(const int* runnable, int count, bool yielded) {
-    DriverAllocScope scope;
-    bool current_runnable = false;
-    int after_current = -1;
-    for (int i = 0; i < count; ++i) {
-      if (runnable[i] == current_) current_runnable = true;
-      if (runnable[i] > current_ && after_current < 0) after_current = runnable[i];
-    }
-    int fallback = runnable[0];  // the lowest runnable thread goes on
-    if (current_runnable && !yielded) {
-      fallback = current_;  // run until it blocks or ends
-    } else if (current_runnable && after_current >= 0) {
-      fallback = after_current;  // a yield passes the turn on, cyclically
-    }
-    Decision decision{step_, current_, yielded, runnable, count, fallback};
-    int pick = strategy_.pick_thread(decision);
-    bool valid = false;
-    for (int i = 0; i < count; ++i) valid = valid || runnable[i] == pick;
-    if (!valid) pick = fallback;
-    if (pick != fallback) recorder_.preemption(step_, pick);
-    ++step_;
-    current_ = pick;
-    return pick;
-  }
-
-  // `offset` maps our default (0) onto the benign value for choices where
-  // Relacy's 0 is not benign (0 means "fail spuriously" for a CAS).
-  unsigned choose(unsigned limit, unsigned offset) {
-    DriverAllocScope scope;
-    uint32_t call = rand_calls_++;
-    uint32_t value = strategy_.pick_value(call, limit) % limit;
-    if (value != 0) recorder_.choice(call, value);
-    return (value + offset) % limit;
-  }
-
-  // Host
-  bool should_fail_alloc(int thread) override {
-    DriverAllocScope scope;
-    uint32_t nth_of_thread = ++allocs_of_[thread];
-    bool fail = strategy_.fail_alloc(thread, nth_of_thread, ++allocs_);
-    if (fail) recorder_.fault(thread, nth_of_thread);
-    return fail;
-  }
-  bool tracing() const override { return options_.trace; }
-  uint32_t step() const override { return step_; }
-  void on_event(const Event& event) override {
-    DriverAllocScope scope;
-    if (options_.listener) options_.listener->on_event(event);
-    if (options_.trace) {
-      exec_.trace.push_back(TraceEvent{step_, event.thread, event.function, event.what,
-                                       event.object_name ? event.object_name : ""});
-    }
-  }
-  void on_finding(const char* title, const char* details) override {
-    DriverAllocScope scope;
-    exec_.found = true;
-    exec_.title = title;
-    exec_.details = details;
-  }
-
- private:
-  Program& program_;
-  Strategy& strategy_;
-  const RunOptions& options_;
-  Execution& exec_;
-  Recorder recorder_;
-  int current_ = -1;
-  uint32_t step_ = 0;
-  uint32_t rand_calls_ = 0;
-  uint32_t allocs_ = 0;
-  uint32_t allocs_of_[kMaxThreads] = {};
-};
+namespace engine_detail {
 
 RunState* g_run = nullptr;
+
+const char* relacy_title(rl::test_result_e result) {
+  switch (result) {
+    case rl::test_result_deadlock:
+      return "INFO: task hung: every task blocked (engine deadlock)";
+    case rl::test_result_livelock:
+      return "INFO: task livelock: execution exceeded its step budget";
+    case rl::test_result_data_race:
+      return "KCSAN: data-race in the model";
+    case rl::test_result_access_to_freed_memory:
+      return "KASAN: use-after-free in the model";
+    case rl::test_result_double_free:
+      return "KASAN: double-free or invalid-free in the model";
+    case rl::test_result_unlocking_mutex_wo_ownership:
+      return "WARNING: bad unlock balance detected!";
+    case rl::test_result_unitialized_access:
+      return "BUG: uninitialised read in the model";
+    case rl::test_result_memory_leak:
+    case rl::test_result_resource_leak:
+      return "BUG: memory leak in the model";
+    default:
+      return "BUG: engine check failed";
+  }
+}
+
+}  // namespace engine_detail
+
+namespace {
+
+using namespace engine_detail;
 
 // One Relacy context, parked between executions on its own stack.
 struct ContextSlot {
@@ -197,7 +101,7 @@ class ObedientScheduler
   }
 
   unsigned rand_impl(unsigned limit, rl::sched_type type) {
-    return g_run->choose(limit, type == rl::sched_type_cas_fail ? 1 : 0);
+    return g_run->choose(limit, value_offset(type));
   }
 
   rl::iteration_t iteration_count_impl() {
@@ -206,14 +110,6 @@ class ObedientScheduler
   void get_state_impl(std::ostream&) {}
   void set_state_impl(std::istream&) {}
   void on_thread_block(rl::thread_id_t, bool) {}
-};
-
-template <rl::thread_id_t N>
-struct Suite : rl::test_suite<Suite<N>, N> {
-  void before() { g_run->program().before(*g_run); }
-  void thread(unsigned index) { g_run->program().thread(int(index)); }
-  void invariant() { g_run->program().invariant(); }
-  void after() { g_run->program().after(); }
 };
 
 template <rl::thread_id_t N>
@@ -236,30 +132,6 @@ using HostMain = void (*)();
 constexpr HostMain kHostMains[kMaxThreads] = {host_main<1>, host_main<2>, host_main<3>,
                                               host_main<4>};
 
-const char* relacy_title(rl::test_result_e result) {
-  switch (result) {
-    case rl::test_result_deadlock:
-      return "INFO: task hung: every task blocked (engine deadlock)";
-    case rl::test_result_livelock:
-      return "INFO: task livelock: execution exceeded its step budget";
-    case rl::test_result_data_race:
-      return "KCSAN: data-race in the model";
-    case rl::test_result_access_to_freed_memory:
-      return "KASAN: use-after-free in the model";
-    case rl::test_result_double_free:
-      return "KASAN: double-free or invalid-free in the model";
-    case rl::test_result_unlocking_mutex_wo_ownership:
-      return "WARNING: bad unlock balance detected!";
-    case rl::test_result_unitialized_access:
-      return "BUG: uninitialised read in the model";
-    case rl::test_result_memory_leak:
-    case rl::test_result_resource_leak:
-      return "BUG: memory leak in the model";
-    default:
-      return "BUG: engine check failed";
-  }
-}
-
 void resume(ContextSlot& slot, int threads) {
   if (!slot.alive) {
     if (!slot.stack) slot.stack = static_cast<char*>((::malloc)(kHostStackSize));
@@ -275,47 +147,7 @@ void resume(ContextSlot& slot, int threads) {
   swapcontext(&slot.driver, &slot.host);
 }
 
-// For run_program_relacy_random: no faults, no preemption choices of ours.
-class NoStrategy final : public Strategy {
- public:
-  const char* name() const override { return "relacy-random"; }
-  void begin(int) override {}
-  int pick_thread(const Decision& decision) override { return decision.fallback; }
-  uint32_t pick_value(uint32_t, uint32_t) override { return 0; }
-  bool fail_alloc(int, uint32_t, uint32_t) override { return false; }
-};
-
-template <rl::thread_id_t N>
-uint64_t relacy_random(uint64_t iterations) {
-  NullBuffer null_buffer;
-  std::ostream null_stream(&null_buffer);
-  rl::test_params params;
-  params.iteration_count = iterations;
-  params.output_stream = &null_stream;
-  params.progress_stream = &null_stream;
-  params.execution_depth_limit = g_run->options().max_steps;
-  rl::run_test<Suite<N>, rl::random_scheduler<N>>(params, null_stream, false);
-  return params.stop_iteration;
-}
-
-using RelacyRandom = uint64_t (*)(uint64_t);
-constexpr RelacyRandom kRelacyRandom[kMaxThreads] = {relacy_random<1>, relacy_random<2>,
-                                                     relacy_random<3>, relacy_random<4>};
-
 }  // namespace
-
-uint64_t run_program_relacy_random(Program& program, uint64_t iterations) {
-  const int threads = program.thread_count();
-  if (threads < 1 || threads > kMaxThreads) std::abort();
-  Execution exec;
-  NoStrategy strategy;
-  RunOptions options;
-  RunState state(program, strategy, options, exec);
-  g_run = &state;
-  uint64_t ran = kRelacyRandom[threads - 1](iterations);
-  g_run = nullptr;
-  return ran;
-}
 
 [[noreturn]] void fail_execution(const char* title) {
   rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);

@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "schedules/pct.h"
 #include "schedules/replay.h"
 #include "tests/toy_programs.h"
 
@@ -29,32 +28,6 @@ TEST(BoundedSearch, CorrectProgramIsCleanAndSearchIsComplete) {
   EXPECT_FALSE(result.found) << result.execution.title;
   EXPECT_TRUE(result.complete);
   EXPECT_GT(result.executions, 10u);
-}
-
-TEST(BoundedSearch, RelacyRandomBaselineRuns) {
-  auto program = toy::make_counter(2, 2);
-  EXPECT_EQ(run_program_relacy_random(*program, 500), 500u);
-}
-
-}  // namespace
-}  // namespace dcfuzz
-
-namespace dcfuzz {
-namespace {
-
-TEST(Pct, FindsLockInversionAndReplaysFromRecording) {
-  auto program = toy::make_lock_inversion();
-  int found = 0;
-  for (uint64_t seed = 1; seed <= 200; ++seed) {
-    PctStrategy pct(seed, 2, 8);
-    Execution e = run_program(*program, pct);
-    if (!e.found) continue;
-    ++found;
-    ReplayStrategy replay(e.recorded);
-    EXPECT_EQ(run_program(*program, replay).title, e.title);
-  }
-  EXPECT_GT(found, 0);
-  EXPECT_LT(found, 200);
 }
 
 }  // namespace

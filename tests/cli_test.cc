@@ -75,5 +75,38 @@ TEST(Cli, ReplayIsByteForByteRepeatable) {
   }
 }
 
+TEST(Cli, ExploreReportsAFindingAndExitsOne) {
+  const std::string file =
+      testing::source_path("corpus/regressions/wrong-waiter-alias-splice.textproto");
+  auto o = run_dcfuzz("explore --bound 1 " + file);
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_EQ(o.out.rfind("found after ", 0), 0u) << o.out;
+  EXPECT_NE(o.out.find("\nBUG: lost wakeup in __d_move\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("preemptions {"), std::string::npos) << o.out;
+  EXPECT_EQ(o.err, "");
+}
+
+TEST(Cli, ExploreCleanExitsZeroAndSaysWhetherItWasComplete) {
+  const std::string file =
+      testing::source_path("corpus/regressions/add-ci-not-in-lookup.textproto");
+  auto complete = run_dcfuzz("explore --kernel v4-fixed --bound 1 " + file);
+  EXPECT_EQ(complete.exit_code, 0) << complete.err;
+  EXPECT_EQ(testing::count_lines(complete.out), 1u) << complete.out;
+  EXPECT_NE(complete.out.find("at most 1 preemption: "), std::string::npos) << complete.out;
+  EXPECT_NE(complete.out.find("search complete"), std::string::npos) << complete.out;
+  auto limited = run_dcfuzz("explore --kernel v4-fixed --full --max-executions 40 " + file);
+  EXPECT_EQ(limited.exit_code, 0) << limited.err;
+  EXPECT_EQ(limited.out,
+            "no finding in every interleaving: 40 executions, stopped at the execution limit\n");
+}
+
+TEST(Cli, ExploreBadUsage) {
+  const std::string file =
+      testing::source_path("corpus/regressions/add-ci-not-in-lookup.textproto");
+  expect_bad("explore --bound 1 --full " + file, "--bound and --full exclude each other");
+  expect_bad("explore --max-executions 0 " + file,
+             "--max-executions wants an integer in 1..1000000000");
+}
+
 }  // namespace
 }  // namespace dcfuzz
