@@ -1,5 +1,7 @@
 #include "fuzz/cli.h"
 
+#include <cctype>
+#include <cerrno>
 #include <cstdlib>
 #include <sstream>
 
@@ -64,7 +66,10 @@ long Args::get_int(const std::string& option, long min, long max) const {
   char* end = nullptr;
   errno = 0;
   long value = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0 || value < min || value > max) {
+  // strtol would also take leading blanks and a '+': only digits, maybe a '-'.
+  const bool digits = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
+                                        (text[0] == '-' && text.size() > 1));
+  if (!digits || *end != '\0' || errno != 0 || value < min || value > max) {
     std::string spelling = option;
     for (char& c : spelling) c = c == '_' ? '-' : c;
     throw UsageError{"--" + spelling + " wants an integer in " + std::to_string(min) + ".." +
@@ -113,7 +118,9 @@ Args parse_args(int argc, char** argv) {
     } else if (!spec->takes_value && inline_value) {
       throw UsageError{"option " + option_spelling(*spec) + " takes no value"};
     }
-    args.values[name] = value;
+    if (!args.values.emplace(name, value).second) {
+      throw UsageError{"option " + option_spelling(*spec) + " given twice"};
+    }
   }
   return args;
 }

@@ -32,6 +32,7 @@ int cmd_minimize(const Args& args) {
   const std::string out = args.has("o") ? args.get("o") : default_output(file);
   if (out.empty()) throw UsageError{"-o wants a file name (or - for stdout)"};
   const bool to_stdout = out == "-";
+  if (!to_stdout) check_output_file(out, args.has("o") ? "-o" : "output");
   std::ostream& say = to_stdout ? std::cerr : std::cout;
 
   MinimizeResult result = minimize(input);

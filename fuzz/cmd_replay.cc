@@ -10,6 +10,7 @@ namespace dcfuzz {
 
 int cmd_replay(const Args& args) {
   pb::Schedule schedule = load_schedule_arg(args);
+  if (args.has("html")) check_output_file(args.get("html"), "--html");
   RunOptions options;
   options.trace = true;
   Execution execution = run_schedule(schedule, options);

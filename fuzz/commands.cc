@@ -1,9 +1,44 @@
 #include "fuzz/commands.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
 #include "schedules/normalize.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz {
+namespace {
+
+// "dir/name" -> "dir", "name" -> ".", "/name" -> "/"
+std::string parent_of(const std::string& path) {
+  std::string trimmed = path;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  const size_t slash = trimmed.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : trimmed.substr(0, slash);
+}
+
+// The directory `path` would be created in exists and can be written.
+void check_parent(const std::string& path, const std::string& option) {
+  const std::string parent = parent_of(path);
+  struct stat st;
+  if (stat(parent.c_str(), &st) != 0) {
+    throw UsageError{option + " " + path + ": directory " + parent + " does not exist"};
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    throw UsageError{option + " " + path + ": " + parent + " is not a directory"};
+  }
+  if (access(parent.c_str(), W_OK) != 0) {
+    throw UsageError{option + " " + path + ": cannot write in " + parent + ": " +
+                     std::strerror(errno)};
+  }
+}
+
+}  // namespace
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
@@ -28,9 +63,10 @@ pb::Schedule load_schedule_arg(const Args& args) {
   if (args.positional.size() != 1) {
     throw UsageError{"'" + args.command + "' wants exactly one schedule FILE"};
   }
+  if (args.positional[0].empty()) throw UsageError{"the schedule FILE name is empty"};
   pb::Schedule schedule;
-  std::string error;
-  if (!load_schedule(args.positional[0], &schedule, &error)) throw UsageError{error};
+  std::string error, note;
+  if (!load_schedule(args.positional[0], &schedule, &error, &note)) throw UsageError{error};
   if (args.has("kernel")) {
     pb::Kernel kernel;
     if (!kernel_from_name(args.get("kernel"), &kernel)) {
@@ -39,7 +75,43 @@ pb::Schedule load_schedule_arg(const Args& args) {
     }
     schedule.mutable_scenario()->set_kernel(kernel);
   }
+  if (!note.empty()) std::cerr << "dcfuzz: note: " << note << std::endl;
   return schedule;
+}
+
+void check_output_file(const std::string& path, const std::string& option) {
+  if (path.empty()) throw UsageError{option + " wants a file name"};
+  if (path.back() == '/') throw UsageError{option + " " + path + " names a directory, not a file"};
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (S_ISDIR(st.st_mode)) throw UsageError{option + " " + path + " is a directory, not a file"};
+    // write_file_atomic renames over it: a device or FIFO would be replaced.
+    if (!S_ISREG(st.st_mode)) throw UsageError{option + " " + path + " is not a regular file"};
+  }
+  check_parent(path, option);
+}
+
+void check_output_dir(const std::string& path, const std::string& option) {
+  if (path.empty()) throw UsageError{option + " wants a directory"};
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw UsageError{option + " " + path + " is not a directory"};
+    if (access(path.c_str(), W_OK) != 0) {
+      throw UsageError{option + " " + path + ": cannot write in it: " + std::strerror(errno)};
+    }
+    return;
+  }
+  check_parent(path, option);
+}
+
+void check_corpus_dir(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    throw UsageError{"corpus directory '" + path + "': " + std::strerror(errno)};
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    throw UsageError{"corpus '" + path + "' is a file, not a directory of schedules"};
+  }
 }
 
 }  // namespace dcfuzz

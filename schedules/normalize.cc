@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <utility>
+#include <vector>
 
 #include "schedules/replay.h"
 
@@ -156,7 +157,82 @@ void discard_unknown_fields(pb::Schedule* schedule) {
   for (auto& f : *schedule->mutable_faults()) clear_unknown(&f);
 }
 
+// Non-empty '/'-separated components of a path: its depth, and the longest.
+void measure_path(const std::string& path, size_t* depth, size_t* longest) {
+  size_t components = 0, begin = 0;
+  while (begin <= path.size()) {
+    size_t end = path.find('/', begin);
+    if (end == std::string::npos) end = path.size();
+    if (end > begin) {
+      // Components beyond the depth limit are cut whole; their length does not count.
+      if (++components <= size_t(Limits::kPathDepth)) *longest = std::max(*longest, end - begin);
+    }
+    begin = end + 1;
+  }
+  *depth = std::max(*depth, components);
+}
+
+template <typename Key>
+size_t count_distinct(std::vector<Key> keys) {
+  std::sort(keys.begin(), keys.end());
+  return size_t(std::unique(keys.begin(), keys.end()) - keys.begin());
+}
+
+void add_cap(std::vector<Cap>* caps, const char* what, size_t found, int limit) {
+  if (found > size_t(limit)) caps->push_back(Cap{what, found, size_t(limit)});
+}
+
 }  // namespace
+
+std::vector<Cap> describe_caps(const pb::Schedule& raw) {
+  std::vector<Cap> caps;
+  const auto& scenario = raw.scenario();
+  const int kept_threads = std::min(scenario.threads_size(), Limits::kThreads);
+  size_t ops = 0, depth = 0, name = 0;
+  for (int i = 0; i < std::min(scenario.tree_size(), Limits::kTreeNodes); ++i) {
+    name = std::max(name, scenario.tree(i).name().size());
+  }
+  for (int t = 0; t < kept_threads; ++t) {
+    const auto& thread = scenario.threads(t);
+    ops = std::max(ops, size_t(thread.ops_size()));
+    for (int i = 0; i < std::min(thread.ops_size(), Limits::kOpsPerThread); ++i) {
+      const auto& op = thread.ops(i);
+      measure_path(op.path(), &depth, &name);
+      if (uint32_t(op.op()) % kOpKinds == uint32_t(pb::RENAME)) {
+        measure_path(op.path2(), &depth, &name);
+      }
+    }
+  }
+  add_cap(&caps, "threads", size_t(scenario.threads_size()), Limits::kThreads);
+  add_cap(&caps, "operations in a thread", ops, Limits::kOpsPerThread);
+  add_cap(&caps, "tree nodes", size_t(scenario.tree_size()), Limits::kTreeNodes);
+  add_cap(&caps, "components in a path", depth, Limits::kPathDepth);
+  add_cap(&caps, "characters in a name", name, int(Limits::kNameLength));
+
+  std::vector<uint32_t> steps, calls;
+  for (const auto& p : raw.preemptions()) steps.push_back(p.step());
+  for (const auto& c : raw.choices()) {
+    if (c.value() != 0) calls.push_back(c.call());
+  }
+  const uint32_t threads = uint32_t(std::max(kept_threads, 1));
+  std::vector<std::pair<uint32_t, uint32_t>> faults;
+  for (const auto& f : raw.faults()) {
+    faults.emplace_back(f.thread() % (threads + 1), std::max(1u, f.nth()));
+  }
+  add_cap(&caps, "preemptions", count_distinct(std::move(steps)), Limits::kPreemptions);
+  add_cap(&caps, "choices", count_distinct(std::move(calls)), Limits::kChoices);
+  add_cap(&caps, "faults", count_distinct(std::move(faults)), Limits::kFaults);
+  return caps;
+}
+
+std::string format_caps(const std::vector<Cap>& caps) {
+  std::string text;
+  for (const auto& cap : caps) {
+    if (!text.empty()) text += "; ";
+    text += std::to_string(cap.found) + " " + cap.what + ", capped to " + std::to_string(cap.limit);
+  }
+  return text;
+}
 
 std::string normalize_name(const std::string& raw) {
   std::string name = raw.substr(0, Limits::kNameLength);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/scenario.h"
 #include "schedule.pb.h"
@@ -22,6 +23,18 @@ struct Limits {
 };
 
 void normalize(pb::Schedule* schedule);
+
+// What normalize() will cut from `raw` (a parsed, not yet normalised
+// schedule) because it exceeds a Limit: "5000 threads" where 4 is the limit.
+// For telling people about a file; the fuzzer's path never calls it.
+struct Cap {
+  std::string what;  // "threads", "operations in a thread", ...
+  size_t found;      // the largest count in `raw`
+  size_t limit;
+};
+std::vector<Cap> describe_caps(const pb::Schedule& raw);
+// "5000 threads, capped to 4; 9 preemptions ..." or "" for no caps.
+std::string format_caps(const std::vector<Cap>& caps);
 
 // A name component as the model uses it: 1..kNameLength characters from
 // [A-Za-z0-9_-]; other bytes are folded onto letters.

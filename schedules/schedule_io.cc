@@ -3,11 +3,14 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "schedules/normalize.h"
 
@@ -27,12 +30,17 @@ class FirstError : public google::protobuf::io::ErrorCollector {
   std::string text_;
 };
 
+// Never wrong about a binary schedule: the innermost field of one has a tag
+// below 0x20 that is not \t, \n or \r (every scalar and bytes field of
+// schedule.proto has), or is an empty message, whose length is 0.
 bool looks_like_text(const std::string& bytes) {
   for (unsigned char c : bytes) {
     if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c >= 0x80) return false;
   }
   return true;
 }
+
+}  // namespace
 
 bool has_unknown_fields(const google::protobuf::Message& message) {
   const auto* reflection = message.GetReflection();
@@ -52,17 +60,9 @@ bool has_unknown_fields(const google::protobuf::Message& message) {
   return false;
 }
 
-}  // namespace
+namespace {
 
-bool parse_schedule(const std::string& bytes, pb::Schedule* out, std::string* error) {
-  if (looks_like_text(bytes)) {
-    google::protobuf::TextFormat::Parser parser;
-    FirstError errors;
-    parser.RecordErrorsTo(&errors);
-    if (parser.ParseFromString(bytes, out)) return true;
-    *error = "malformed text-format schedule: " + errors.text();
-    return false;
-  }
+bool parse_binary(const std::string& bytes, pb::Schedule* out, std::string* error) {
   if (!out->ParseFromString(bytes)) {
     *error = "not a schedule (neither binary nor text protobuf)";
     return false;
@@ -74,24 +74,90 @@ bool parse_schedule(const std::string& bytes, pb::Schedule* out, std::string* er
   return true;
 }
 
-bool read_file(const std::string& path, std::string* out, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+std::string size_name(size_t bytes) {
+  if (bytes >= (size_t(1) << 20) && bytes % (size_t(1) << 20) == 0) {
+    return std::to_string(bytes >> 20) + " MiB";
+  }
+  return std::to_string(bytes) + " bytes";
+}
+
+// Closes the descriptor on every path out of read_file.
+struct Fd {
+  int fd;
+  ~Fd() {
+    if (fd >= 0) close(fd);
+  }
+};
+
+}  // namespace
+
+bool parse_schedule(const std::string& bytes, pb::Schedule* out, std::string* error) {
+  if (!looks_like_text(bytes)) return parse_binary(bytes, out, error);
+  google::protobuf::TextFormat::Parser parser;
+  FirstError errors;
+  parser.RecordErrorsTo(&errors);
+  if (parser.ParseFromString(bytes, out)) return true;
+  *error = "malformed text-format schedule: " + errors.text();
+  return false;
+}
+
+bool read_file(const std::string& path, std::string* out, std::string* error, size_t max_bytes) {
+  out->clear();
+  // Non-blocking open: a FIFO without a writer must not wait for one.
+  Fd file{open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC)};
+  if (file.fd < 0) {
     *error = "cannot open " + path + ": " + std::strerror(errno);
     return false;
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  *out = buffer.str();
-  return true;
+  struct stat st;
+  if (fstat(file.fd, &st) != 0) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    *error = path + " is a directory, not a file";
+    return false;
+  }
+  const std::string too_big =
+      path + " is larger than " + size_name(max_bytes) + ", the most dcfuzz reads";
+  if (S_ISREG(st.st_mode) && uint64_t(st.st_size) > max_bytes) {
+    *error = too_big;
+    return false;
+  }
+  fcntl(file.fd, F_SETFL, fcntl(file.fd, F_GETFL) & ~O_NONBLOCK);
+  char buffer[65536];
+  for (;;) {
+    const ssize_t n = read(file.fd, buffer, sizeof buffer);
+    if (n == 0) return true;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *error = "cannot read " + path + ": " + std::strerror(errno);
+      return false;
+    }
+    if (size_t(n) > max_bytes - out->size()) {
+      *error = too_big;
+      out->clear();
+      return false;
+    }
+    out->append(buffer, size_t(n));
+  }
 }
 
-bool load_schedule(const std::string& path, pb::Schedule* out, std::string* error) {
+bool load_schedule(const std::string& path, pb::Schedule* out, std::string* error,
+                   std::string* note) {
   std::string bytes;
-  if (!read_file(path, &bytes, error)) return false;
+  if (!read_file(path, &bytes, error, kMaxScheduleFileBytes)) return false;
+  if (bytes.empty()) {
+    *error = path + ": empty file, not a schedule";
+    return false;
+  }
   if (!parse_schedule(bytes, out, error)) {
     *error = path + ": " + *error;
     return false;
+  }
+  if (note) {
+    const std::string caps = format_caps(describe_caps(*out));
+    *note = caps.empty() ? "" : path + ": " + caps;
   }
   normalize(out);
   return true;
@@ -115,11 +181,13 @@ bool write_file_atomic(const std::string& path, const std::string& data, std::st
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out || !out.write(data.data(), std::streamsize(data.size())) || !out.flush()) {
       *error = "cannot write " + temporary + ": " + std::strerror(errno);
+      std::remove(temporary.c_str());
       return false;
     }
   }
   if (std::rename(temporary.c_str(), path.c_str()) != 0) {
     *error = "cannot rename " + temporary + " to " + path + ": " + std::strerror(errno);
+    std::remove(temporary.c_str());
     return false;
   }
   return true;

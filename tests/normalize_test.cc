@@ -91,6 +91,46 @@ TEST(Normalize, IsIdempotentOnRandomBytes) {
   EXPECT_GT(parsed, 100);
 }
 
+TEST(DescribeCaps, NamesEveryLimitNormalizeCuts) {
+  pb::Schedule s = testing::parse_text(R"(
+    scenario {
+      tree { name: "averyveryverylongname" }
+      threads { ops { op: RENAME path: "a" path2: "a/b/c/d/e" } }
+    })");
+  for (int i = 0; i < 9; ++i) s.mutable_scenario()->add_tree()->set_name("n" + std::to_string(i));
+  for (int i = 0; i < 5; ++i) s.mutable_scenario()->add_threads();
+  for (int i = 0; i < 7; ++i) s.mutable_scenario()->mutable_threads(1)->add_ops();
+  for (uint32_t i = 0; i < 70; ++i) {
+    s.add_preemptions()->set_step(i);
+    s.add_preemptions()->set_step(i);  // duplicates are not caps
+    auto* c = s.add_choices();
+    c->set_call(i);
+    c->set_value(1);
+  }
+  for (uint32_t i = 0; i < 9; ++i) s.add_faults()->set_nth(i + 1);
+  EXPECT_EQ(format_caps(describe_caps(s)),
+            "6 threads, capped to 4; 7 operations in a thread, capped to 6; "
+            "10 tree nodes, capped to 8; 5 components in a path, capped to 3; "
+            "21 characters in a name, capped to 8; 70 preemptions, capped to 64; "
+            "70 choices, capped to 64; 9 faults, capped to 8");
+}
+
+TEST(DescribeCaps, FoldedAndDuplicateValuesAreNotCaps) {
+  // op 9 is UNLINK (9 % 7): its path2 goes whatever its depth.
+  pb::Schedule s = testing::parse_text(R"(
+    scenario { kernel: 77 threads { ops { op: 9 path: "a//b/c/" path2: "x/y/z/w" } } })");
+  for (uint32_t i = 0; i < 100; ++i) {
+    s.add_preemptions()->set_step(7);
+    s.add_choices()->set_call(i);                    // value 0: the default, dropped
+    s.add_faults()->set_thread(i % 2 == 0 ? 0 : 2);  // thread 2 of 1 folds onto 0
+  }
+  EXPECT_EQ(format_caps(describe_caps(s)), "");
+  pb::Schedule normalized = s;
+  normalize(&normalized);
+  EXPECT_EQ(normalized.preemptions_size(), 1);
+  EXPECT_EQ(normalized.faults_size(), 1);
+}
+
 TEST(ScheduleIo, TextAndBinaryRoundTrip) {
   pb::Schedule s = testing::parse_text(R"(scenario { kernel: V4 threads { ops { path: "a" } } }
                             preemptions { step: 3 thread: 1 })");
