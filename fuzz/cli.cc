@@ -89,9 +89,14 @@ Args parse_args(int argc, char** argv) {
   }
   if (!find_command(first)) throw UsageError{"unknown command '" + first + "'; see dcfuzz --help"};
   args.command = first;
+  bool options_ended = false;  // after "--", every word is an argument
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
-    if (word.size() < 2 || word[0] != '-') {
+    if (word == "--" && !options_ended) {
+      options_ended = true;
+      continue;
+    }
+    if (options_ended || word.size() < 2 || word[0] != '-') {
       args.positional.push_back(word);
       continue;
     }

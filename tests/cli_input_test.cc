@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "fuzz/commands.h"
 #include "schedule.pb.h"
 #include "tests/run_binary.h"
 
@@ -100,6 +102,8 @@ TEST(CliInput, Options) {
       {"explore --bound= " + ok, "--bound wants an integer"},
       {"explore --bound 99999999999999999999 " + ok, "--bound wants an integer"},
       {"explore --bound 1 --bound 2 " + ok, "--bound given twice"},
+      {"explore --max-executions 0 " + ok, "--max-executions wants an integer"},
+      {"explore --max-executions 1e9 " + ok, "--max-executions wants an integer"},
       {"fuzz --time 0", "--time wants an integer in 1..86400"},
       {"fuzz --time abc", "--time wants an integer"},
       {"fuzz --time 86401", "--time wants an integer"},
@@ -127,7 +131,46 @@ TEST(CliInput, PositionalArguments) {
       {"replay " + write_temp("input_empty.pb", ""), "input_empty.pb: empty file"},
       {"replay " + temp_fifo("input_fifo"), "input_fifo: empty file"},
       {"replay /dev/zero", "/dev/zero is larger than 1 MiB"},
+      {"replay -- -dash.textproto", "cannot open -dash.textproto"},
+      {"replay -- " + ok + " --kernel", "'replay' wants exactly one schedule FILE"},
   });
+}
+
+TEST(CliInput, DoubleDashEndsOptions) {
+  const std::string dir = temp_dir("input_dash");
+  const std::string file = dir + "/-dash.textproto";
+  std::ofstream(file) << "scenario { threads { ops { path: \"a\" } } }";
+  const Outcome o = run_bounded("replay --kernel v4 -- " + file);
+  EXPECT_TRUE(o.exit_code == 0 || o.exit_code == 1) << o.err;
+  EXPECT_EQ(o.err, "");
+}
+
+// What fuzz needs of --out and of each CORPUS before a campaign starts.
+template <typename F>
+std::string usage_error(F f) {
+  try {
+    f();
+  } catch (const UsageError& e) {
+    return e.what;
+  }
+  return "";
+}
+
+TEST(CliInput, FuzzPathChecks) {
+  const std::string dir = temp_dir("input_fuzz_dir");
+  const std::string file = write_temp("input_fuzz_file", "x");
+  EXPECT_EQ(usage_error([&] { check_output_dir(dir, "--out"); }), "");
+  EXPECT_EQ(usage_error([&] { check_output_dir(dir + "/new", "--out"); }), "");
+  EXPECT_EQ(usage_error([&] { check_output_dir(file, "--out"); }),
+            "--out " + file + " is not a directory");
+  EXPECT_EQ(usage_error([&] { check_output_dir("/nonexistent/out", "--out"); }),
+            "--out /nonexistent/out: directory /nonexistent does not exist");
+  EXPECT_EQ(usage_error([&] { check_output_dir("", "--out"); }), "--out wants a directory");
+  EXPECT_EQ(usage_error([&] { check_corpus_dir(dir); }), "");
+  EXPECT_EQ(usage_error([&] { check_corpus_dir(file); }),
+            "corpus '" + file + "' is a file, not a directory of schedules");
+  EXPECT_EQ(usage_error([&] { check_corpus_dir("/nonexistent/corpus"); }),
+            "corpus directory '/nonexistent/corpus': No such file or directory");
 }
 
 TEST(CliInput, UnreadableFile) {
