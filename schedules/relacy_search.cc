@@ -48,6 +48,11 @@ class RecordingTreeSearch
     return th;
   }
 
+  // Called after every clean iteration (a failed one ends run_test first,
+  // with params.test_result and stop_iteration, the 1-based iteration, set);
+  // true ends the search. The context loop has no iteration limit of its own
+  // (params.iteration_count is what Relacy's random scheduler stops at), so
+  // the cap is applied here, to the executions counted at iteration begin.
   bool iteration_end_impl() {
     if (base_t::iteration_end_impl()) {
       g_search->complete = true;
