@@ -14,7 +14,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-executions=10000000 jobs=2 kernel=v4 every=20 bound=512
+executions=10000000 jobs=2 kernel=v4 every=20 bound=128
 build="$root/build" keep=""
 number() { [[ $2 =~ ^[0-9]+$ && $2 -gt 0 ]] || { echo "campaign_memory.sh: $1 needs a positive integer, not '$2'" >&2; exit 2; }; }
 while [[ $# -gt 0 ]]; do
