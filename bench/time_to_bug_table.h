@@ -1,0 +1,216 @@
+// The markdown table of time_to_bug (bench/time_to_bug.cc): per mode, path
+// and strategy, how many seeds found the path and the median and worst
+// executions and seconds to its first detection; fuzzing's median against
+// the others'; executions per second against Relacy's random scheduler.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench/time_to_bug.h"
+
+namespace dcfuzz::bench {
+
+// ---- the table ----
+
+inline std::string count_text(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+inline std::string seconds_text(double s) {
+  char text[32];
+  std::snprintf(text, sizeof text, s < 10 ? "%.2f" : "%.0f", s);
+  return text;
+}
+
+// Median (mean of the two middle values for an even count) and worst over
+// the seeds, a run that did not find the path counting as infinite.
+struct Summary {
+  int found = 0, runs = 0;
+  double median_executions = INFINITY, worst_executions = INFINITY;
+  double median_seconds = INFINITY, worst_seconds = INFINITY;
+};
+
+inline double median_of(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  if (n == 0) return INFINITY;
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+inline Summary summarize(const std::vector<Outcome>& outcomes) {
+  Summary s;
+  std::vector<double> execs, secs;
+  for (const Outcome& o : outcomes) {
+    ++s.runs;
+    s.found += o.found;
+    execs.push_back(o.found ? double(o.executions) : INFINITY);
+    secs.push_back(o.found ? o.seconds : INFINITY);
+  }
+  if (s.runs == 0) return s;
+  s.median_executions = median_of(execs);
+  s.median_seconds = median_of(secs);
+  s.worst_executions = *std::max_element(execs.begin(), execs.end());
+  s.worst_seconds = *std::max_element(secs.begin(), secs.end());
+  return s;
+}
+
+inline std::string cell(double v, bool seconds, const Options& o) {
+  if (std::isinf(v)) {
+    return seconds ? ">" + seconds_text(o.budget_seconds) : ">" + count_text(o.budget_executions);
+  }
+  return seconds ? seconds_text(v) : count_text(uint64_t(std::llround(v)));
+}
+
+inline void write_time_table(std::ostringstream& md, const Options& o, const Tables& t, Mode mode) {
+  const int m = int(mode);
+  md << "| path | strategy | found | executions median | executions worst | seconds median | "
+        "seconds worst | executions/s |\n";
+  md << "|---|---|---|---:|---:|---:|---:|---:|\n";
+  for (int p = 0; p < kPaths; ++p) {
+    if (!o.path[p]) continue;
+    for (int s = 0; s < kStrats; ++s) {
+      const auto& outcomes = t.outcomes[m][s][p];
+      if (outcomes.empty()) continue;
+      const Summary sum = summarize(outcomes);
+      const double rate = t.seconds[m][s] > 0 ? double(t.executions[m][s]) / t.seconds[m][s] : 0;
+      md << "| " << bug_path_name(kBugPaths[p]) << " | " << kStratLabels[s] << " | " << sum.found
+         << "/" << sum.runs << " | " << cell(sum.median_executions, false, o) << " | "
+         << cell(sum.worst_executions, false, o) << " | " << cell(sum.median_seconds, true, o)
+         << " | " << cell(sum.worst_seconds, true, o) << " | " << count_text(uint64_t(rate))
+         << " |\n";
+    }
+  }
+}
+
+// "x12" or ">x3" (the baseline hit the cap: the ratio is at least that), "-"
+// when the fuzzer itself did not find the path in more than half the runs.
+inline std::string ratio_text(double fuzz, double other, const Options& o) {
+  if (std::isinf(fuzz)) return std::isinf(other) ? "both >cap" : "fuzz >cap";
+  const double base = std::isinf(other) ? double(o.budget_executions) : other;
+  char text[32];
+  const double ratio = base / fuzz;
+  std::snprintf(text, sizeof text, ratio < 1 ? "%s%.2f" : "%s%.1f", std::isinf(other) ? ">" : "",
+                ratio);
+  return text;
+}
+
+inline void write_ratio_table(std::ostringstream& md, const Options& o, const Tables& t) {
+  md << "| mode | path | fuzzing (median executions) | random walk / fuzzing | best PCT / fuzzing "
+        "| context-bound / fuzzing |\n";
+  md << "|---|---|---:|---:|---:|---:|\n";
+  for (Mode mode : {Mode::fixed, Mode::free}) {
+    const int m = int(mode);
+    if (!o.mode[m] || !o.strat[int(Strat::fuzz)]) continue;
+    for (int p = 0; p < kPaths; ++p) {
+      if (!o.path[p]) continue;
+      const auto median = [&](Strat s) {
+        const auto& v = t.outcomes[m][int(s)][p];
+        return v.empty() ? NAN : summarize(v).median_executions;
+      };
+      const double fuzz = median(Strat::fuzz);
+      double pct = INFINITY;
+      bool any_pct = false;
+      for (Strat s : {Strat::pct1, Strat::pct2, Strat::pct3}) {
+        const double v = median(s);
+        if (std::isnan(v)) continue;
+        any_pct = true;
+        pct = std::min(pct, v);
+      }
+      const auto ratio = [&](double other, bool present) {
+        return present ? ratio_text(fuzz, other, o) : std::string("-");
+      };
+      const double walk = median(Strat::random_walk), bound = median(Strat::context_bound);
+      md << "| " << kModeNames[m] << " | " << bug_path_name(kBugPaths[p]) << " | "
+         << cell(fuzz, false, o) << " | " << ratio(walk, !std::isnan(walk)) << " | "
+         << ratio(pct, any_pct) << " | " << ratio(bound, !std::isnan(bound)) << " |\n";
+    }
+  }
+}
+
+inline std::string rate_row(const char* what, double rate, double relacy) {
+  std::ostringstream row;
+  char ratio[32];
+  std::snprintf(ratio, sizeof ratio, "%.2f", relacy > 0 ? rate / relacy : 0.0);
+  row << "| " << what << " | " << count_text(uint64_t(rate)) << " | " << ratio << " |\n";
+  return row.str();
+}
+
+inline std::string markdown_report(const Options& o, const Tables& t, const Throughput* tp,
+                                   double elapsed, const std::string& command) {
+  std::ostringstream md;
+  md << "# dcfuzz: time to bug on kernel v4\n\n";
+  md << "`" << command << "`: seeds per cell: " << o.seeds << "; a run is capped at "
+     << count_text(o.budget_executions) << " executions or " << seconds_text(o.budget_seconds)
+     << " s, whichever comes first (a run that hits the cap counts as not found: \">cap\"); "
+     << o.parallel << " runs in parallel; the whole measurement took " << seconds_text(elapsed)
+     << " s. Executions first: seconds depend on the machine's load.\n\n";
+  if (tp) {
+    md << "## Executions per second\n\n";
+    md << "On the " << tp->scenarios
+       << " reproducers' scenarios (interleaving decisions stripped), in one process.\n\n";
+    md << "| what | executions/s | ratio to Relacy's random scheduler |\n|---|---:|---:|\n";
+    md << rate_row("Relacy's own random scheduler (rl::random_scheduler)", tp->relacy, tp->relacy);
+    md << rate_row("fuzz target, inputs as they are", tp->target, tp->relacy);
+    md << rate_row("fuzz target, one mutation per input", tp->target_mutated, tp->relacy);
+    const std::string loop =
+        "the whole fuzz loop (libFuzzer, --keep-scenario, these scenarios "
+        "as its corpus, " +
+        std::to_string(kThroughputSeconds) + " s)";
+    md << rate_row(loop.c_str(), tp->loop, tp->relacy);
+    const int free = int(Mode::free), fuzz = int(Strat::fuzz);
+    if (t.seconds[free][fuzz] > 0) {
+      md << rate_row("the whole fuzz loop in the free runs below (scenarios of its own)",
+                     double(t.executions[free][fuzz]) / t.seconds[free][fuzz], tp->relacy);
+    }
+    md << "\n";
+  }
+  md << "## Fuzzing against the other strategies (median executions to first detection)\n\n";
+  write_ratio_table(md, o, t);
+  md << "\nA ratio is the other strategy's median over fuzzing's; \">\" where the other "
+        "strategy's median hit the cap (the ratio is at least that).\n\n";
+  const char* const headings[kModes] = {
+      "## A fixed scenario: the reproducer's, its interleaving decisions stripped",
+      "## The scenario left to the strategy",
+      "## The scenario left to the fuzzer, from the shipped seeds (corpus/seeds)"};
+  for (int m = 0; m < kModes; ++m) {
+    if (!o.mode[m]) continue;
+    md << headings[m] << "\n\n";
+    write_time_table(md, o, t, Mode(m));
+    md << "\n";
+  }
+  md << "Notes:\n"
+     << "- Paths: wrong-waiter = `BUG: lost wakeup in __d_move`; the three add-ci paths are "
+        "`WARNING: bad unlock balance detected!` through d_add_ci's early returns (result not "
+        "in lookup; d_alloc_parallel -ENOMEM; d_alloc -ENOMEM), told apart by the event "
+        "d_add_ci traces at the return it took (reports/bug_path.h).\n"
+     << "- Faults: random walk and PCT fail each allocation with probability 1/" << o.fault_one_in
+     << "; context-bound tries, at each bound, no fault and then each single fault (thread, "
+        "nth) among the allocations of the fault-free run; fuzzing adds and moves faults "
+        "through its mutator.\n"
+     << "- Fixed scenario: fuzzing runs with --keep-scenario from that one schedule; "
+        "context-bound is deterministic there (one run), its executions summed over bounds "
+        "0, 1, 2, ... and fault choices until the path is found.\n"
+     << "- Scenario left to the strategy: fuzzing from an empty corpus (and, separately, from "
+        "the shipped seeds); random walk and PCT draw a new random scenario "
+        "(schedules/random_scenario.h, kernel forced to v4) for each execution, PCT's k being "
+        "the previous execution's step count; context-bound searches random scenarios one "
+        "after the other, bounds 0..2, at most 20,000 executions each.\n"
+     << "- Context-bound search: Relacy's own context-bound scheduler "
+        "(schedules/relacy_search.h, depth first; a switch forced by a blocking thread is "
+        "free).\n"
+     << "- executions/s in the time tables: all executions of that strategy's runs over their "
+        "time (fuzzing includes libFuzzer's own work).\n";
+  return md.str();
+}
+
+}  // namespace dcfuzz::bench
