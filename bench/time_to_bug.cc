@@ -16,10 +16,12 @@
 //   (corpus/regressions/), its interleaving decisions (preemptions, choices,
 //   faults) stripped. Fuzzing runs with keep_scenario (dcfuzz fuzz
 //   --keep-scenario) from that one schedule.
-// - free: the scenario is left to the strategy. Fuzzing starts from an empty
-//   corpus; random walk and PCT draw a new random scenario (random_schedule,
-//   kernel forced to v4) for every execution; context-bound searches random
-//   scenarios one after the other (bound 0..2, at most 20,000 executions each).
+// - free: the scenario is left to the strategy. Fuzzing starts from the
+//   empty schedule alone (from an empty directory, libFuzzer run this way
+//   stopped at once: "no interesting inputs were found"); random walk and
+//   PCT draw a new random scenario (random_schedule, kernel forced to v4)
+//   for every execution; context-bound searches random scenarios one after
+//   the other (bound 0..2, at most 20,000 executions each).
 // - free-seeds: fuzzing only, from the shipped seeds (corpus/seeds).
 // Faults: random walk and PCT fail each allocation with probability
 // 1/fault-one-in (default 1/50). Context-bound, per bound 0, 1, 2, ...,
