@@ -16,7 +16,8 @@ int cmd_fuzz(const Args& args) {
   options.jobs = int(args.get_int("jobs", 1, 64));
   options.seed = uint64_t(args.get_int("seed", 0, 4000000000L));
   options.out_dir = args.get("out");
-  if (options.out_dir.empty()) throw UsageError{"--out wants a directory"};
+  check_output_dir(options.out_dir, "--out");
+  for (const auto& dir : args.positional) check_corpus_dir(dir);
   options.corpus_dirs = args.positional;
   options.interleaving_coverage = !args.has("no_interleaving_coverage");
   options.keep_scenario = args.has("keep_scenario");
