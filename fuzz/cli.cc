@@ -140,7 +140,7 @@ std::string help_text(const std::string& command) {
     }
     out << "\nexit codes: 0 ran and found nothing, 1 found (or reproduced) a bug, 2 bad usage or "
            "input\n"
-        << "dcfuzz COMMAND --help shows the options of a command.\n";
+        << "dcfuzz COMMAND --help shows the options of a command; -- ends the options.\n";
     return out.str();
   }
   const Command* c = find_command(command);
