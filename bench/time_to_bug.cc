@@ -195,7 +195,7 @@ struct Recorder {
       wanted[p] = false;
       --remaining;
       char text[128];
-      std::snprintf(text, sizeof text, "found %s %llu %.3f\n", bug_path_name(path),
+      std::snprintf(text, sizeof text, "found %s %llu %.6f\n", bug_path_name(path),
                     static_cast<unsigned long long>(executions.load()), seconds_since(start));
       line(text);
     }
@@ -207,7 +207,7 @@ struct Recorder {
   }
   void total() {
     char text[96];
-    std::snprintf(text, sizeof text, "total %llu %.3f\n",
+    std::snprintf(text, sizeof text, "total %llu %.6f\n",
                   static_cast<unsigned long long>(executions.load()), seconds_since(start));
     line(text);
   }

@@ -213,7 +213,8 @@ inline std::string markdown_report(const Options& o, const Tables& t, const Thro
         "(schedules/relacy_search.h, depth first; a switch forced by a blocking thread is "
         "free).\n"
      << "- executions/s in the time tables: all executions of that strategy's runs over their "
-        "time (fuzzing includes libFuzzer's own work).\n";
+        "time (fuzzing includes libFuzzer's own work and start-up, which is most of a run that "
+        "ends within a few hundred executions).\n";
   return md.str();
 }
 
