@@ -114,14 +114,10 @@ class ObedientScheduler
 
 template <rl::thread_id_t N>
 void host_main() {
-  NullBuffer null_buffer;
-  std::ostream null_stream(&null_buffer);
-  rl::test_params params;
-  params.output_stream = &null_stream;
-  params.progress_stream = &null_stream;
-  params.execution_depth_limit = g_run->options().max_steps;
+  QuietTest test(g_run->options().max_steps);
+  rl::test_params& params = test.params;
   g_active->params = &params;
-  rl::run_test<Suite<N>, ObedientScheduler<N>>(params, null_stream, false);
+  test.run<Suite<N>, ObedientScheduler<N>>();
   // Only a failed iteration ends the context's loop.
   g_active->result = params.test_result;
   g_active->params = nullptr;

@@ -44,6 +44,23 @@ class NullBuffer : public std::streambuf {
   int overflow(int c) override { return c; }
 };
 
+// Relacy's test parameters with its output swallowed and the step budget of
+// the run in progress; run() runs a test under a scheduler with them.
+struct QuietTest {
+  NullBuffer buffer;
+  std::ostream stream{&buffer};
+  rl::test_params params;
+  explicit QuietTest(uint32_t max_steps) {
+    params.output_stream = &stream;
+    params.progress_stream = &stream;
+    params.execution_depth_limit = max_steps;
+  }
+  template <typename Test, typename Scheduler>
+  void run() {
+    rl::run_test<Test, Scheduler>(params, stream, false);
+  }
+};
+
 // Maps our default value (0) onto the benign Relacy value for choices where
 // Relacy's 0 is not benign (0 means "fail spuriously" for a CAS).
 inline unsigned value_offset(rl::sched_type type) {

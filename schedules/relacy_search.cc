@@ -118,19 +118,14 @@ class RecordingTreeSearch
 
 template <rl::thread_id_t N, bool kBounded>
 rl::test_result_e tree_search(int bound, uint64_t max_executions) {
-  NullBuffer null_buffer;
-  std::ostream null_stream(&null_buffer);
-  rl::test_params params;
-  params.output_stream = &null_stream;
-  params.progress_stream = &null_stream;
-  params.execution_depth_limit = g_run->options().max_steps;
-  params.context_bound = unsigned(bound);
-  params.iteration_count = max_executions;
+  QuietTest test(g_run->options().max_steps);
+  test.params.context_bound = unsigned(bound);
+  test.params.iteration_count = max_executions;
   // The context behaves as under our scheduler (search_type stays random:
   // which stores a load may read, CAS and free alternatives), so that what
   // the search finds replays.
-  rl::run_test<Suite<N>, RecordingTreeSearch<N, kBounded>>(params, null_stream, false);
-  return params.test_result;
+  test.run<Suite<N>, RecordingTreeSearch<N, kBounded>>();
+  return test.params.test_result;
 }
 
 using TreeSearch = rl::test_result_e (*)(int, uint64_t);
@@ -151,15 +146,10 @@ class NoStrategy final : public Strategy {
 
 template <rl::thread_id_t N>
 uint64_t relacy_random(uint64_t iterations) {
-  NullBuffer null_buffer;
-  std::ostream null_stream(&null_buffer);
-  rl::test_params params;
-  params.iteration_count = iterations;
-  params.output_stream = &null_stream;
-  params.progress_stream = &null_stream;
-  params.execution_depth_limit = g_run->options().max_steps;
-  rl::run_test<Suite<N>, rl::random_scheduler<N>>(params, null_stream, false);
-  return params.stop_iteration;
+  QuietTest test(g_run->options().max_steps);
+  test.params.iteration_count = iterations;
+  test.run<Suite<N>, rl::random_scheduler<N>>();
+  return test.params.stop_iteration;
 }
 
 using RelacyRandom = uint64_t (*)(uint64_t);

@@ -8,29 +8,14 @@
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
 #include "schedules/schedule_io.h"
+#include "tests/reproducers.h"
 #include "tests/run_binary.h"
 
 namespace dcfuzz {
 namespace {
 
-constexpr const char* kLostWakeup = "BUG: lost wakeup in __d_move";
-constexpr const char* kUnlockBalance = "WARNING: bad unlock balance detected!";
-
-struct Reproducer {
-  const char* file;
-  const char* title;
-  bool move_bug;  // found where __d_move wakes the wrong dentry, else where d_add_ci is broken
-};
-
-const Reproducer kReproducers[] = {
-    {"wrong-waiter-alias-splice.textproto", kLostWakeup, true},
-    {"add-ci-not-in-lookup.textproto", kUnlockBalance, false},
-    {"add-ci-alloc-parallel-enomem.textproto", kUnlockBalance, false},
-    {"add-ci-d-alloc-enomem.textproto", kUnlockBalance, false},
-};
-
-// Names the parameter in test listings (the default prints its bytes).
-void PrintTo(const Reproducer& r, std::ostream* os) { *os << r.file; }
+using testing::kReproducers;
+using testing::Reproducer;
 
 // The variants with the bug: v4 and the one that fixes only the other bug.
 bool has_bug(pb::Kernel k, const Reproducer& r) {
@@ -75,12 +60,7 @@ TEST_P(ModelRegression, ReplaysThroughTheBinary) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reproducers, ModelRegression, ::testing::ValuesIn(kReproducers),
-                         [](const auto& info) {
-                           std::string name = info.param.file;
-                           name = name.substr(0, name.find('.'));
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+                         testing::reproducer_test_name);
 
 }  // namespace
 }  // namespace dcfuzz

@@ -12,6 +12,7 @@
 #include "schedules/replay.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
+#include "tests/reproducers.h"
 #include "tests/run_binary.h"
 #include "tests/toy_programs.h"
 
@@ -78,21 +79,9 @@ TEST(RelacySearch, RelacyRandomBaselineRuns) {
 
 // The regression reproducers with their interleavings taken out: what is
 // left is the scenario and, for the -enomem ones, the failing allocation.
-struct Regression {
-  const char* file;
-  const char* title;
-};
+using testing::Reproducer;
 
-const Regression kRegressions[] = {
-    {"wrong-waiter-alias-splice.textproto", "BUG: lost wakeup in __d_move"},
-    {"add-ci-not-in-lookup.textproto", "WARNING: bad unlock balance detected!"},
-    {"add-ci-alloc-parallel-enomem.textproto", "WARNING: bad unlock balance detected!"},
-    {"add-ci-d-alloc-enomem.textproto", "WARNING: bad unlock balance detected!"},
-};
-
-void PrintTo(const Regression& r, std::ostream* os) { *os << r.file; }
-
-pb::Schedule bare_scenario(const Regression& r, pb::Kernel kernel) {
+pb::Schedule bare_scenario(const Reproducer& r, pb::Kernel kernel) {
   pb::Schedule schedule;
   std::string error;
   EXPECT_TRUE(load_schedule(testing::source_path(std::string("corpus/regressions/") + r.file),
@@ -104,7 +93,7 @@ pb::Schedule bare_scenario(const Regression& r, pb::Kernel kernel) {
   return schedule;
 }
 
-class RelacySearchRegression : public ::testing::TestWithParam<Regression> {};
+class RelacySearchRegression : public ::testing::TestWithParam<Reproducer> {};
 
 TEST_P(RelacySearchRegression, FindsTheBugOnV4AndTheFindingReplays) {
   const pb::Schedule base = bare_scenario(GetParam(), pb::V4);
@@ -126,13 +115,9 @@ TEST_P(RelacySearchRegression, FixedKernelsExploreCleanToBoundTwo) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Reproducers, RelacySearchRegression, ::testing::ValuesIn(kRegressions),
-                         [](const auto& info) {
-                           std::string name = info.param.file;
-                           name = name.substr(0, name.find('.'));
-                           for (char& c : name) c = c == '-' ? '_' : c;
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Reproducers, RelacySearchRegression,
+                         ::testing::ValuesIn(testing::kReproducers),
+                         testing::reproducer_test_name);
 
 }  // namespace
 }  // namespace dcfuzz
