@@ -489,8 +489,12 @@ Tables collect(const std::vector<Run>& runs) {
   for (const Run& run : runs) {
     const RunResult r = read_result(run);
     const int m = int(run.mode), s = int(run.strat);
-    for (int p = 0; p < kPaths; ++p)
-      if (run.path < 0 || run.path == p) t.outcomes[m][s][p].push_back(r.path[p]);
+    for (int p = 0; p < kPaths; ++p) {
+      if (run.path >= 0 && run.path != p) continue;
+      Outcome o = r.path[p];
+      if (!o.found) o = Outcome{false, r.total_executions, r.total_seconds};  // what it spent
+      t.outcomes[m][s][p].push_back(o);
+    }
     t.executions[m][s] += r.total_executions;
     t.seconds[m][s] += r.total_seconds;
   }

@@ -48,7 +48,8 @@ struct Options {
   bool strat[kStrats], mode[kModes], path[kPaths], throughput = true;
 };
 
-// One run's first detection of one path.
+// One run's first detection of one path; if it did not find the path, what
+// the run spent.
 struct Outcome {
   bool found = false;
   uint64_t executions = 0;

@@ -32,43 +32,61 @@ inline std::string seconds_text(double s) {
   return text;
 }
 
-// Median (mean of the two middle values for an even count) and worst over
-// the seeds, a run that did not find the path counting as infinite.
+// A median or worst value over the seeds. A run that did not find the path
+// counts as infinite; where that decides the value, `value` is a lower bound
+// (`lower`): the same statistic over what those runs spent instead.
+struct Stat {
+  double value = 0;
+  bool lower = false;
+};
+
 struct Summary {
   int found = 0, runs = 0;
-  double median_executions = INFINITY, worst_executions = INFINITY;
-  double median_seconds = INFINITY, worst_seconds = INFINITY;
+  Stat median_executions, worst_executions, median_seconds, worst_seconds;
 };
 
 inline double median_of(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
-  if (n == 0) return INFINITY;
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// `values`: what each run took to find the path, or spent without finding it.
+inline Stat median_stat(const std::vector<double>& values, const std::vector<bool>& found) {
+  std::vector<double> infinite = values;
+  for (size_t i = 0; i < values.size(); ++i)
+    if (!found[i]) infinite[i] = INFINITY;
+  const double exact = median_of(infinite);
+  return std::isinf(exact) ? Stat{median_of(values), true} : Stat{exact, false};
+}
+
+inline Stat worst_stat(const std::vector<double>& values, const std::vector<bool>& found) {
+  const bool all = std::find(found.begin(), found.end(), false) == found.end();
+  return Stat{*std::max_element(values.begin(), values.end()), !all};
 }
 
 inline Summary summarize(const std::vector<Outcome>& outcomes) {
   Summary s;
   std::vector<double> execs, secs;
+  std::vector<bool> found;
   for (const Outcome& o : outcomes) {
     ++s.runs;
     s.found += o.found;
-    execs.push_back(o.found ? double(o.executions) : INFINITY);
-    secs.push_back(o.found ? o.seconds : INFINITY);
+    execs.push_back(double(o.executions));
+    secs.push_back(o.seconds);
+    found.push_back(o.found);
   }
   if (s.runs == 0) return s;
-  s.median_executions = median_of(execs);
-  s.median_seconds = median_of(secs);
-  s.worst_executions = *std::max_element(execs.begin(), execs.end());
-  s.worst_seconds = *std::max_element(secs.begin(), secs.end());
+  s.median_executions = median_stat(execs, found);
+  s.median_seconds = median_stat(secs, found);
+  s.worst_executions = worst_stat(execs, found);
+  s.worst_seconds = worst_stat(secs, found);
   return s;
 }
 
-inline std::string cell(double v, bool seconds, const Options& o) {
-  if (std::isinf(v)) {
-    return seconds ? ">" + seconds_text(o.budget_seconds) : ">" + count_text(o.budget_executions);
-  }
-  return seconds ? seconds_text(v) : count_text(uint64_t(std::llround(v)));
+inline std::string cell(const Stat& v, bool seconds) {
+  return (v.lower ? ">" : "") +
+         (seconds ? seconds_text(v.value) : count_text(uint64_t(std::llround(v.value))));
 }
 
 inline void write_time_table(std::ostringstream& md, const Options& o, const Tables& t, Mode mode) {
@@ -84,22 +102,24 @@ inline void write_time_table(std::ostringstream& md, const Options& o, const Tab
       const Summary sum = summarize(outcomes);
       const double rate = t.seconds[m][s] > 0 ? double(t.executions[m][s]) / t.seconds[m][s] : 0;
       md << "| " << bug_path_name(kBugPaths[p]) << " | " << kStratLabels[s] << " | " << sum.found
-         << "/" << sum.runs << " | " << cell(sum.median_executions, false, o) << " | "
-         << cell(sum.worst_executions, false, o) << " | " << cell(sum.median_seconds, true, o)
-         << " | " << cell(sum.worst_seconds, true, o) << " | " << count_text(uint64_t(rate))
-         << " |\n";
+         << "/" << sum.runs << " | " << cell(sum.median_executions, false) << " | "
+         << cell(sum.worst_executions, false) << " | " << cell(sum.median_seconds, true) << " | "
+         << cell(sum.worst_seconds, true) << " | " << count_text(uint64_t(rate)) << " |\n";
     }
   }
 }
 
-// "x12" or ">x3" (the baseline hit the cap: the ratio is at least that), "-"
-// when the fuzzer itself did not find the path in more than half the runs.
-inline std::string ratio_text(double fuzz, double other, const Options& o) {
-  if (std::isinf(fuzz)) return std::isinf(other) ? "both >cap" : "fuzz >cap";
-  const double base = std::isinf(other) ? double(o.budget_executions) : other;
+// The other strategy's median over fuzzing's: ">" where the other's is a
+// lower bound (it did not find the path in half the runs), "<" where
+// fuzzing's is, "?" where both are.
+inline std::string ratio_text(const Stat& fuzz, const Stat& other) {
+  if (fuzz.lower && other.lower) return "?";
   char text[32];
-  const double ratio = base / fuzz;
-  std::snprintf(text, sizeof text, ratio < 1 ? "%s%.2f" : "%s%.1f", std::isinf(other) ? ">" : "",
+  const double ratio = other.value / std::max(fuzz.value, 1.0);
+  std::snprintf(text, sizeof text, ratio < 1 ? "%s%.2f" : "%s%.1f",
+                other.lower  ? ">"
+                : fuzz.lower ? "<"
+                             : "",
                 ratio);
   return text;
 }
@@ -113,26 +133,28 @@ inline void write_ratio_table(std::ostringstream& md, const Options& o, const Ta
     if (!o.mode[m] || !o.strat[int(Strat::fuzz)]) continue;
     for (int p = 0; p < kPaths; ++p) {
       if (!o.path[p]) continue;
-      const auto median = [&](Strat s) {
-        const auto& v = t.outcomes[m][int(s)][p];
-        return v.empty() ? NAN : summarize(v).median_executions;
+      const auto runs = [&](Strat s) -> const std::vector<Outcome>& {
+        return t.outcomes[m][int(s)][p];
       };
-      const double fuzz = median(Strat::fuzz);
-      double pct = INFINITY;
-      bool any_pct = false;
+      const auto ratio = [&](Strat s) {
+        return runs(s).empty() ? std::string("-")
+                               : ratio_text(summarize(runs(Strat::fuzz)).median_executions,
+                                            summarize(runs(s)).median_executions);
+      };
+      // The best PCT depth: the smallest median found, else the smallest bound.
+      std::string pct = "-";
+      Stat best{INFINITY, true};
       for (Strat s : {Strat::pct1, Strat::pct2, Strat::pct3}) {
-        const double v = median(s);
-        if (std::isnan(v)) continue;
-        any_pct = true;
-        pct = std::min(pct, v);
+        if (runs(s).empty()) continue;
+        const Stat v = summarize(runs(s)).median_executions;
+        if (std::make_pair(v.lower, v.value) < std::make_pair(best.lower, best.value)) best = v;
       }
-      const auto ratio = [&](double other, bool present) {
-        return present ? ratio_text(fuzz, other, o) : std::string("-");
-      };
-      const double walk = median(Strat::random_walk), bound = median(Strat::context_bound);
+      if (!std::isinf(best.value))
+        pct = ratio_text(summarize(runs(Strat::fuzz)).median_executions, best);
       md << "| " << kModeNames[m] << " | " << bug_path_name(kBugPaths[p]) << " | "
-         << cell(fuzz, false, o) << " | " << ratio(walk, !std::isnan(walk)) << " | "
-         << ratio(pct, any_pct) << " | " << ratio(bound, !std::isnan(bound)) << " |\n";
+         << cell(summarize(runs(Strat::fuzz)).median_executions, false) << " | "
+         << ratio(Strat::random_walk) << " | " << pct << " | " << ratio(Strat::context_bound)
+         << " |\n";
     }
   }
 }
@@ -151,7 +173,9 @@ inline std::string markdown_report(const Options& o, const Tables& t, const Thro
   md << "# dcfuzz: time to bug on kernel v4\n\n";
   md << "`" << command << "`: seeds per cell: " << o.seeds << "; a run is capped at "
      << count_text(o.budget_executions) << " executions or " << seconds_text(o.budget_seconds)
-     << " s, whichever comes first (a run that hits the cap counts as not found: \">cap\"); "
+     << " s, whichever comes first; a run that hits the cap has not found the path, and a median "
+        "(worst) value \">N\" means that half the runs (one run) did not find it, N being "
+        "the same statistic over what they spent; "
      << o.parallel << " runs in parallel; the whole measurement took " << seconds_text(elapsed)
      << " s. Executions first: seconds depend on the machine's load.\n\n";
   if (tp) {
@@ -176,8 +200,9 @@ inline std::string markdown_report(const Options& o, const Tables& t, const Thro
   }
   md << "## Fuzzing against the other strategies (median executions to first detection)\n\n";
   write_ratio_table(md, o, t);
-  md << "\nA ratio is the other strategy's median over fuzzing's; \">\" where the other "
-        "strategy's median hit the cap (the ratio is at least that).\n\n";
+  md << "\nA ratio is the other strategy's median over fuzzing's (above 1: fuzzing took fewer "
+        "executions); \">\" where the other strategy did not find the path in half its runs "
+        "(its median is at least what they spent), \"<\" where fuzzing did not.\n\n";
   const char* const headings[kModes] = {
       "## A fixed scenario: the reproducer's, its interleaving decisions stripped",
       "## The scenario left to the strategy",
