@@ -5,24 +5,25 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
+#include "tests/reproducers.h"
 #include "tests/run_binary.h"
 
 namespace dcfuzz {
 namespace {
 
-struct Case {
-  const char* file;
-  BugPath path;
-};
-
-const Case kCases[] = {
-    {"wrong-waiter-alias-splice.textproto", BugPath::wrong_waiter},
-    {"add-ci-not-in-lookup.textproto", BugPath::add_ci_not_in_lookup},
-    {"add-ci-alloc-parallel-enomem.textproto", BugPath::add_ci_parallel_enomem},
-    {"add-ci-d-alloc-enomem.textproto", BugPath::add_ci_d_alloc_enomem},
-};
+// The path each shipped reproducer takes, by file.
+BugPath expected_path(const std::string& file) {
+  if (file == "wrong-waiter-alias-splice.textproto") return BugPath::wrong_waiter;
+  if (file == "add-ci-not-in-lookup.textproto") return BugPath::add_ci_not_in_lookup;
+  if (file == "add-ci-alloc-parallel-enomem.textproto") return BugPath::add_ci_parallel_enomem;
+  if (file == "add-ci-d-alloc-enomem.textproto") return BugPath::add_ci_d_alloc_enomem;
+  return BugPath::none;
+}
 
 pb::Schedule load(const char* file) {
   pb::Schedule schedule;
@@ -34,22 +35,27 @@ pb::Schedule load(const char* file) {
 }
 
 TEST(BugPath, EachReproducerClassifiesToItsOwnPath) {
-  for (const Case& c : kCases) {
-    pb::Schedule schedule = load(c.file);
+  std::set<BugPath> seen;
+  for (const auto& r : testing::kReproducers) {
+    const BugPath path = expected_path(r.file);
+    ASSERT_NE(path, BugPath::none) << r.file << ": which path does it take?";
+    seen.insert(path);
+    pb::Schedule schedule = load(r.file);
     const Execution e = run_schedule(schedule);
-    ASSERT_TRUE(e.found) << c.file;
-    EXPECT_EQ(bug_path_name(classify_bug_path(schedule, e)), std::string(bug_path_name(c.path)))
-        << c.file;
+    ASSERT_TRUE(e.found) << r.file;
+    EXPECT_EQ(std::string(bug_path_name(classify_bug_path(schedule, e))), bug_path_name(path))
+        << r.file;
     // The canonical form of the execution classifies the same.
-    EXPECT_EQ(classify_bug_path(canonical_schedule(schedule, e), e), c.path) << c.file;
+    EXPECT_EQ(classify_bug_path(canonical_schedule(schedule, e), e), path) << r.file;
   }
+  EXPECT_EQ(seen.size(), std::size(kBugPaths));  // one reproducer per path
 }
 
 TEST(BugPath, SameScheduleOnTheFixedKernelIsNoFinding) {
-  for (const Case& c : kCases) {
-    pb::Schedule schedule = load(c.file);
+  for (const auto& r : testing::kReproducers) {
+    pb::Schedule schedule = load(r.file);
     schedule.mutable_scenario()->set_kernel(pb::V4_FIXED);
-    EXPECT_EQ(classify_bug_path(schedule, run_schedule(schedule)), BugPath::none) << c.file;
+    EXPECT_EQ(classify_bug_path(schedule, run_schedule(schedule)), BugPath::none) << r.file;
   }
 }
 
