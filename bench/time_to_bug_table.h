@@ -116,11 +116,12 @@ inline std::string ratio_text(const Stat& fuzz, const Stat& other) {
   if (fuzz.lower && other.lower) return "?";
   char text[32];
   const double ratio = other.value / std::max(fuzz.value, 1.0);
-  std::snprintf(text, sizeof text, ratio < 1 ? "%s%.2f" : "%s%.1f",
-                other.lower  ? ">"
-                : fuzz.lower ? "<"
-                             : "",
-                ratio);
+  const char* bound = other.lower ? ">" : fuzz.lower ? "<" : "";
+  if (ratio >= 1) {
+    std::snprintf(text, sizeof text, "%s%.1f", bound, ratio);
+  } else {  // fuzzing took more: "1/8" reads better than 0.12
+    std::snprintf(text, sizeof text, "%s1/%.0f", bound, 1 / ratio);
+  }
   return text;
 }
 
@@ -200,8 +201,9 @@ inline std::string markdown_report(const Options& o, const Tables& t, const Thro
   }
   md << "## Fuzzing against the other strategies (median executions to first detection)\n\n";
   write_ratio_table(md, o, t);
-  md << "\nA ratio is the other strategy's median over fuzzing's (above 1: fuzzing took fewer "
-        "executions); \">\" where the other strategy did not find the path in half its runs "
+  md << "\nA ratio is the other strategy's median over fuzzing's (N: fuzzing took N times "
+        "fewer executions; 1/N: N times more); \">\" where the other strategy did not find the "
+        "path in half its runs "
         "(its median is at least what they spent), \"<\" where fuzzing did not.\n\n";
   const char* const headings[kModes] = {
       "## A fixed scenario: the reproducer's, its interleaving decisions stripped",
