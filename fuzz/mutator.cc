@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "schedules/normalize.h"
+#include "schedules/random_scenario.h"
 
 namespace dcfuzz {
 namespace {
@@ -16,7 +17,7 @@ constexpr const char* kMutationNames[kMutationKinds] = {
     "add-preemption", "move-preemption", "drop-preemption", "retarget-preemption", "change-op",
     "change-name",    "add-op",          "drop-op",         "add-thread",          "drop-thread",
     "add-fault",      "drop-fault",      "change-fault",    "change-choice",       "add-node",
-    "drop-node",      "change-node",     "change-fs",
+    "drop-node",      "change-node",     "change-fs",       "scatter-preemptions", "random-scenario",
 };
 
 // Few names, so that threads and the tree collide; case variants come on top.
@@ -64,6 +65,7 @@ bool changes_scenario(Mutation kind) {
     case Mutation::drop_fault:
     case Mutation::change_fault:
     case Mutation::change_choice:
+    case Mutation::scatter_preemptions:
       return false;
     default:
       return true;
@@ -147,6 +149,23 @@ bool Mutator::add_preemption(pb::Schedule* s, uint32_t steps) {
   }
   p.set_thread(1 + rng_.below(uint32_t(s->scenario().threads_size())));
   *s->add_preemptions() = p;
+  return true;
+}
+
+// What a random walk does, as one mutation: the old preemptions go, and each
+// step of the execution gets one with probability 1/10. Shallow races are
+// found this way in a few executions when the scenario is right.
+bool Mutator::scatter_preemptions(pb::Schedule* s, uint32_t steps) {
+  const uint32_t threads = uint32_t(s->scenario().threads_size());
+  if (threads < 2) return false;
+  s->clear_preemptions();
+  for (uint32_t step = 0; step < std::max(steps, 1u); ++step) {
+    if (!coin(10)) continue;
+    if (s->preemptions_size() >= Limits::kPreemptions) break;
+    auto* p = s->add_preemptions();
+    p->set_step(step);
+    p->set_thread(1 + rng_.below(threads));
+  }
   return true;
 }
 
@@ -373,6 +392,18 @@ bool Mutator::apply(Mutation kind, pb::Schedule* s, uint32_t steps) {
       scenario->set_fs(
           pb::Filesystem((scenario->fs() + 1 + rng_.below(kFilesystems - 1)) % kFilesystems));
       return true;
+    case Mutation::scatter_preemptions:
+      return scatter_preemptions(s, steps);
+    case Mutation::random_scenario: {  // a random walk's sample; the campaign's kernel stays
+      const pb::Kernel kernel = scenario->kernel();
+      *scenario = random_schedule(rng_.next()).scenario();
+      scenario->set_kernel(kernel);
+      s->clear_choices();
+      s->clear_faults();
+      // and a random walk's interleaving on it, as a random walk would run it
+      if (!scatter_preemptions(s, steps)) s->clear_preemptions();
+      return true;
+    }
   }
   return false;
 }

@@ -35,8 +35,10 @@ enum class Mutation {
   drop_node,
   change_node,
   change_fs,
+  scatter_preemptions,  // a random walk's interleaving: new preemptions at one step in ten
+  random_scenario,      // a whole new scenario from schedules/random_scenario.h
 };
-constexpr int kMutationKinds = int(Mutation::change_fs) + 1;
+constexpr int kMutationKinds = int(Mutation::random_scenario) + 1;
 const char* mutation_name(Mutation kind);
 
 // Mutations of the interleaving only (preemptions, faults, engine choices);
@@ -83,6 +85,7 @@ class Mutator {
   std::string* pick_name_site(pb::Scenario* scenario);
 
   bool add_preemption(pb::Schedule* s, uint32_t steps);
+  bool scatter_preemptions(pb::Schedule* s, uint32_t steps);
   bool move_preemption(pb::Schedule* s);
   bool change_op(pb::Scenario* scenario);
   bool change_name(pb::Scenario* scenario);
