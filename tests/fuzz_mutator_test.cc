@@ -256,3 +256,50 @@ TEST(FuzzCrossover, KeepScenarioTakesOnlyTheOtherInterleaving) {
 
 }  // namespace
 }  // namespace dcfuzz
+
+namespace dcfuzz {
+namespace {
+
+// scatter-preemptions is a random walk's interleaving: the old preemptions
+// go, new ones fall inside the execution at about one step in ten.
+TEST(FuzzMutator, ScatterPreemptionsLooksLikeARandomWalk) {
+  const pb::Schedule input = rich_schedule();
+  int preemptions = 0;
+  for (uint32_t seed = 1; seed <= 100; ++seed) {
+    pb::Schedule s = input;
+    Mutator mutator(seed, bump_scalar);
+    ASSERT_TRUE(mutator.apply(Mutation::scatter_preemptions, &s, 200));
+    EXPECT_TRUE(MessageDifferencer::Equals(s.scenario(), input.scenario()));
+    for (const auto& p : s.preemptions()) {
+      EXPECT_LT(p.step(), 200u);
+      EXPECT_GE(p.thread(), 1u);
+      EXPECT_LE(p.thread(), 2u);
+    }
+    preemptions += s.preemptions_size();
+  }
+  // 100 x 200 steps at 1/10: 2000 expected.
+  EXPECT_GT(preemptions, 1500);
+  EXPECT_LT(preemptions, 2500);
+  pb::Schedule alone;
+  alone.mutable_scenario()->add_threads();
+  Mutator mutator(1, bump_scalar);
+  EXPECT_FALSE(mutator.apply(Mutation::scatter_preemptions, &alone, 200));  // one thread
+}
+
+// random-scenario draws a whole scenario; the campaign's kernel stays.
+TEST(FuzzMutator, RandomScenarioKeepsTheKernel) {
+  std::set<std::string> scenarios;
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    pb::Schedule s = rich_schedule();
+    s.mutable_scenario()->set_kernel(pb::V4_FIXED);
+    Mutator mutator(seed, bump_scalar);
+    ASSERT_TRUE(mutator.apply(Mutation::random_scenario, &s, 100));
+    EXPECT_EQ(s.scenario().kernel(), pb::V4_FIXED);
+    EXPECT_EQ(s.faults_size(), 0);
+    scenarios.insert(s.scenario().SerializeAsString());
+  }
+  EXPECT_GT(scenarios.size(), 15u);
+}
+
+}  // namespace
+}  // namespace dcfuzz
