@@ -46,9 +46,7 @@ int cmd_explore(const Args& args) {
     return 0;
   }
   pb::Schedule found = canonical_schedule(schedule, result.execution);
-  RunOptions options;
-  options.trace = true;
-  Execution traced = run_schedule(found, options);
+  Execution traced = run_schedule_traced(found);
   if (traced.title != result.execution.title) {
     std::cerr << "dcfuzz: the search found '" << result.execution.title
               << "' but its schedule replays to '" << traced.title << "'\n";

@@ -11,9 +11,7 @@ namespace dcfuzz {
 int cmd_replay(const Args& args) {
   pb::Schedule schedule = load_schedule_arg(args);
   if (args.has("html")) check_output_file(args.get("html"), "--html");
-  RunOptions options;
-  options.trace = true;
-  Execution execution = run_schedule(schedule, options);
+  Execution execution = run_schedule_traced(schedule);
   pb::Schedule canonical = canonical_schedule(schedule, execution);
   std::cout << format_report(canonical, execution);
   if (args.has("html")) {

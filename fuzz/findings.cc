@@ -161,9 +161,7 @@ void CampaignFindings::record(const pb::Schedule& schedule, const Execution& exe
   const pb::Schedule found = canonical_schedule(schedule, execution);
   // Determinism self-check, first half: this process runs the schedule
   // again at once, traced; the campaign process compares (write_reports).
-  RunOptions traced;
-  traced.trace = true;
-  const Execution again = run_schedule(found, traced);
+  const Execution again = run_schedule_traced(found);
   write_or_warn(worker_report_path(execution.title), format_report(found, again));
   shared_->buckets[index].worker_agrees.store(again.found && again.title == execution.title,
                                               std::memory_order_relaxed);
@@ -181,9 +179,7 @@ std::string CampaignFindings::worker_report_path(const std::string& title) const
 // instead of a report that would pass for a good one.
 bool CampaignFindings::check_replays(const char* title, const std::string& dir,
                                      const pb::Schedule& found, bool worker_agrees) {
-  RunOptions traced;
-  traced.trace = true;
-  const Execution replay = run_schedule(found, traced);
+  const Execution replay = run_schedule_traced(found);
   if (worker_agrees && replay.found && replay.title == title) return true;
   std::string worker_report, error;
   read_file(worker_report_path(title), &worker_report, &error);
@@ -228,9 +224,7 @@ void write_bucket_report(const std::string& dir, const pb::Schedule& found,
   MinimizeResult minimized = minimize(found);
   const pb::Schedule& reproducer =
       minimized.found && minimized.title == title ? minimized.schedule : found;
-  RunOptions traced;
-  traced.trace = true;
-  const Execution replay = run_schedule(reproducer, traced);
+  const Execution replay = run_schedule_traced(reproducer);
   const pb::Schedule canonical = canonical_schedule(reproducer, replay);
   write_or_warn(dir + "/schedule.textproto", to_text(canonical));
   write_or_warn(dir + "/schedule.pb", to_binary(canonical));

@@ -12,6 +12,12 @@ Execution run_schedule(const pb::Schedule& schedule, const RunOptions& options) 
   return run_program(*program, replay, options);
 }
 
+Execution run_schedule_traced(const pb::Schedule& schedule) {
+  RunOptions options;
+  options.trace = true;
+  return run_schedule(schedule, options);
+}
+
 pb::Schedule canonical_schedule(const pb::Schedule& schedule, const Execution& execution) {
   pb::Schedule out = execution.recorded;
   *out.mutable_scenario() = schedule.scenario();
