@@ -70,10 +70,9 @@ long Args::get_int(const std::string& option, long min, long max) const {
   const bool digits = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
                                         (text[0] == '-' && text.size() > 1));
   if (!digits || *end != '\0' || errno != 0 || value < min || value > max) {
-    std::string spelling = option;
-    for (char& c : spelling) c = c == '_' ? '-' : c;
-    throw UsageError{"--" + spelling + " wants an integer in " + std::to_string(min) + ".." +
-                     std::to_string(max) + ", got '" + text + "'"};
+    const OptionSpec* spec = find_option(option);
+    throw UsageError{(spec ? option_spelling(*spec) : "--" + option) + " wants an integer in " +
+                     std::to_string(min) + ".." + std::to_string(max) + ", got '" + text + "'"};
   }
   return value;
 }
