@@ -277,9 +277,6 @@ int run_campaign(const CampaignOptions& options) {
       throw UsageError{"cannot find the shipped seeds (corpus/seeds); name a CORPUS"};
     dirs.push_back(seeds);
   }
-  for (const auto& dir : dirs) {
-    if (!is_dir(dir)) throw UsageError{"corpus directory '" + dir + "' does not exist"};
-  }
   const std::string corpus = options.out_dir + "/corpus";
   const std::string work = options.out_dir + "/work";
   for (const auto& dir : {options.out_dir, corpus, work}) make_dir(dir);

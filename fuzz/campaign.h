@@ -22,7 +22,8 @@ struct CampaignOptions {
   int seconds = 180;
   int jobs = 1;
   std::string out_dir = "out";
-  std::vector<std::string> corpus_dirs;  // empty: the shipped seeds (see shipped_seeds_dir)
+  // Existing directories (cmd_fuzz checks them); empty: the shipped seeds.
+  std::vector<std::string> corpus_dirs;
   uint64_t seed = 0;                     // 0: from the clock
   bool interleaving_coverage = true;
   bool keep_scenario = false;  // mutate only the interleaving of the corpus's scenarios
