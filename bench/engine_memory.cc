@@ -14,10 +14,10 @@
 #include <string>
 
 #include "schedules/engine.h"
-#include "schedules/run.h"
-#include "schedules/schedule_io.h"
 #include "schedules/random_walk.h"
 #include "schedules/replay.h"
+#include "schedules/run.h"
+#include "schedules/schedule_io.h"
 #include "tests/toy_programs.h"
 
 namespace {
@@ -72,8 +72,7 @@ int main(int argc, char** argv) {
   pb::Schedule schedules[4];
   for (int k = 0; k < 4; ++k) {
     std::string error;
-    const std::string path =
-        regressions_dir + "/" + regressions[k] + ".textproto";
+    const std::string path = regressions_dir + "/" + regressions[k] + ".textproto";
     if (!load_schedule(path, &schedules[k], &error)) {
       std::fprintf(stderr, "engine_memory: %s\n", error.c_str());
       return 2;
@@ -89,9 +88,10 @@ int main(int argc, char** argv) {
   }
   if (model_findings >= 10) {
     const long at_model_end = peak_rss_kib();
-    std::printf("peak RSS after %6ld model findings:     %7ld KiB; after %ld: %7ld KiB (ratio %.3f)\n",
-                model_findings / 10, at_tenth, model_findings, at_model_end,
-                double(at_model_end) / double(at_tenth));
+    std::printf(
+        "peak RSS after %6ld model findings:     %7ld KiB; after %ld: %7ld KiB (ratio %.3f)\n",
+        model_findings / 10, at_tenth, model_findings, at_model_end,
+        double(at_model_end) / double(at_tenth));
   }
   return 0;
 }

@@ -17,7 +17,8 @@ constexpr const char* kMutationNames[kMutationKinds] = {
     "add-preemption", "move-preemption", "drop-preemption", "retarget-preemption", "change-op",
     "change-name",    "add-op",          "drop-op",         "add-thread",          "drop-thread",
     "add-fault",      "drop-fault",      "change-fault",    "change-choice",       "add-node",
-    "drop-node",      "change-node",     "change-fs",       "scatter-preemptions", "random-scenario",
+    "drop-node",      "change-node",     "change-fs",       "scatter-preemptions",
+    "random-scenario",
 };
 
 // Few names, so that threads and the tree collide; case variants come on top.
