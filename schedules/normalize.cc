@@ -18,20 +18,27 @@ std::string fold_case(std::string s) {
   return s;
 }
 
+// Calls f(begin, end) for each non-empty '/'-separated component of `path`,
+// in order, for as long as f returns true.
+template <typename F>
+void for_each_component(const std::string& path, F f) {
+  size_t begin = 0;
+  while (begin <= path.size()) {
+    size_t end = path.find('/', begin);
+    if (end == std::string::npos) end = path.size();
+    if (end > begin && !f(begin, end)) return;
+    begin = end + 1;
+  }
+}
+
 std::string normalize_path(const std::string& raw) {
   std::string out;
   int depth = 0;
-  size_t begin = 0;
-  while (begin <= raw.size() && depth < Limits::kPathDepth) {
-    size_t end = raw.find('/', begin);
-    if (end == std::string::npos) end = raw.size();
-    if (end > begin) {
-      if (!out.empty()) out += '/';
-      out += normalize_name(raw.substr(begin, end - begin));
-      ++depth;
-    }
-    begin = end + 1;
-  }
+  for_each_component(raw, [&](size_t begin, size_t end) {
+    if (!out.empty()) out += '/';
+    out += normalize_name(raw.substr(begin, end - begin));
+    return ++depth < Limits::kPathDepth;
+  });
   return out.empty() ? "a" : out;
 }
 
@@ -159,16 +166,12 @@ void discard_unknown_fields(pb::Schedule* schedule) {
 
 // Non-empty '/'-separated components of a path: its depth, and the longest.
 void measure_path(const std::string& path, size_t* depth, size_t* longest) {
-  size_t components = 0, begin = 0;
-  while (begin <= path.size()) {
-    size_t end = path.find('/', begin);
-    if (end == std::string::npos) end = path.size();
-    if (end > begin) {
-      // Components beyond the depth limit are cut whole; their length does not count.
-      if (++components <= size_t(Limits::kPathDepth)) *longest = std::max(*longest, end - begin);
-    }
-    begin = end + 1;
-  }
+  size_t components = 0;
+  for_each_component(path, [&](size_t begin, size_t end) {
+    // Components beyond the depth limit are cut whole; their length does not count.
+    if (++components <= size_t(Limits::kPathDepth)) *longest = std::max(*longest, end - begin);
+    return true;
+  });
   *depth = std::max(*depth, components);
 }
 
