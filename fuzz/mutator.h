@@ -73,7 +73,8 @@ class Mutator {
   // A child of two normalised schedules: threads of one spliced into the
   // other, the interleaving of one on the scenario of the other, the tree of
   // one with the threads of the other, or preemptions merged at a step (with
-  // keep_scenario: only the last two, on the scenario of `a`).
+  // keep_scenario: only the two that keep the scenario of `a` -- the other's
+  // interleaving, or the preemptions merged).
   pb::Schedule crossover(const pb::Schedule& a, const pb::Schedule& b);
 
  private:
