@@ -4,9 +4,9 @@
 #include <cstring>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "fuzz/recent_map.h"
 #include "schedules/normalize.h"
 #include "schedules/random_scenario.h"
 
@@ -476,13 +476,13 @@ namespace {
 // normalising gives it back (normalize() is idempotent).
 class RecentSchedules {
  public:
-  std::shared_ptr<const pb::Schedule> find(const uint8_t* data, size_t size) const {
+  std::shared_ptr<const pb::Schedule> find(const uint8_t* data, size_t size) {
     for (const Written& w : written_) {
       if (w.schedule && w.bytes.size() == size && std::memcmp(w.bytes.data(), data, size) == 0)
         return w.schedule;
     }
-    auto it = parsed_.find(std::string(reinterpret_cast<const char*>(data), size));
-    return it == parsed_.end() ? nullptr : it->second;
+    auto* known = parsed_.find(std::string(reinterpret_cast<const char*>(data), size));
+    return known ? *known : nullptr;
   }
 
   // A mutation's output: needed once, at once (the target runs it).
@@ -497,8 +497,7 @@ class RecentSchedules {
   // An input parsed here: mostly corpus entries, which come back.
   void remember_parsed(const uint8_t* data, size_t size,
                        std::shared_ptr<const pb::Schedule> schedule) {
-    if (parsed_.size() >= kParsed) parsed_.clear();
-    parsed_[std::string(reinterpret_cast<const char*>(data), size)] = std::move(schedule);
+    parsed_.put(std::string(reinterpret_cast<const char*>(data), size), std::move(schedule));
   }
 
  private:
@@ -510,7 +509,7 @@ class RecentSchedules {
   };
   Written written_[kWritten];
   int next_written_ = 0;
-  std::unordered_map<std::string, std::shared_ptr<const pb::Schedule>> parsed_;
+  RecentMap<std::string, std::shared_ptr<const pb::Schedule>> parsed_{kParsed};
 };
 
 RecentSchedules& recent_schedules() {

@@ -10,6 +10,7 @@
 
 #include "core/model.h"
 #include "fuzz/coverage.h"
+#include "fuzz/recent_map.h"
 #include "fuzz/mutator.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
@@ -20,38 +21,6 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 
 namespace dcfuzz {
 namespace {
-
-// A map that forgets what was not used lately. When the current generation
-// is full it becomes the old one (the previous old one is dropped); a hit in
-// the old generation moves back to the current one. So an entry in regular
-// use -- a corpus entry that libFuzzer mutates again and again -- stays,
-// where clearing the whole map made every one of them miss once more.
-template <typename Key, typename Value>
-class RecentMap {
- public:
-  explicit RecentMap(size_t capacity) : capacity_(capacity) {}
-
-  Value* find(const Key& key) {
-    auto it = current_.find(key);
-    if (it != current_.end()) return &it->second;
-    auto old = old_.find(key);
-    if (old == old_.end()) return nullptr;
-    auto node = old_.extract(old);
-    return &put(std::move(node.key()), std::move(node.mapped()));
-  }
-
-  Value& put(Key key, Value value) {
-    if (current_.size() >= capacity_ && !current_.count(key)) {
-      old_.swap(current_);
-      current_.clear();
-    }
-    return current_.insert_or_assign(std::move(key), std::move(value)).first->second;
-  }
-
- private:
-  size_t capacity_;
-  std::unordered_map<Key, Value> current_, old_;
-};
 
 // How many scheduling decisions the execution of an input took: where the
 // mutator can put new preemptions. Filled by every execution of the target;
