@@ -4,6 +4,7 @@
 
 #include <cstdarg>
 
+#include "core/events.h"
 #include "core/vfs.h"
 
 namespace dcfuzz::model {
@@ -229,7 +230,7 @@ void check_unlock_balance(const LockMeta& lock, bool shared, const char* functio
   out.add("T%d is trying to release lock (%s) at:\n  %s -> %s\n%s\n", t.index + 1,
           Name(lock.ref).buf, function, what, why);
   describe_tasks(out);
-  report_finding("WARNING: bad unlock balance detected!", out);
+  report_finding(kBadUnlockBalanceTitle, out);
 }
 
 }  // namespace dcfuzz::model

@@ -10,7 +10,6 @@ namespace dcfuzz {
 namespace {
 
 constexpr const char* kWrongWaiterTitle = "BUG: lost wakeup in __d_move";
-constexpr const char* kUnlockBalanceTitle = "WARNING: bad unlock balance detected!";
 
 const char* const kNames[] = {"none",
                               "other",
@@ -62,7 +61,7 @@ bool bug_path_from_name(const std::string& name, BugPath* path) {
 BugPath classify_bug_path(const pb::Schedule& schedule, const Execution& execution) {
   if (!execution.found) return BugPath::none;
   if (execution.title == kWrongWaiterTitle) return BugPath::wrong_waiter;
-  if (execution.title != kUnlockBalanceTitle) return BugPath::other;
+  if (execution.title != kBadUnlockBalanceTitle) return BugPath::other;
   const int thread = releasing_thread(execution.details);
   if (thread < 0) return BugPath::other;
   EarlyReturns returns;

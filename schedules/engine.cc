@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "core/events.h"
 #include "schedules/engine_relacy.h"  // last: it brings in Relacy
 
 namespace dcfuzz {
@@ -27,7 +28,7 @@ const char* relacy_title(rl::test_result_e result) {
     case rl::test_result_double_free:
       return "KASAN: double-free or invalid-free in the model";
     case rl::test_result_unlocking_mutex_wo_ownership:
-      return "WARNING: bad unlock balance detected!";
+      return kBadUnlockBalanceTitle;
     case rl::test_result_unitialized_access:
       return "BUG: uninitialised read in the model";
     case rl::test_result_memory_leak:
