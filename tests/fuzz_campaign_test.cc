@@ -29,12 +29,26 @@ bool exists(const std::string& path) {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
-// The bucket on the line after findings.tsv's header.
-std::string first_bucket(const std::string& tsv) {
-  const size_t start = tsv.find('\n') + 1;
-  return tsv.substr(start, tsv.find('\t', start) - start);
+// The buckets findings.tsv lists, in its order.
+std::vector<std::string> buckets_of(const std::string& tsv) {
+  std::vector<std::string> buckets;
+  std::istringstream lines(tsv);
+  std::string line;
+  std::getline(lines, line);  // the header
+  while (std::getline(lines, line)) buckets.push_back(line.substr(0, line.find('\t')));
+  return buckets;
 }
 
+// The bucket on the line after findings.tsv's header.
+std::string first_bucket(const std::string& tsv) {
+  const auto buckets = buckets_of(tsv);
+  return buckets.empty() ? "" : buckets.front();
+}
+
+size_t count_files(const std::string& dir) {
+  return size_t(std::distance(std::filesystem::directory_iterator(dir),
+                              std::filesystem::directory_iterator()));
+}
 
 TEST(FuzzCampaign, BadUsageExits2) {
   const std::string out = " --out " + ::testing::TempDir() + "dcfuzz_bad_usage";
@@ -104,16 +118,6 @@ bool wait_for_a_bucket(const std::string& out) {
   return false;
 }
 
-// The buckets findings.tsv lists.
-std::vector<std::string> buckets_of(const std::string& tsv) {
-  std::vector<std::string> buckets;
-  std::istringstream lines(tsv);
-  std::string line;
-  std::getline(lines, line);  // the header
-  while (std::getline(lines, line)) buckets.push_back(line.substr(0, line.find('\t')));
-  return buckets;
-}
-
 TEST(FuzzCampaign, SigtermEndsTheCampaignCleanly) {
   const std::string out = ::testing::TempDir() + "dcfuzz_campaign_sigterm";
   std::filesystem::remove_all(out);
@@ -150,8 +154,7 @@ TEST(FuzzCampaign, SigkillLosesNoAnnouncedBucketAndTheSameCommandResumes) {
     EXPECT_TRUE(exists(out + "/" + bucket + "/original.textproto")) << bucket;
     std::filesystem::remove(out + "/" + bucket + "/report.txt");  // as if killed before it
   }
-  const size_t corpus = std::distance(std::filesystem::directory_iterator(out + "/corpus"),
-                                      std::filesystem::directory_iterator());
+  const size_t corpus = count_files(out + "/corpus");
   // The same command; stopped once it has announced a bucket of its own.
   std::filesystem::remove(out + "/findings.tsv");
   const pid_t again = start_campaign(out, "30");
@@ -163,9 +166,7 @@ TEST(FuzzCampaign, SigkillLosesNoAnnouncedBucketAndTheSameCommandResumes) {
   for (const auto& bucket : announced) {
     EXPECT_TRUE(exists(out + "/" + bucket + "/report.txt")) << bucket;
   }
-  EXPECT_GE(size_t(std::distance(std::filesystem::directory_iterator(out + "/corpus"),
-                                 std::filesystem::directory_iterator())),
-            corpus);
+  EXPECT_GE(count_files(out + "/corpus"), corpus);
 }
 
 }  // namespace
