@@ -34,11 +34,8 @@ while [[ $# -gt 0 ]]; do
     *) echo "campaign.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
-bin="$build/dcfuzz"
-[[ -x "$bin" ]] || { echo "campaign.sh: no $bin; build first (scripts/build.sh)" >&2; exit 2; }
-work=${keep:-$(mktemp -d)}
-mkdir -p "$work"
-[[ -n "$keep" ]] || trap 'rm -rf "$work"' EXIT
+source "$root/bench/common.sh"
+bench_setup campaign.sh "$build" "$keep"
 empty="$work/empty-corpus"
 mkdir -p "$empty"
 

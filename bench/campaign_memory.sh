@@ -31,11 +31,8 @@ while [[ $# -gt 0 ]]; do
   esac
   shift 2
 done
-bin="$build/dcfuzz"
-[[ -x "$bin" ]] || { echo "campaign_memory.sh: no $bin; build first (scripts/build.sh)" >&2; exit 2; }
-work=${keep:-$(mktemp -d)}
-mkdir -p "$work"
-[[ -n "$keep" ]] || trap 'rm -rf "$work"' EXIT
+source "$root/bench/common.sh"
+bench_setup campaign_memory.sh "$build" "$keep"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
