@@ -62,10 +62,11 @@ void InterleavingCoverage::on_event(const Event& event) {
   Last* last = slot_for(event.object);
   if (!last) return;
   // Only hand-offs between threads: what one thread does in a row is in the
-  // edge coverage of core/ already. Measured with bench/campaign.sh (80
-  // campaigns each, from an empty corpus): with every pair counted, same
-  // thread included, the counters did not beat no counters; with hand-offs
-  // only they take 27% fewer executions to the wrong waiter.
+  // edge coverage of core/ already. With the first mutator (bench/campaign.sh,
+  // 80 campaigns each from an empty corpus) every pair counted, same thread
+  // included, did not beat no counters, and hand-offs only did (27% fewer
+  // executions to the wrong waiter). With the current mutator the counters
+  // no longer help (README, "Interleaving counters"); they stay on by default.
   if (last->thread >= 0 && last->thread != event.thread) {
     uint8_t& counter = g_counters[mix(last->signature, signature) % kInterleavingCounters];
     if (counter != 255) ++counter;
