@@ -12,7 +12,7 @@
 #include <memory>
 
 #include "schedule.pb.h"
-#include "schedules/random_walk.h"
+#include "schedules/rng.h"
 
 namespace dcfuzz {
 

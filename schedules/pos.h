@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "schedules/random_walk.h"
+#include "schedules/rng.h"
 #include "schedules/strategy.h"
 
 namespace dcfuzz {

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "schedules/normalize.h"
-#include "schedules/random_walk.h"
+#include "schedules/rng.h"
 
 namespace dcfuzz {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <google/protobuf/text_format.h>
 
-#include "schedules/random_walk.h"
+#include "schedules/rng.h"
 #include "schedules/schedule_io.h"
 #include "tests/schedule_text.h"
 
