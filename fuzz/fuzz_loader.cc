@@ -227,7 +227,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     check(!error.empty() && error.find('\n') == std::string::npos, "a parse error is one line");
   }
-  // The fuzz campaign's path (fuzz/mutator.cc): binary, unknown fields kept
+  // The fuzz campaign's path (fuzz/schedule_cache.cc): binary, unknown fields kept
   // until normalize drops them.
   pb::Schedule any;
   if (any.ParseFromArray(data, int(size))) check_normalized(any);

@@ -5,17 +5,21 @@
 // comparison feedback still helps. Names come from a small alphabet with case
 // variants (foo/Foo/FOO), so that names collide, also on the case-insensitive
 // filesystem. Deterministic: same seed, same input, same output.
+//
+// Here the interface and the driver (mutator.cc); the mutations and their
+// table are in mutations.cc, crossover in crossover.cc.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 
 #include "schedule.pb.h"
 #include "schedules/rng.h"
 
 namespace dcfuzz {
 
+// The kinds of mutation, in the order of their table (fuzz/mutations.cc:
+// name, function, weight, whether it changes the scenario).
 enum class Mutation {
   add_preemption,
   move_preemption,
@@ -56,10 +60,26 @@ struct MutatorOptions {
 // LLVMFuzzerMutate in a campaign, something deterministic in tests.
 using ScalarMutate = size_t (*)(uint8_t* data, size_t size, size_t max_size);
 
+// What mutations and crossover draw on: a generator seeded per call, and the
+// byte mutator for numbers.
+class Chance {
+ public:
+  Chance(uint32_t seed, ScalarMutate scalar) : rng_(seed), scalar_(scalar) {}
+  uint64_t next() { return rng_.next(); }
+  uint32_t below(uint32_t limit) { return rng_.below(limit); }
+  bool coin(uint32_t one_in) { return below(one_in) == 0; }
+  // `value` through the byte mutator (its four bytes; lost bytes become 0).
+  uint32_t mutate_scalar(uint32_t value);
+
+ private:
+  Rng rng_;
+  ScalarMutate scalar_;
+};
+
 class Mutator {
  public:
   Mutator(uint32_t seed, ScalarMutate scalar, const MutatorOptions& options = {})
-      : rng_(seed), scalar_(scalar), options_(options) {}
+      : chance_(seed, scalar), options_(options) {}
 
   // Applies one mutation of `kind` to a normalised schedule whose execution
   // took `steps` scheduling decisions (where new preemptions can go). Returns
@@ -78,35 +98,13 @@ class Mutator {
   pb::Schedule crossover(const pb::Schedule& a, const pb::Schedule& b);
 
  private:
-  bool coin(uint32_t one_in) { return rng_.below(one_in) == 0; }
-  uint32_t mutate_scalar(uint32_t value);
-  std::string pick_name(const pb::Scenario& scenario);
-  std::string pick_path(const pb::Scenario& scenario);
-  pb::Op random_op(const pb::Scenario& scenario);
-  std::string* pick_name_site(pb::Scenario* scenario);
-
-  bool add_preemption(pb::Schedule* s, uint32_t steps);
-  bool scatter_preemptions(pb::Schedule* s, uint32_t steps);
-  bool move_preemption(pb::Schedule* s);
-  bool change_op(pb::Scenario* scenario);
-  bool change_name(pb::Scenario* scenario);
-  bool add_op(pb::Scenario* scenario);
-  bool drop_op(pb::Scenario* scenario);
-  bool add_thread(pb::Scenario* scenario);
-  bool drop_thread(pb::Scenario* scenario);
-  bool change_fault(pb::Schedule* s);
-  bool change_choice(pb::Schedule* s, uint32_t steps);
-  bool add_node(pb::Scenario* scenario);
-  bool drop_node(pb::Scenario* scenario);
-  bool change_node(pb::Scenario* scenario);
-
-  Rng rng_;
-  ScalarMutate scalar_;
+  Chance chance_;
   MutatorOptions options_;
 };
 
 // The byte-level entry points behind LLVMFuzzerCustomMutator and
-// LLVMFuzzerCustomCrossOver. An input that does not parse counts as the empty
+// LLVMFuzzerCustomCrossOver; bytes are parsed and remembered through
+// fuzz/schedule_cache.h. An input that does not parse counts as the empty
 // schedule. Outputs are normalised binary schedules of at most `max_size`
 // bytes. `steps`: scheduling decisions of the input's execution.
 size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
@@ -114,13 +112,5 @@ size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, 
 size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
                        uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar,
                        const MutatorOptions& options = {});
-
-// Parses a binary schedule and normalises it; false if it does not parse.
-bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out);
-
-// The same without a copy: null if the bytes do not parse. Bytes this module
-// parsed or wrote a moment ago (a mutation's output, the input just run) are
-// not parsed again; the schedule is then shared with its memory of them.
-std::shared_ptr<const pb::Schedule> parse_shared_schedule(const uint8_t* data, size_t size);
 
 }  // namespace dcfuzz

@@ -1,4 +1,4 @@
-// RecentMap: the caches of the fuzz loop (fuzz/target.cc, fuzz/mutator.cc).
+// RecentMap: the caches of the fuzz loop (fuzz/target.cc, fuzz/schedule_cache.cc).
 #pragma once
 
 #include <cstddef>

@@ -10,8 +10,9 @@
 
 #include "core/model.h"
 #include "fuzz/coverage.h"
-#include "fuzz/recent_map.h"
 #include "fuzz/mutator.h"
+#include "fuzz/recent_map.h"
+#include "fuzz/schedule_cache.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
 

@@ -1,0 +1,89 @@
+#include "fuzz/schedule_cache.h"
+
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "fuzz/recent_map.h"
+#include "schedules/normalize.h"
+
+namespace dcfuzz {
+namespace {
+
+class RecentSchedules {
+ public:
+  std::shared_ptr<const pb::Schedule> find(const uint8_t* data, size_t size) {
+    for (const Written& w : written_) {
+      if (w.schedule && w.bytes.size() == size && std::memcmp(w.bytes.data(), data, size) == 0)
+        return w.schedule;
+    }
+    auto* known = parsed_.find(std::string(reinterpret_cast<const char*>(data), size));
+    return known ? *known : nullptr;
+  }
+
+  // A mutation's output: needed once, at once (the target runs it).
+  void remember_written(const uint8_t* data, size_t size,
+                        std::shared_ptr<const pb::Schedule> schedule) {
+    Written& w = written_[next_written_];
+    next_written_ = (next_written_ + 1) % kWritten;
+    w.bytes.assign(reinterpret_cast<const char*>(data), size);
+    w.schedule = std::move(schedule);
+  }
+
+  // An input parsed here: mostly corpus entries, which come back.
+  void remember_parsed(const uint8_t* data, size_t size,
+                       std::shared_ptr<const pb::Schedule> schedule) {
+    parsed_.put(std::string(reinterpret_cast<const char*>(data), size), std::move(schedule));
+  }
+
+ private:
+  static constexpr int kWritten = 4;
+  static constexpr size_t kParsed = 4096;  // a campaign's corpus, with room
+  struct Written {
+    std::string bytes;
+    std::shared_ptr<const pb::Schedule> schedule;
+  };
+  Written written_[kWritten];
+  int next_written_ = 0;
+  RecentMap<std::string, std::shared_ptr<const pb::Schedule>> parsed_{kParsed};
+};
+
+RecentSchedules& recent_schedules() {
+  thread_local RecentSchedules recent;
+  return recent;
+}
+
+}  // namespace
+
+std::shared_ptr<const pb::Schedule> parse_shared_schedule(const uint8_t* data, size_t size) {
+  if (auto known = recent_schedules().find(data, size)) return known;
+  auto schedule = std::make_shared<pb::Schedule>();
+  if (!schedule->ParseFromArray(data, int(size))) return nullptr;
+  normalize(schedule.get());
+  recent_schedules().remember_parsed(data, size, schedule);
+  return schedule;
+}
+
+bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
+  auto schedule = parse_shared_schedule(data, size);
+  if (!schedule) return false;
+  *out = *schedule;
+  return true;
+}
+
+std::shared_ptr<const pb::Schedule> parse_or_empty(const uint8_t* data, size_t size) {
+  if (auto schedule = parse_shared_schedule(data, size)) return schedule;
+  auto empty = std::make_shared<pb::Schedule>();
+  normalize(empty.get());
+  return empty;
+}
+
+size_t write_bounded(std::shared_ptr<const pb::Schedule> schedule, uint8_t* out, size_t max_size) {
+  std::string bytes = schedule->SerializeAsString();
+  if (bytes.size() > max_size) return 0;
+  std::memcpy(out, bytes.data(), bytes.size());
+  recent_schedules().remember_written(out, bytes.size(), std::move(schedule));
+  return bytes.size();
+}
+
+}  // namespace dcfuzz
