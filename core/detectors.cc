@@ -140,8 +140,9 @@ void describe_tasks(Text& out) {
 }
 
 [[noreturn]] void report_finding(const char* title, const Text& details) {
-  vfs().host->on_finding(title, details.str());
-  fail_execution(title);
+  Host& host = *vfs().host;
+  host.on_finding(title, details.str());
+  host.fail_execution(title);
 }
 
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {

@@ -46,6 +46,8 @@ class Host {
   // lines: threads, their states and held locks). The Program then stops the
   // execution through fail_execution().
   virtual void on_finding(const char* title, const char* details) = 0;
+  // Ends the current execution as failed (after on_finding); never returns.
+  [[noreturn]] virtual void fail_execution(const char* title) = 0;
 };
 
 class Program {
@@ -57,9 +59,5 @@ class Program {
   virtual void invariant() = 0;
   virtual void after() = 0;
 };
-
-// Ends the current execution as failed (after Host::on_finding). Defined by
-// the engine; never returns.
-[[noreturn]] void fail_execution(const char* title);
 
 }  // namespace dcfuzz

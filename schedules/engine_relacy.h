@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <ostream>
 #include <streambuf>
 
@@ -161,6 +162,10 @@ class RunState final : public Host {
     exec_.found = true;
     exec_.title = title;
     exec_.details = details;
+  }
+  [[noreturn]] void fail_execution(const char* title) override {
+    rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);
+    std::abort();  // unreachable: fail_test leaves the fiber for good
   }
 
  private:
