@@ -2,12 +2,14 @@
 #include "core/dcache.h"
 
 #include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
+#include "core/plan.h"
+#include "core/program.h"
 
 namespace dcfuzz::model {
 
 dentry* dentry_create(int name) {
-  Vfs& v = vfs();
+  KernelState& v = kstate();
   dentry* d = new dentry;
   d->d_no = v.next_dentry++;
   d->d_name = name;
@@ -21,7 +23,7 @@ namespace {
 
 // __d_alloc's kmalloc, which the schedule may make fail.
 dentry* __d_alloc(int name, const char* function) {
-  if (vfs().host->should_fail_alloc(current().index)) {
+  if (kstate().host->should_fail_alloc(current().index)) {
     trace(function, "kmalloc fails", nref(Obj::task, uint32_t(current().index)));
     return nullptr;
   }
@@ -51,9 +53,9 @@ dentry* __dentry_kill(dentry* d) {
   trace("__dentry_kill", "free", dref(Obj::dentry, d));
   spin_unlock(&d->d_lock, "__dentry_kill");
   // Freed after RCU: the memory stays until the execution ends (after()).
-  std::vector<dentry*>& live = vfs().dentries;
+  std::vector<dentry*>& live = kstate().dentries;
   live.erase(std::find(live.begin(), live.end(), d));
-  vfs().dead.push_back(d);
+  kstate().dead.push_back(d);
   if (!parent) return nullptr;
   bool last = parent->d_count == 1;
   if (!last) --parent->d_count;
@@ -67,7 +69,7 @@ dentry* d_alloc(dentry* parent, int name, const char* function) {
   dentry* d = __d_alloc(name, function);
   if (!d) return nullptr;
   spinlock_t* inversion = nullptr;  // ModelOptions::selftest_lock_inversion
-  if (vfs().plan->options.selftest_lock_inversion) inversion = &vfs().in_lookup_hashtable[0];
+  if (kstate().plan->options.selftest_lock_inversion) inversion = &kstate().in_lookup_hashtable[0];
   if (inversion) spin_lock(inversion, "d_alloc");
   spin_lock(&parent->d_lock, "d_alloc");
   dget_dlock(parent);
@@ -116,14 +118,14 @@ void dput(dentry* d) {
 }
 
 dentry* __d_lookup(dentry* parent, int name) {
-  for (dentry* d : vfs().dentries) {
+  for (dentry* d : kstate().dentries) {
     if (d_in_main_hash(d) && d->d_parent == parent && d->d_name == name) return d;
   }
   return nullptr;
 }
 
 dentry* d_lookup(dentry* parent, int name, const char* function) {
-  seqcount_t* rename_seq = &vfs().rename_lock.seqcount;
+  seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   for (;;) {
     unsigned seq = read_seqbegin(rename_seq, function);
     if (dentry* d = __d_lookup(parent, name)) {

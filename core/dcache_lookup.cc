@@ -2,7 +2,7 @@
 // ends a lookup and wakes the tasks waiting for it.
 #include "core/dcache.h"
 #include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
@@ -13,11 +13,11 @@ int d_hash_bucket(const dentry* parent, int name) {
 namespace {
 
 spinlock_t* in_lookup_hash(const dentry* parent, int name) {
-  return &vfs().in_lookup_hashtable[d_hash_bucket(parent, name)];
+  return &kstate().in_lookup_hashtable[d_hash_bucket(parent, name)];
 }
 
 dentry* in_lookup_match(const dentry* parent, int name) {
-  for (dentry* d : vfs().dentries) {
+  for (dentry* d : kstate().dentries) {
     if (d->d_in_bucket && d->d_parent == parent && d->d_name == name) return d;
   }
   return nullptr;
@@ -28,7 +28,7 @@ enum class Step { found, retry, go_on };
 // Step 2: the main hash, validated by rename_lock and i_dir_seq.
 Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out) {
   inode* dir = parent->d_inode;
-  seqcount_t* rename_seq = &vfs().rename_lock.seqcount;
+  seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   *seq = raw_seqcount(&dir->i_dir_seq);
   unsigned r = read_seqbegin(rename_seq, "d_alloc_parallel");
   if (dentry* d = __d_lookup(parent, name)) {

@@ -3,8 +3,8 @@
 #include "core/dcache.h"
 #include "core/detectors.h"
 #include "core/events.h"
+#include "core/kernel_state.h"
 #include "core/namei.h"
-#include "core/vfs.h"
 
 namespace dcfuzz::model {
 
@@ -86,9 +86,9 @@ void __d_move(dentry* d, dentry* target, const char* function) {
 }
 
 void d_move(dentry* d, dentry* target) {
-  write_seqlock(&vfs().rename_lock, "d_move");
+  write_seqlock(&kstate().rename_lock, "d_move");
   __d_move(d, target, "d_move");
-  write_sequnlock(&vfs().rename_lock, "d_move");
+  write_sequnlock(&kstate().rename_lock, "d_move");
 }
 
 dentry* d_splice_alias(inode* in, dentry* d) {
@@ -96,9 +96,9 @@ dentry* d_splice_alias(inode* in, dentry* d) {
     if (dentry* alias = d_find_any_alias(in)) {
       // A connected alias would go through __d_unalias; with no hard-linked
       // directories it moves the same way, so both take __d_move here.
-      write_seqlock(&vfs().rename_lock, "d_splice_alias");
+      write_seqlock(&kstate().rename_lock, "d_splice_alias");
       __d_move(alias, d, "d_splice_alias");
-      write_sequnlock(&vfs().rename_lock, "d_splice_alias");
+      write_sequnlock(&kstate().rename_lock, "d_splice_alias");
       return alias;
     }
   }

@@ -5,7 +5,9 @@
 #include <cstdarg>
 
 #include "core/events.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
+#include "core/plan.h"
+#include "core/program.h"
 
 namespace dcfuzz::model {
 
@@ -33,7 +35,7 @@ const char* state_name(const Task& t) {
 }
 
 void describe_task(Text& out, const Task& t) {
-  const std::vector<PlanOp>& ops = vfs().plan->threads[size_t(t.index)];
+  const std::vector<PlanOp>& ops = kstate().plan->threads[size_t(t.index)];
   out.add("T%d program:", t.index + 1);
   for (size_t k = 0; k < ops.size(); ++k) out.add("%s%s", k ? "; " : " ", ops[k].text.c_str());
   out.add("\n  state: %s", state_name(t));
@@ -56,8 +58,8 @@ void describe_task(Text& out, const Task& t) {
 // behind it), else a lock waiter; the earliest to fall asleep first.
 const Task* first_sleeper() {
   const Task* best = nullptr;
-  for (int i = 0; i < vfs().ntasks; ++i) {
-    const Task& t = vfs().tasks[i];
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
     if (t.state != TaskState::blocked) continue;
     bool better = !best || (best->wait.on_lock && !t.wait.on_lock) ||
                   (best->wait.on_lock == t.wait.on_lock && t.blocked_at < best->blocked_at);
@@ -95,10 +97,10 @@ const char* waits_for(const Task& t, const Task& other, char* buf, size_t size) 
 // Depth-first search along waits-for edges from path[depth-1] back to
 // path[0]; returns the length of the cycle found, or 0.
 int find_cycle(int* path, int depth) {
-  const Task& last = vfs().tasks[path[depth - 1]];
+  const Task& last = kstate().tasks[path[depth - 1]];
   char buf[160];
-  for (int i = 0; i < vfs().ntasks; ++i) {
-    if (!waits_for(last, vfs().tasks[i], buf, sizeof buf)) continue;
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    if (!waits_for(last, kstate().tasks[i], buf, sizeof buf)) continue;
     if (i == path[0]) return depth;
     bool seen = false;
     for (int k = 0; k < depth; ++k) seen = seen || path[k] == i;
@@ -116,8 +118,8 @@ void describe_cycle(Text& out, const Task& first) {
   if (length == 0) return;
   out.add("deadlock, a cycle of waits:");
   for (int k = 0; k < length; ++k) {
-    const Task& from = vfs().tasks[path[k]];
-    const Task& to = vfs().tasks[path[(k + 1) % length]];
+    const Task& from = kstate().tasks[path[k]];
+    const Task& to = kstate().tasks[path[(k + 1) % length]];
     char buf[160];
     out.add("%s T%d waits for T%d, which %s", k ? ";" : "", from.index + 1, to.index + 1,
             waits_for(from, to, buf, sizeof buf));
@@ -136,11 +138,11 @@ Text& fresh_details() {
 }  // namespace
 
 void describe_tasks(Text& out) {
-  for (int i = 0; i < vfs().ntasks; ++i) describe_task(out, vfs().tasks[i]);
+  for (int i = 0; i < kstate().ntasks; ++i) describe_task(out, kstate().tasks[i]);
 }
 
 [[noreturn]] void report_finding(const char* title, const Text& details) {
-  Host& host = *vfs().host;
+  Host& host = *kstate().host;
   host.on_finding(title, details.str());
   host.fail_execution(title);
 }
@@ -156,8 +158,8 @@ void describe_tasks(Text& out) {
 void check_hang(bool current_sleeps) {
   const int me = current().index;
   bool someone_sleeps = current_sleeps;
-  for (int i = 0; i < vfs().ntasks; ++i) {
-    const Task& t = vfs().tasks[i];
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
     if (i == me || t.state == TaskState::finished) continue;
     if (t.state != TaskState::blocked || !t.parked) return;  // it can still run
     someone_sleeps = true;
@@ -176,8 +178,8 @@ void check_hang(bool current_sleeps) {
 
 void note_lookup_end(dentry* d, const char* function) {
   uint8_t mask = 0;
-  for (int i = 0; i < vfs().ntasks; ++i) {
-    const Task& t = vfs().tasks[i];
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
     if (t.state == TaskState::blocked && t.wait.lookup_of == d) mask |= uint8_t(1u << i);
   }
   d->wake_check = mask;
@@ -186,10 +188,10 @@ void note_lookup_end(dentry* d, const char* function) {
 
 void check_lookup_end_woke(dentry* d) {
   const uint8_t mask = d->wake_check;
-  if (!mask || !vfs().plan->options.lost_wakeup_detector) return;
+  if (!mask || !kstate().plan->options.lost_wakeup_detector) return;
   d->wake_check = 0;
-  for (int i = 0; i < vfs().ntasks; ++i) {
-    const Task& t = vfs().tasks[i];
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
     if (!(mask & (1u << i)) || t.state != TaskState::blocked || t.wait.lookup_of != d) continue;
     Text& out = fresh_details();
     out.add(

@@ -3,7 +3,7 @@
 #include "core/locking.h"
 
 #include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 

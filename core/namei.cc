@@ -2,7 +2,7 @@
 #include "core/namei.h"
 
 #include "core/fs.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
@@ -48,7 +48,7 @@ dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
 }
 
 dentry* walk_components(const int* names, int count) {
-  dentry* cur = vfs().root;
+  dentry* cur = kstate().root;
   dget(cur);
   for (int i = 0; i < count; ++i) {
     if (!cur->d_inode->dir) {

@@ -1,6 +1,6 @@
 // Tasks sleeping and waking on Relacy fibers (kernel/sched/ in miniature).
 #include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
@@ -26,13 +26,13 @@ void WaitList::remove(int t) {
   count = out;
 }
 
-Task& current() { return vfs().tasks[rl::thread_index()]; }
+Task& current() { return kstate().tasks[rl::thread_index()]; }
 
 void prepare_to_wait(const WaitSite& site) {
   Task& t = current();
   t.state = TaskState::blocked;
   t.wait = site;
-  t.blocked_at = ++vfs().block_clock;
+  t.blocked_at = ++kstate().block_clock;
 }
 
 void schedule_wait() {
@@ -46,7 +46,7 @@ void schedule_wait() {
 }
 
 void wake_task(int index) {
-  Task& t = vfs().tasks[index];
+  Task& t = kstate().tasks[index];
   if (t.state != TaskState::blocked) return;
   t.state = TaskState::running;
   if (t.parked) rl::ctx().unpark_thread(rl::thread_id_t(index), false, $);

@@ -1,8 +1,9 @@
 // The system calls of the thread programs (fs/namei.c, fs/open.c,
 // fs/fhandle.c): each takes and drops everything it uses.
 #include "core/fs.h"
+#include "core/kernel_state.h"
 #include "core/namei.h"
-#include "core/vfs.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -81,7 +82,7 @@ int do_open_create(const PlanOp& op) {
 // exportfs_decode_fh gets an alias of its inode (disconnected if none).
 int do_fh_decode(const PlanOp& op) {
   if (op.tree_node < 0) return -ESTALE;
-  inode* in = vfs().tree_inodes[size_t(op.tree_node)];
+  inode* in = kstate().tree_inodes[size_t(op.tree_node)];
   if (!in->dir) return -ESTALE;
   dentry* d = d_obtain_alias(in);
   if (IS_ERR(d)) return int(PTR_ERR(d));

@@ -1,7 +1,7 @@
 // Wait queues and wait_var_event (include/linux/wait_bit.h).
 #include "core/wait.h"
 
-#include "core/vfs.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
@@ -18,16 +18,16 @@ bool same_key(const ObjRef& a, const ObjRef& b) {
 }  // namespace
 
 void var_wait_enqueue(const ObjRef& key) {
-  VarWaitTable& table = vfs().var_waiters;
+  VarWaitTable& table = kstate().var_waiters;
   int t = current().index;
   table.key[t] = key;
   table.waiting[t] = true;
 }
 
 void wake_up_var(const ObjRef& key, const char* function) {
-  VarWaitTable& table = vfs().var_waiters;
+  VarWaitTable& table = kstate().var_waiters;
   trace(function, "wake_up_var", key);
-  for (int t = 0; t < vfs().ntasks; ++t) {
+  for (int t = 0; t < kstate().ntasks; ++t) {
     if (!table.waiting[t] || !same_key(table.key[t], key)) continue;  // other keys: filtered
     table.waiting[t] = false;
     wake_task(t);
