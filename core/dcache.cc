@@ -1,7 +1,7 @@
 // fs/dcache.c: allocation, references, the main hash, instantiation.
 #include "core/dcache.h"
 
-#include "core/detectors.h"
+#include "core/bug.h"
 #include "core/kernel_state.h"
 #include "core/plan.h"
 #include "core/program.h"

@@ -103,6 +103,10 @@ void d_wait_lookup(dentry* d);
 wait_queue_head* __d_lookup_unhash(dentry* d, const char* function);
 void d_wake_lookup_waiters(dentry* d, wait_queue_head* wq, const char* function);
 void d_lookup_done(dentry* d);
+// The lost-wakeup check: PAR_LOOKUP cleared on `d` (remember its waiters),
+// and the end of the d_lock section of `d` (those waiters must be awake).
+void note_lookup_end(dentry* d, const char* function);
+void check_lookup_end_woke(dentry* d);
 unsigned start_dir_add(inode* dir);
 void end_dir_add(inode* dir, unsigned n);
 

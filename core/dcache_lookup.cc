@@ -1,8 +1,9 @@
 // fs/dcache.c, the in-lookup part: d_alloc_parallel and the machinery that
 // ends a lookup and wakes the tasks waiting for it.
+#include "core/bug.h"
 #include "core/dcache.h"
-#include "core/detectors.h"
 #include "core/kernel_state.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -131,6 +132,36 @@ void d_wait_lookup(dentry* d) {
     schedule_wait();
     spin_lock(&d->d_lock, "d_wait_lookup");
   } while (d_in_lookup(d));
+}
+
+// The lost-wakeup check: when PAR_LOOKUP is cleared on `d`, remember its
+// waiters; when that d_lock section ends, they must have been woken.
+void note_lookup_end(dentry* d, const char* function) {
+  uint8_t mask = 0;
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
+    if (t.state == TaskState::blocked && t.wait.lookup_of == d) mask |= uint8_t(1u << i);
+  }
+  d->wake_check = mask;
+  d->wake_check_function = function;
+}
+
+void check_lookup_end_woke(dentry* d) {
+  const uint8_t mask = d->wake_check;
+  if (!mask || !kstate().plan->options.lost_wakeup_detector) return;
+  d->wake_check = 0;
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
+    if (!(mask & (1u << i)) || t.state != TaskState::blocked || t.wait.lookup_of != d) continue;
+    Text& out = new_finding();
+    out.add(
+        "%s cleared DCACHE_PAR_LOOKUP on %s and ended its d_lock section without waking "
+        "T%d, which sleeps in %s (%s on %s).\n",
+        d->wake_check_function, ObjName(dref(Obj::dentry, d)).buf, i + 1, t.wait.function,
+        t.wait.what, ObjName(t.wait.object).buf);
+    describe_tasks(out);
+    report_finding(out, "BUG: lost wakeup in %s", d->wake_check_function);
+  }
 }
 
 wait_queue_head* __d_lookup_unhash(dentry* d, const char* function) {

@@ -1,7 +1,7 @@
 // fs/dcache.c, moving and splicing: __d_move, d_move, d_splice_alias and
 // d_add_ci, where the two bugs of the v4 series live.
+#include "core/bug.h"
 #include "core/dcache.h"
-#include "core/detectors.h"
 #include "core/events.h"
 #include "core/kernel_state.h"
 #include "core/namei.h"

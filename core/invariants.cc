@@ -1,6 +1,6 @@
 // The in-lookup rules of KERNEL-MODEL.md, checked over the whole cache at
 // every scheduling decision. Reads plain state only (no rl::atomic).
-#include "core/detectors.h"
+#include "core/bug.h"
 #include "core/kernel_state.h"
 
 namespace dcfuzz::model {

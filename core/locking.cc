@@ -1,29 +1,14 @@
-// spinlock_t, rw_semaphore, seqcount_t, seqlock_t on Relacy, with a
-// lockdep-like record of the locks each task holds.
+// spinlock_t, rw_semaphore, seqcount_t, seqlock_t on Relacy; each acquire and
+// release goes through lockdep (lockdep.cc).
 #include "core/locking.h"
 
-#include "core/detectors.h"
+#include "core/dcache.h"
 #include "core/kernel_state.h"
+#include "core/lockdep.h"
 
 namespace dcfuzz::model {
 
 namespace {
-
-void lockdep_acquired(const LockMeta& m, bool shared, const char* function) {
-  Task& t = current();
-  if (t.nheld == kMaxHeld) invariant_violation("lock depth", nullptr, function);
-  t.held[t.nheld++] = HeldLock{&m, shared, function};
-}
-
-void lockdep_released(const LockMeta& m) {
-  Task& t = current();
-  for (int i = t.nheld - 1; i >= 0; --i) {
-    if (t.held[i].lock != &m) continue;
-    for (int j = i + 1; j < t.nheld; ++j) t.held[j - 1] = t.held[j];
-    --t.nheld;
-    return;
-  }
-}
 
 // Sleeps until a releasing task hands the lock over.
 void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* function, const char* what,

@@ -7,7 +7,7 @@
 
 #include <utility>
 
-#include "core/detectors.h"
+#include "core/bug.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/namei.h"

@@ -1,5 +1,5 @@
 // Tasks sleeping and waking on Relacy fibers (kernel/sched/ in miniature).
-#include "core/detectors.h"
+#include "core/hung_task.h"
 #include "core/kernel_state.h"
 
 namespace dcfuzz::model {
