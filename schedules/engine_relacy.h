@@ -13,7 +13,11 @@
 #include "schedules/engine.h"
 #include "schedules/recorder.h"
 
-#include <relacy/relacy.hpp>  // last: it #defines new, delete, malloc, free
+// Relacy last (it #defines new, delete, malloc, free); off for clang-format,
+// which would sort it among the standard headers above.
+// clang-format off
+#include <relacy/relacy.hpp>
+// clang-format on
 
 namespace dcfuzz::engine_detail {
 
