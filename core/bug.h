@@ -34,8 +34,10 @@ Text& new_finding();
 // Reports `details` under the title (printf-style) and ends the execution.
 [[noreturn]] void report_finding(const Text& details, const char* title_format, ...)
     __attribute__((format(printf, 2, 3)));
-// "BUG: dcache invariant: <rule>", about dentry `d` (may be null).
-[[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function);
+// "BUG: dcache invariant: <rule>", about dentry `d` (may be null), found in
+// `function`.
+[[noreturn]] void invariant_violation(const char* rule, const dentry* d,
+                                      const char* function = __builtin_FUNCTION());
 // Every task: program, op, state, held locks.
 void describe_tasks(Text& out);
 

@@ -15,7 +15,7 @@ void set_kstate(KernelState* state) { g_state = state; }
 const Patches& patches() { return g_state->plan->patches; }
 const char* name_str(int name) { return g_state->plan->names[size_t(name)].c_str(); }
 
-void trace(const char* function, const char* what, const ObjRef& object) {
+void trace(const char* what, const ObjRef& object, const char* function) {
   Host& host = *g_state->host;
   char name[96];
   name[0] = 0;

@@ -45,7 +45,9 @@ void set_kstate(KernelState* state);
 const Patches& patches();
 const char* name_str(int name);
 
-// An event for the report's interleaving table and the fuzzer's coverage.
-void trace(const char* function, const char* what, const ObjRef& object);
+// An event for the report's interleaving table and the fuzzer's coverage, in
+// `function`: the model function that calls trace(), unless it passes on its
+// own caller (a primitive, or a helper that is part of a kernel function).
+void trace(const char* what, const ObjRef& object, const char* function = __builtin_FUNCTION());
 
 }  // namespace dcfuzz::model

@@ -44,7 +44,7 @@ void check_unlock_balance(const LockMeta& lock, bool shared, const char* functio
   for (int i = 0; i < t.nheld; ++i)
     if (t.held[i].lock == &lock) mine = &t.held[i];
   if (mine && mine->shared == shared) return;
-  trace(function, what, lock.ref);  // the failing release: the report's fatal event
+  trace(what, lock.ref, function);  // the failing release: the report's fatal event
   const char* why = !mine          ? "but there are no more locks to release!"
                     : mine->shared ? "but it holds the lock shared"
                                    : "but it holds the lock exclusive";

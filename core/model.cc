@@ -87,9 +87,9 @@ class DcacheProgram final : public Program {
       task.op = int(k);
       ObjRef op = nref(Obj::op, uint32_t(index) * 16 + uint32_t(k));
       const char* name = op_name(ops[k].kind);
-      trace(name, "begin", op);
+      trace("begin", op, name);
       int err = sys_op(ops[k]);
-      trace(name, err ? "error" : "end", op);
+      trace(err ? "error" : "end", op, name);
     }
     task_exit();
   }

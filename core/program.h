@@ -24,7 +24,8 @@ namespace dcfuzz {
 // the call only.
 struct Event {
   int thread;               // 0-based; reports print T1..Tn
-  const char* function;     // the kernel function doing it, e.g. "d_alloc_parallel"
+  const char* function;     // the model function it happens in (for a primitive such as
+                            // spin_lock: its caller), by its kernel name
   const char* what;         // e.g. "lock", "unlock", "wait", "wake", "clear PAR_LOOKUP"
   uint32_t object;          // stable id of the object (never an address)
   const char* object_name;  // e.g. "d_lock of dentry /d"; only filled while tracing

@@ -38,7 +38,7 @@ void prepare_to_wait(const WaitSite& site) {
 void schedule_wait() {
   Task& t = current();
   if (t.state != TaskState::blocked) return;  // woken before it slept
-  trace(t.wait.function, "sleep", t.wait.object);
+  trace("sleep", t.wait.object, t.wait.function);
   check_hang(true);
   t.parked = true;
   rl::ctx().park_current_thread(false, false, false, $);

@@ -5,9 +5,9 @@
 
 namespace dcfuzz::model {
 
-void wake_up_all(wait_queue_head* q, const char* function, const ObjRef& what) {
+void wake_up_all(wait_queue_head* q, const ObjRef& what, const char* caller) {
   if (!q) return;
-  trace(function, "wake_up_all", what);
+  trace("wake_up_all", what, caller);
   while (q->waiters.count > 0) wake_task(q->waiters.pop());
 }
 
@@ -24,9 +24,9 @@ void var_wait_enqueue(const ObjRef& key) {
   table.waiting[t] = true;
 }
 
-void wake_up_var(const ObjRef& key, const char* function) {
+void wake_up_var(const ObjRef& key, const char* caller) {
   VarWaitTable& table = kstate().var_waiters;
-  trace(function, "wake_up_var", key);
+  trace("wake_up_var", key, caller);
   for (int t = 0; t < kstate().ntasks; ++t) {
     if (!table.waiting[t] || !same_key(table.key[t], key)) continue;  // other keys: filtered
     table.waiting[t] = false;
