@@ -1,13 +1,15 @@
 // fs/dcache.c: allocation, references, the main hash, instantiation.
 #include "core/dcache.h"
 
-#include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/bug.h"
+#include "core/kernel_state.h"
+#include "core/plan.h"
+#include "core/program.h"
 
 namespace dcfuzz::model {
 
 dentry* dentry_create(int name) {
-  Vfs& v = vfs();
+  KernelState& v = kstate();
   dentry* d = new dentry;
   d->d_no = v.next_dentry++;
   d->d_name = name;
@@ -20,9 +22,9 @@ dentry* dentry_create(int name) {
 namespace {
 
 // __d_alloc's kmalloc, which the schedule may make fail.
-dentry* __d_alloc(int name, const char* function) {
-  if (vfs().host->should_fail_alloc(current().index)) {
-    trace(function, "kmalloc fails", nref(Obj::task, uint32_t(current().index)));
+dentry* __d_alloc(int name) {
+  if (kstate().host->should_fail_alloc(current().index)) {
+    trace("kmalloc fails", nref(Obj::task, uint32_t(current().index)));
     return nullptr;
   }
   return dentry_create(name);
@@ -30,55 +32,63 @@ dentry* __d_alloc(int name, const char* function) {
 
 void dget_dlock(dentry* d) { ++d->d_count; }
 
+// Takes the parent's d_lock with d->d_lock held, dropping and re-taking
+// d->d_lock if it must wait (kernel: lock_for_kill; this is the parent's
+// half, as the older lock_parent did). False: `d` was found again meanwhile,
+// the reference is dropped and both are unlocked.
+bool lock_for_kill(dentry* d, dentry* parent) {
+  if (!parent || spin_trylock(&parent->d_lock)) return true;
+  spin_unlock(&d->d_lock);
+  spin_lock(&parent->d_lock);
+  spin_lock(&d->d_lock);
+  if (d->d_count > 1 || d->d_hashed) {  // found again meanwhile
+    --d->d_count;
+    spin_unlock(&d->d_lock);
+    spin_unlock(&parent->d_lock);
+    return false;
+  }
+  return true;
+}
+
 // The last reference to an unhashed dentry: unlink it and drop the parent's
 // reference (returned for the caller to put). Entered with d->d_lock held.
 dentry* __dentry_kill(dentry* d) {
   dentry* parent = IS_ROOT(d) ? nullptr : d->d_parent;
-  if (parent && !spin_trylock(&parent->d_lock, "lock_for_kill")) {
-    spin_unlock(&d->d_lock, "lock_for_kill");
-    spin_lock(&parent->d_lock, "lock_for_kill");
-    spin_lock(&d->d_lock, "lock_for_kill");
-    if (d->d_count > 1 || d->d_hashed) {  // found again meanwhile
-      --d->d_count;
-      spin_unlock(&d->d_lock, "lock_for_kill");
-      spin_unlock(&parent->d_lock, "lock_for_kill");
-      return nullptr;
-    }
-  }
-  if (d->d_in_bucket) invariant_violation("in-lookup dentry freed", d, "dput");
+  if (!lock_for_kill(d, parent)) return nullptr;
+  if (d->d_in_bucket) invariant_violation("in-lookup dentry freed", d);
   d->d_count = -128;  // dead: lockref_get_not_dead fails from now on
   if (d->d_inode) d_clear_inode(d);
-  trace("__dentry_kill", "free", dref(Obj::dentry, d));
-  spin_unlock(&d->d_lock, "__dentry_kill");
+  trace("free", dref(Obj::dentry, d));
+  spin_unlock(&d->d_lock);
   // Freed after RCU: the memory stays until the execution ends (after()).
-  std::vector<dentry*>& live = vfs().dentries;
+  std::vector<dentry*>& live = kstate().dentries;
   live.erase(std::find(live.begin(), live.end(), d));
-  vfs().dead.push_back(d);
+  kstate().dead.push_back(d);
   if (!parent) return nullptr;
   bool last = parent->d_count == 1;
   if (!last) --parent->d_count;
-  spin_unlock(&parent->d_lock, "__dentry_kill");
+  spin_unlock(&parent->d_lock);
   return last ? parent : nullptr;
 }
 
 }  // namespace
 
-dentry* d_alloc(dentry* parent, int name, const char* function) {
-  dentry* d = __d_alloc(name, function);
+dentry* d_alloc(dentry* parent, int name) {
+  dentry* d = __d_alloc(name);
   if (!d) return nullptr;
   spinlock_t* inversion = nullptr;  // ModelOptions::selftest_lock_inversion
-  if (vfs().plan->options.selftest_lock_inversion) inversion = &vfs().in_lookup_hashtable[0];
-  if (inversion) spin_lock(inversion, "d_alloc");
-  spin_lock(&parent->d_lock, "d_alloc");
+  if (kstate().plan->options.selftest_lock_inversion) inversion = &kstate().in_lookup_hashtable[0];
+  if (inversion) spin_lock(inversion);
+  spin_lock(&parent->d_lock);
   dget_dlock(parent);
   d->d_parent = parent;
-  spin_unlock(&parent->d_lock, "d_alloc");
-  if (inversion) spin_unlock(inversion, "d_alloc");
-  trace(function, "d_alloc", dref(Obj::dentry, d));
+  spin_unlock(&parent->d_lock);
+  if (inversion) spin_unlock(inversion);
+  trace("d_alloc", dref(Obj::dentry, d));
   return d;
 }
 
-dentry* d_alloc_anon(const char* function) { return __d_alloc(0, function); }
+dentry* d_alloc_anon() { return __d_alloc(0); }
 
 bool lockref_get_not_dead(dentry* d) {
   d->d_lock.word.fetch_add(1);  // lockref's cmpxchg
@@ -87,15 +97,15 @@ bool lockref_get_not_dead(dentry* d) {
     dget_dlock(d);
     return true;
   }
-  spin_lock(&d->d_lock, "lockref_get");  // locked: lockref's slow path
+  spin_lock(&d->d_lock);  // locked: lockref's slow path
   bool alive = d->d_count >= 0;
   if (alive) dget_dlock(d);
-  spin_unlock(&d->d_lock, "lockref_get");
+  spin_unlock(&d->d_lock);
   return alive;
 }
 
 void dget(dentry* d) {
-  if (!lockref_get_not_dead(d)) invariant_violation("dget of a dead dentry", d, "dget");
+  if (!lockref_get_not_dead(d)) invariant_violation("dget of a dead dentry", d);
 }
 
 void dput(dentry* d) {
@@ -105,10 +115,10 @@ void dput(dentry* d) {
       --d->d_count;
       return;
     }
-    spin_lock(&d->d_lock, "dput");
+    spin_lock(&d->d_lock);
     if (d->d_count > 1 || d->d_hashed) {  // retain_dentry: hashed ones stay cached
       --d->d_count;
-      spin_unlock(&d->d_lock, "dput");
+      spin_unlock(&d->d_lock);
       return;
     }
     d = __dentry_kill(d);
@@ -116,21 +126,21 @@ void dput(dentry* d) {
 }
 
 dentry* __d_lookup(dentry* parent, int name) {
-  for (dentry* d : vfs().dentries) {
+  for (dentry* d : kstate().dentries) {
     if (d_in_main_hash(d) && d->d_parent == parent && d->d_name == name) return d;
   }
   return nullptr;
 }
 
-dentry* d_lookup(dentry* parent, int name, const char* function) {
-  seqcount_t* rename_seq = &vfs().rename_lock.seqcount;
+dentry* d_lookup(dentry* parent, int name) {
+  seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   for (;;) {
-    unsigned seq = read_seqbegin(rename_seq, function);
+    unsigned seq = read_seqbegin(rename_seq);
     if (dentry* d = __d_lookup(parent, name)) {
-      spin_lock(&d->d_lock, function);
+      spin_lock(&d->d_lock);
       bool same = d_in_main_hash(d) && d->d_parent == parent && d->d_name == name;
       if (same) dget_dlock(d);
-      spin_unlock(&d->d_lock, function);
+      spin_unlock(&d->d_lock);
       if (same) return d;
     }
     if (!read_seqretry(rename_seq, seq)) return nullptr;
@@ -153,37 +163,47 @@ void d_clear_inode(dentry* d) {
 void __d_drop(dentry* d) {
   if (!d->d_hashed) return;
   d->d_hashed = false;
-  trace("__d_drop", "unhash", dref(Obj::dentry, d));
+  trace("unhash", dref(Obj::dentry, d));
 }
 
 void __d_rehash(dentry* d) {
   d->d_hashed = true;
-  trace("__d_rehash", "hash", dref(Obj::dentry, d));
+  trace("hash", dref(Obj::dentry, d));
 }
 
 void d_instantiate(dentry* d, inode* in) {
-  spin_lock(&d->d_lock, "d_instantiate");
+  spin_lock(&d->d_lock);
   d_set_inode(d, in);
-  spin_unlock(&d->d_lock, "d_instantiate");
+  spin_unlock(&d->d_lock);
 }
 
 void d_delete(dentry* d) {
-  spin_lock(&d->d_lock, "d_delete");
+  spin_lock(&d->d_lock);
   if (d->d_count == 1) {
     d_clear_inode(d);  // dentry_unlink_inode: stays hashed, negative
   } else {
     __d_drop(d);
   }
-  spin_unlock(&d->d_lock, "d_delete");
+  spin_unlock(&d->d_lock);
 }
 
 void __d_add(dentry* d, inode* in) {
-  spin_lock(&d->d_lock, "__d_add");
-  DirAdd add = end_lookup_begin(d, "__d_add");
+  inode* dir = nullptr;
+  unsigned n = 0;
+  wait_queue_head* wq = nullptr;
+  spin_lock(&d->d_lock);
+  if (d_in_lookup(d)) {
+    dir = d->d_parent->d_inode;
+    n = start_dir_add(dir);
+    wq = __d_lookup_unhash(d);
+  }
   if (in) d_set_inode(d, in);
   __d_rehash(d);
-  end_lookup_finish(add, d, "__d_add");
-  spin_unlock(&d->d_lock, "__d_add");
+  if (dir) {
+    end_dir_add(dir, n);
+    __d_wake_in_lookup_waiters(d, wq);
+  }
+  spin_unlock(&d->d_lock);
 }
 
 namespace {
@@ -204,13 +224,13 @@ dentry* d_find_any_alias(inode* in) { return __d_find_any_alias(in); }
 
 dentry* d_obtain_alias(inode* in) {
   if (dentry* alias = __d_find_any_alias(in)) return alias;
-  dentry* tmp = d_alloc_anon("d_obtain_alias");
+  dentry* tmp = d_alloc_anon();
   if (!tmp) return ERR_PTR(-ENOMEM);
   // No decision since the search: the kernel's re-check under i_lock is moot.
   tmp->d_flags |= DCACHE_DISCONNECTED;
   d_set_inode(tmp, in);
   tmp->d_hashed = true;  // on sb->s_roots
-  trace("d_obtain_alias", "hash s_roots", dref(Obj::dentry, tmp));
+  trace("hash s_roots", dref(Obj::dentry, tmp));
   return tmp;
 }
 

@@ -83,13 +83,13 @@ inline long PTR_ERR(const dentry* d) { return static_cast<long>(reinterpret_cast
 
 // dcache.c: allocation, references, the main hash.
 dentry* dentry_create(int name);  // the bare object: no fault, no event (setup)
-dentry* d_alloc(dentry* parent, int name, const char* function);
-dentry* d_alloc_anon(const char* function);
+dentry* d_alloc(dentry* parent, int name);
+dentry* d_alloc_anon();
 void dget(dentry* d);
 bool lockref_get_not_dead(dentry* d);
 void dput(dentry* d);
 dentry* __d_lookup(dentry* parent, int name);  // main hash, no reference
-dentry* d_lookup(dentry* parent, int name, const char* function);
+dentry* d_lookup(dentry* parent, int name);
 void d_instantiate(dentry* d, inode* in);
 void d_delete(dentry* d);
 void __d_add(dentry* d, inode* in);
@@ -98,26 +98,24 @@ dentry* d_find_any_alias(inode* in);  // referenced, or NULL
 dentry* d_obtain_alias(inode* in);
 
 // dcache_lookup.cc: the in-lookup hash.
-dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq, const char* function);
+dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq);
 void d_wait_lookup(dentry* d);
-wait_queue_head* __d_lookup_unhash(dentry* d, const char* function);
-void d_wake_lookup_waiters(dentry* d, wait_queue_head* wq, const char* function);
+// `caller` ends the lookup (__d_add, __d_move, d_lookup_done): the
+// lost-wakeup check names it.
+wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller = __builtin_FUNCTION());
+// Patched: wakes the wait_var_event waiters of `d`. Mainline: wake_up_all(wq)
+// (in the kernel, from end_dir_add and __d_lookup_unhash_wake).
+void __d_wake_in_lookup_waiters(dentry* d, wait_queue_head* wq);
 void d_lookup_done(dentry* d);
+// The lost-wakeup check: PAR_LOOKUP cleared on `d` (remember its waiters),
+// and the end of the d_lock section of `d` (those waiters must be awake).
+void note_lookup_end(dentry* d, const char* function);
+void check_lookup_end_woke(dentry* d);
 unsigned start_dir_add(inode* dir);
 void end_dir_add(inode* dir, unsigned n);
 
-// The common part of __d_add and __d_move: an in-lookup dentry leaves its
-// bucket between start_dir_add and end_dir_add, then its waiters are woken.
-struct DirAdd {
-  inode* dir = nullptr;  // NULL: the dentry was not in lookup
-  unsigned n = 0;
-  wait_queue_head* wq = nullptr;
-};
-DirAdd end_lookup_begin(dentry* d, const char* function);  // under d->d_lock
-void end_lookup_finish(const DirAdd& add, dentry* wake, const char* function);
-
 // dcache_move.cc: moving and splicing.
-void __d_move(dentry* d, dentry* target, const char* function);
+void __d_move(dentry* d, dentry* target);
 void d_move(dentry* d, dentry* target);
 dentry* d_splice_alias(inode* in, dentry* d);
 dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags);

@@ -1,8 +1,9 @@
 // fs/dcache.c, the in-lookup part: d_alloc_parallel and the machinery that
 // ends a lookup and wakes the tasks waiting for it.
+#include "core/bug.h"
 #include "core/dcache.h"
-#include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -13,24 +14,28 @@ int d_hash_bucket(const dentry* parent, int name) {
 namespace {
 
 spinlock_t* in_lookup_hash(const dentry* parent, int name) {
-  return &vfs().in_lookup_hashtable[d_hash_bucket(parent, name)];
+  return &kstate().in_lookup_hashtable[d_hash_bucket(parent, name)];
 }
 
+// kernel: the walk of the in-lookup bucket in d_alloc_parallel.
 dentry* in_lookup_match(const dentry* parent, int name) {
-  for (dentry* d : vfs().dentries) {
+  for (dentry* d : kstate().dentries) {
     if (d->d_in_bucket && d->d_parent == parent && d->d_name == name) return d;
   }
   return nullptr;
 }
 
+// The steps of d_alloc_parallel, which the kernel writes as one function;
+// each passes on its caller, so their events are d_alloc_parallel's.
 enum class Step { found, retry, go_on };
 
 // Step 2: the main hash, validated by rename_lock and i_dir_seq.
-Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out) {
+Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out,
+                      const char* caller = __builtin_FUNCTION()) {
   inode* dir = parent->d_inode;
-  seqcount_t* rename_seq = &vfs().rename_lock.seqcount;
+  seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   *seq = raw_seqcount(&dir->i_dir_seq);
-  unsigned r = read_seqbegin(rename_seq, "d_alloc_parallel");
+  unsigned r = read_seqbegin(rename_seq, caller);
   if (dentry* d = __d_lookup(parent, name)) {
     if (!lockref_get_not_dead(d)) return Step::retry;
     // read_seqcount_retry(&d->d_seq): did it move while we took the reference?
@@ -43,27 +48,27 @@ Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out) {
   }
   if (read_seqretry(rename_seq, r)) return Step::retry;
   if (*seq & 1) {  // an in-lookup dentry is moving into the main hash
-    wait_seqcount_even(&dir->i_dir_seq, "d_alloc_parallel");
+    wait_seqcount_even(&dir->i_dir_seq, caller);
     return Step::retry;
   }
   return Step::go_on;
 }
 
-void in_lookup_hash_add(dentry* d, dentry* parent, int name) {
+void in_lookup_hash_add(dentry* d, dentry* parent, int name, const char* caller) {
   d->d_in_bucket = true;
   d->lookup_owner = current().index;
   d->lookup_parent = parent;
   d->lookup_name = name;
-  trace("d_alloc_parallel", "in-lookup hash add", dref(Obj::dentry, d));
+  trace("in-lookup hash add", dref(Obj::dentry, d), caller);
 }
 
 // Waits for an in-lookup match; found if it ended hashed under the same name.
-Step wait_for_match(dentry* match, dentry* parent, int name, dentry** out) {
+Step wait_for_match(dentry* match, dentry* parent, int name, dentry** out, const char* caller) {
   if (!lockref_get_not_dead(match)) return Step::retry;
-  spin_lock(&match->d_lock, "d_alloc_parallel");
+  spin_lock(&match->d_lock, caller);
   d_wait_lookup(match);
   bool same = d_in_main_hash(match) && match->d_parent == parent && match->d_name == name;
-  spin_unlock(&match->d_lock, "d_alloc_parallel");
+  spin_unlock(&match->d_lock, caller);
   if (same) {
     *out = match;
     return Step::found;
@@ -73,28 +78,29 @@ Step wait_for_match(dentry* match, dentry* parent, int name, dentry** out) {
 }
 
 // Steps 3 to 5: the in-lookup hash, under its bucket lock.
-Step search_in_lookup_hash(dentry* parent, int name, unsigned seq, dentry* nw, dentry** out) {
+Step search_in_lookup_hash(dentry* parent, int name, unsigned seq, dentry* nw, dentry** out,
+                           const char* caller = __builtin_FUNCTION()) {
   spinlock_t* b = in_lookup_hash(parent, name);
-  spin_lock(b, "d_alloc_parallel");
+  spin_lock(b, caller);
   if (raw_seqcount(&parent->d_inode->i_dir_seq) != seq) {
-    spin_unlock(b, "d_alloc_parallel");
+    spin_unlock(b, caller);
     return Step::retry;
   }
   dentry* match = in_lookup_match(parent, name);
   if (!match) {
-    in_lookup_hash_add(nw, parent, name);
-    spin_unlock(b, "d_alloc_parallel");
+    in_lookup_hash_add(nw, parent, name, caller);
+    spin_unlock(b, caller);
     *out = nw;
     return Step::found;
   }
-  spin_unlock(b, "d_alloc_parallel");
-  return wait_for_match(match, parent, name, out);
+  spin_unlock(b, caller);
+  return wait_for_match(match, parent, name, out, caller);
 }
 
 }  // namespace
 
-dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq, const char* function) {
-  dentry* nw = d_alloc(parent, name, function);
+dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
+  dentry* nw = d_alloc(parent, name);
   if (!nw) return ERR_PTR(-ENOMEM);
   nw->d_flags |= DCACHE_PAR_LOOKUP;
   nw->d_wait = wq;
@@ -115,7 +121,7 @@ void d_wait_lookup(dentry* d) {
   const bool var = patches().wait_var_event;
   if (var) {
     d->d_flags |= DCACHE_LOOKUP_WAITERS;
-    trace("d_wait_lookup", "set LOOKUP_WAITERS", dref(Obj::dentry, d));
+    trace("set LOOKUP_WAITERS", dref(Obj::dentry, d));
   }
   const int me = current().index;
   do {
@@ -125,46 +131,74 @@ void d_wait_lookup(dentry* d) {
     } else if (!d->d_wait->waiters.contains(me)) {
       d->d_wait->waiters.push(me);  // add_wait_queue(d->d_wait, &wait)
     }
-    prepare_to_wait(
-        WaitSite{"d_wait_lookup", var ? "wait_var_event" : "wait_event", key, false, d});
-    spin_unlock(&d->d_lock, "d_wait_lookup");
+    prepare_to_wait(WaitSite{__func__, var ? "wait_var_event" : "wait_event", key, false, d});
+    spin_unlock(&d->d_lock);
     schedule_wait();
-    spin_lock(&d->d_lock, "d_wait_lookup");
+    spin_lock(&d->d_lock);
   } while (d_in_lookup(d));
 }
 
-wait_queue_head* __d_lookup_unhash(dentry* d, const char* function) {
+// The lost-wakeup check: when PAR_LOOKUP is cleared on `d`, remember its
+// waiters; when that d_lock section ends, they must have been woken.
+void note_lookup_end(dentry* d, const char* function) {
+  uint8_t mask = 0;
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
+    if (t.state == TaskState::blocked && t.wait.lookup_of == d) mask |= uint8_t(1u << i);
+  }
+  d->wake_check = mask;
+  d->wake_check_function = function;
+}
+
+void check_lookup_end_woke(dentry* d) {
+  const uint8_t mask = d->wake_check;
+  if (!mask || !kstate().plan->options.lost_wakeup_detector) return;
+  d->wake_check = 0;
+  for (int i = 0; i < kstate().ntasks; ++i) {
+    const Task& t = kstate().tasks[i];
+    if (!(mask & (1u << i)) || t.state != TaskState::blocked || t.wait.lookup_of != d) continue;
+    Text& out = new_finding();
+    out.add(
+        "%s cleared DCACHE_PAR_LOOKUP on %s and ended its d_lock section without waking "
+        "T%d, which sleeps in %s (%s on %s).\n",
+        d->wake_check_function, ObjName(dref(Obj::dentry, d)).buf, i + 1, t.wait.function,
+        t.wait.what, ObjName(t.wait.object).buf);
+    describe_tasks(out);
+    report_finding(out, "BUG: lost wakeup in %s", d->wake_check_function);
+  }
+}
+
+wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller) {
   if (d->lookup_owner != current().index || !spin_is_held_by_me(&d->d_lock))
-    invariant_violation("PAR_LOOKUP cleared by non-owner", d, function);
+    invariant_violation("PAR_LOOKUP cleared by non-owner", d, caller);
   spinlock_t* b = in_lookup_hash(d->d_parent, d->d_name);
-  spin_lock(b, "__d_lookup_unhash");
+  spin_lock(b);
   d->d_flags &= ~DCACHE_PAR_LOOKUP;
   d->d_in_bucket = false;
   wait_queue_head* wq = d->d_wait;
   d->d_wait = nullptr;
-  note_lookup_end(d, function);
-  trace(function, "clear PAR_LOOKUP", dref(Obj::dentry, d));
-  spin_unlock(b, "__d_lookup_unhash");
+  note_lookup_end(d, caller);
+  trace("clear PAR_LOOKUP", dref(Obj::dentry, d));
+  spin_unlock(b);
   return wq;
 }
 
-// Mainline: wake_up_all(d_wait). Patched: __d_wake_in_lookup_waiters(d).
-void d_wake_lookup_waiters(dentry* d, wait_queue_head* wq, const char* function) {
+void __d_wake_in_lookup_waiters(dentry* d, wait_queue_head* wq) {
   if (!patches().wait_var_event) {
-    wake_up_all(wq, function, dref(Obj::d_wait, d));
+    wake_up_all(wq, dref(Obj::d_wait, d));
     return;
   }
   if (!(d->d_flags & DCACHE_LOOKUP_WAITERS)) return;
   d->d_flags &= ~DCACHE_LOOKUP_WAITERS;
-  wake_up_var(dref(Obj::d_flags, d), function);
+  wake_up_var(dref(Obj::d_flags, d));
 }
 
 void d_lookup_done(dentry* d) {
   if (!d_in_lookup(d)) return;
-  spin_lock(&d->d_lock, "d_lookup_done");
-  wait_queue_head* wq = __d_lookup_unhash(d, "d_lookup_done");
-  d_wake_lookup_waiters(d, wq, "d_lookup_done");
-  spin_unlock(&d->d_lock, "d_lookup_done");
+  spin_lock(&d->d_lock);  // kernel: __d_lookup_unhash_wake, from here down
+  wait_queue_head* wq = __d_lookup_unhash(d);
+  __d_wake_in_lookup_waiters(d, wq);
+  spin_unlock(&d->d_lock);
 }
 
 unsigned start_dir_add(inode* dir) {
@@ -172,7 +206,7 @@ unsigned start_dir_add(inode* dir) {
   for (;;) {
     unsigned n = s->seq;  // the cmpxchg below validates this plain read
     if (n & 1) {
-      wait_seqcount_even(s, "start_dir_add");
+      wait_seqcount_even(s);
       continue;
     }
     if (s->word.cmpxchg(n, n + 1)) {
@@ -187,21 +221,6 @@ void end_dir_add(inode* dir, unsigned n) {
   s->word.store(n + 2);  // smp_store_release
   s->seq = n + 2;
   while (s->waiters.count > 0) wake_task(s->waiters.pop());
-}
-
-DirAdd end_lookup_begin(dentry* d, const char* function) {
-  DirAdd add;
-  if (!d_in_lookup(d)) return add;
-  add.dir = d->d_parent->d_inode;
-  add.n = start_dir_add(add.dir);
-  add.wq = __d_lookup_unhash(d, function);
-  return add;
-}
-
-void end_lookup_finish(const DirAdd& add, dentry* wake, const char* function) {
-  if (!add.dir) return;
-  end_dir_add(add.dir, add.n);
-  d_wake_lookup_waiters(wake, add.wq, function);
 }
 
 }  // namespace dcfuzz::model

@@ -1,7 +1,8 @@
 // The model filesystems' disk: directory contents, and the inode operations
 // every kind shares (create, unlink, rename) plus the ->lookup dispatch.
 #include "core/fs.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -22,7 +23,7 @@ DirEntry* disk_find(inode* dir, int name) {
 
 DirEntry* disk_find_ci(inode* dir, int name) {
   disk_read(dir);
-  const std::vector<int>& folded = vfs().plan->folded;
+  const std::vector<int>& folded = kstate().plan->folded;
   for (DirEntry& e : dir->entries)
     if (folded[size_t(e.name)] == folded[size_t(name)]) return &e;
   return nullptr;
@@ -43,7 +44,7 @@ void disk_remove(inode* dir, int name) {
 
 // Inodes live until the execution ends (no eviction in the model).
 inode* new_inode(inode* dir, int name, bool is_dir) {
-  Vfs& v = vfs();
+  KernelState& v = kstate();
   inode* in = new inode;
   in->i_no = v.next_inode++;
   in->dir = is_dir;
@@ -60,8 +61,8 @@ inode* new_inode(inode* dir, int name, bool is_dir) {
 }
 
 dentry* fs_lookup(inode* dir, dentry* d, unsigned flags) {
-  trace("->lookup", "lookup", dref(Obj::dentry, d));
-  switch (vfs().plan->scenario.fs) {
+  trace("lookup", dref(Obj::dentry, d), "->lookup");  // the filesystem's i_op
+  switch (kstate().plan->scenario.fs) {
     case FsKind::plain:
       return plain_lookup(dir, d, flags);
     case FsKind::nfs:

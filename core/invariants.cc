@@ -1,7 +1,7 @@
 // The in-lookup rules of KERNEL-MODEL.md, checked over the whole cache at
 // every scheduling decision. Reads plain state only (no rl::atomic).
-#include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/bug.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
@@ -37,7 +37,7 @@ void check_same_name(const dentry* a, const dentry* b) {
 }  // namespace
 
 void check_invariants() {
-  const std::vector<dentry*>& ds = vfs().dentries;
+  const std::vector<dentry*>& ds = kstate().dentries;
   for (size_t i = 0; i < ds.size(); ++i) {
     const dentry* a = ds[i];
     if (a->d_in_bucket) check_in_lookup_dentry(a);

@@ -1,35 +1,20 @@
-// spinlock_t, rw_semaphore, seqcount_t, seqlock_t on Relacy, with a
-// lockdep-like record of the locks each task holds.
+// spinlock_t, rw_semaphore, seqcount_t, seqlock_t on Relacy; each acquire and
+// release goes through lockdep (lockdep.cc).
 #include "core/locking.h"
 
-#include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/dcache.h"
+#include "core/kernel_state.h"
+#include "core/lockdep.h"
 
 namespace dcfuzz::model {
 
 namespace {
 
-void lockdep_acquired(const LockMeta& m, bool shared, const char* function) {
-  Task& t = current();
-  if (t.nheld == kMaxHeld) invariant_violation("lock depth", nullptr, function);
-  t.held[t.nheld++] = HeldLock{&m, shared, function};
-}
-
-void lockdep_released(const LockMeta& m) {
-  Task& t = current();
-  for (int i = t.nheld - 1; i >= 0; --i) {
-    if (t.held[i].lock != &m) continue;
-    for (int j = i + 1; j < t.nheld; ++j) t.held[j - 1] = t.held[j];
-    --t.nheld;
-    return;
-  }
-}
-
 // Sleeps until a releasing task hands the lock over.
-void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* function, const char* what,
+void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* caller, const char* what,
                     bool shared) {
   waiters.push(current().index);
-  prepare_to_wait(WaitSite{function, what, m.ref, true, nullptr, &m, shared});
+  prepare_to_wait(WaitSite{caller, what, m.ref, true, nullptr, &m, shared});
   schedule_wait();
 }
 
@@ -37,35 +22,35 @@ void sleep_for_lock(WaitList& waiters, const LockMeta& m, const char* function, 
 
 bool spin_is_held_by_me(const spinlock_t* l) { return l->owner == current().index; }
 
-void spin_lock(spinlock_t* l, const char* function) {
-  check_lock_order(l->meta, function);
+void spin_lock(spinlock_t* l, const char* caller) {
+  check_lock_order(l->meta, caller);
   l->word.fetch_add(1);
   if (l->owner < 0) {
     l->owner = current().index;
   } else {
-    sleep_for_lock(l->waiters, l->meta, function, "spin_lock", false);
+    sleep_for_lock(l->waiters, l->meta, caller, "spin_lock", false);
     l->word.load();  // the hand-over: orders the new owner after the old
   }
-  lockdep_acquired(l->meta, false, function);
-  trace(function, "spin_lock", l->meta.ref);
+  lockdep_acquired(l->meta, false, caller);
+  trace("spin_lock", l->meta.ref, caller);
 }
 
-bool spin_trylock(spinlock_t* l, const char* function) {
+bool spin_trylock(spinlock_t* l, const char* caller) {
   l->word.fetch_add(1);
   if (l->owner >= 0) return false;
   l->owner = current().index;
-  lockdep_acquired(l->meta, false, function);
-  trace(function, "spin_lock", l->meta.ref);
+  lockdep_acquired(l->meta, false, caller);
+  trace("spin_lock", l->meta.ref, caller);
   return true;
 }
 
-void spin_unlock(spinlock_t* l, const char* function) {
-  check_unlock_balance(l->meta, false, function, "spin_unlock");
+void spin_unlock(spinlock_t* l, const char* caller) {
+  check_unlock_balance(l->meta, false, caller, "spin_unlock");
   l->word.fetch_add(1);
   lockdep_released(l->meta);
   l->owner = l->waiters.pop();
   if (l->owner >= 0) wake_task(l->owner);
-  trace(function, "spin_unlock", l->meta.ref);
+  trace("spin_unlock", l->meta.ref, caller);
   if (l->meta.ref.kind == Obj::d_lock) check_lookup_end_woke(const_cast<dentry*>(l->meta.ref.d));
 }
 
@@ -89,8 +74,8 @@ void rwsem_wake(rw_semaphore* s) {
 }
 
 // Writer preference: a queued writer blocks new readers.
-void rwsem_down(rw_semaphore* s, bool shared, const char* function, const char* what) {
-  check_lock_order(s->meta, function);
+void rwsem_down(rw_semaphore* s, bool shared, const char* caller, const char* what) {
+  check_lock_order(s->meta, caller);
   s->word.fetch_add(1);
   const bool free_for_me = s->writer < 0 && s->waiters.count == 0 && (shared || s->readers == 0);
   if (free_for_me) {
@@ -101,55 +86,55 @@ void rwsem_down(rw_semaphore* s, bool shared, const char* function, const char* 
     }
   } else {
     s->waiter_shared[current().index] = shared;
-    sleep_for_lock(s->waiters, s->meta, function, what, shared);
+    sleep_for_lock(s->waiters, s->meta, caller, what, shared);
     s->word.load();
   }
-  lockdep_acquired(s->meta, shared, function);
-  trace(function, what, s->meta.ref);
+  lockdep_acquired(s->meta, shared, caller);
+  trace(what, s->meta.ref, caller);
 }
 
 }  // namespace
 
-void down_read(rw_semaphore* s, const char* function, const char* what) {
-  rwsem_down(s, true, function, what);
+void down_read(rw_semaphore* s, const char* what, const char* caller) {
+  rwsem_down(s, true, caller, what);
 }
 
-void down_write(rw_semaphore* s, const char* function, const char* what) {
-  rwsem_down(s, false, function, what);
+void down_write(rw_semaphore* s, const char* what, const char* caller) {
+  rwsem_down(s, false, caller, what);
 }
 
-void up_read(rw_semaphore* s, const char* function, const char* what) {
-  check_unlock_balance(s->meta, true, function, what);
+void up_read(rw_semaphore* s, const char* what, const char* caller) {
+  check_unlock_balance(s->meta, true, caller, what);
   s->word.fetch_add(1);
   lockdep_released(s->meta);
   --s->readers;
   rwsem_wake(s);
-  trace(function, what, s->meta.ref);
+  trace(what, s->meta.ref, caller);
 }
 
-void up_write(rw_semaphore* s, const char* function, const char* what) {
-  check_unlock_balance(s->meta, false, function, what);
+void up_write(rw_semaphore* s, const char* what, const char* caller) {
+  check_unlock_balance(s->meta, false, caller, what);
   s->word.fetch_add(1);
   lockdep_released(s->meta);
   s->writer = -1;
   rwsem_wake(s);
-  trace(function, what, s->meta.ref);
+  trace(what, s->meta.ref, caller);
 }
 
 unsigned raw_seqcount(seqcount_t* s) { return s->word.load(); }
 
-void wait_seqcount_even(seqcount_t* s, const char* function) {
+void wait_seqcount_even(seqcount_t* s, const char* caller) {
   if (!(s->seq & 1)) return;
   s->waiters.push(current().index);
-  prepare_to_wait(WaitSite{function, "spin until even", s->ref, true, nullptr});
+  prepare_to_wait(WaitSite{caller, "spin until even", s->ref, true, nullptr});
   schedule_wait();
 }
 
-unsigned read_seqbegin(seqcount_t* s, const char* function) {
+unsigned read_seqbegin(seqcount_t* s, const char* caller) {
   for (;;) {
     unsigned v = s->word.load();
     if (!(v & 1)) return v;
-    wait_seqcount_even(s, function);
+    wait_seqcount_even(s, caller);
   }
 }
 
@@ -167,14 +152,14 @@ void write_seqcount_end(seqcount_t* s) {
   while (s->waiters.count > 0) wake_task(s->waiters.pop());
 }
 
-void write_seqlock(seqlock_t* l, const char* function) {
-  spin_lock(&l->lock, function);
+void write_seqlock(seqlock_t* l, const char* caller) {
+  spin_lock(&l->lock, caller);
   write_seqcount_begin(&l->seqcount);
 }
 
-void write_sequnlock(seqlock_t* l, const char* function) {
+void write_sequnlock(seqlock_t* l, const char* caller) {
   write_seqcount_end(&l->seqcount);
-  spin_unlock(&l->lock, function);
+  spin_unlock(&l->lock, caller);
 }
 
 }  // namespace dcfuzz::model

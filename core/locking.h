@@ -46,27 +46,40 @@ struct seqlock_t {
   seqcount_t seqcount;
 };
 
-void spin_lock(spinlock_t* l, const char* function);
-bool spin_trylock(spinlock_t* l, const char* function);
-void spin_unlock(spinlock_t* l, const char* function);
+// Each primitive records the model function that called it (`caller`, the
+// caller's __func__, taken at the call site by the default argument): its
+// events, held locks and wait sites name that function. A wrapper the kernel
+// inlines (inode_lock, mutex_lock, write_seqlock) passes its own caller on.
+void spin_lock(spinlock_t* l, const char* caller = __builtin_FUNCTION());
+bool spin_trylock(spinlock_t* l, const char* caller = __builtin_FUNCTION());
+void spin_unlock(spinlock_t* l, const char* caller = __builtin_FUNCTION());
 bool spin_is_held_by_me(const spinlock_t* l);
 
-void down_read(rw_semaphore* s, const char* function, const char* what);
-void down_write(rw_semaphore* s, const char* function, const char* what);
-void up_read(rw_semaphore* s, const char* function, const char* what);
-void up_write(rw_semaphore* s, const char* function, const char* what);
+// `what` names the operation in events and wait sites ("inode_lock_shared").
+void down_read(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
+void down_write(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
+void up_read(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
+void up_write(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
+
+// s_vfs_rename_mutex: a mutex, modelled as the exclusive half of an rwsem.
+inline void mutex_lock(rw_semaphore* m, const char* caller = __builtin_FUNCTION()) {
+  down_write(m, "mutex_lock", caller);
+}
+inline void mutex_unlock(rw_semaphore* m, const char* caller = __builtin_FUNCTION()) {
+  up_write(m, "mutex_unlock", caller);
+}
 
 // Readers: a begin that waits while a writer is inside, and the retry test.
-unsigned read_seqbegin(seqcount_t* s, const char* function);
+unsigned read_seqbegin(seqcount_t* s, const char* caller = __builtin_FUNCTION());
 bool read_seqretry(seqcount_t* s, unsigned start);
 unsigned raw_seqcount(seqcount_t* s);  // smp_load_acquire: no waiting
 // Sleeps until the count is even (a spin-wait, modelled as a sleep).
-void wait_seqcount_even(seqcount_t* s, const char* function);
+void wait_seqcount_even(seqcount_t* s, const char* caller = __builtin_FUNCTION());
 // Writers: begin (even -> odd) under the writer's own exclusion, end (-> even).
 void write_seqcount_begin(seqcount_t* s);
 void write_seqcount_end(seqcount_t* s);
 
-void write_seqlock(seqlock_t* l, const char* function);
-void write_sequnlock(seqlock_t* l, const char* function);
+void write_seqlock(seqlock_t* l, const char* caller = __builtin_FUNCTION());
+void write_sequnlock(seqlock_t* l, const char* caller = __builtin_FUNCTION());
 
 }  // namespace dcfuzz::model

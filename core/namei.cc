@@ -2,30 +2,17 @@
 #include "core/namei.h"
 
 #include "core/fs.h"
-#include "core/vfs.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
-void inode_lock(inode* in, const char* function) {
-  down_write(&in->i_rwsem, function, "inode_lock");
-}
-void inode_unlock(inode* in, const char* function) {
-  up_write(&in->i_rwsem, function, "inode_unlock");
-}
-void inode_lock_shared(inode* in, const char* function) {
-  down_read(&in->i_rwsem, function, "inode_lock_shared");
-}
-void inode_unlock_shared(inode* in, const char* function) {
-  up_read(&in->i_rwsem, function, "inode_unlock_shared");
-}
-
 // The ref-walk form of the RCU walk: the main hash, under rename_lock's seqcount.
-dentry* lookup_fast(int name, dentry* dir) { return d_lookup(dir, name, "lookup_fast"); }
+dentry* lookup_fast(int name, dentry* dir) { return d_lookup(dir, name); }
 
 namespace {
 
 dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
-  dentry* d = d_alloc_parallel(dir, name, wq, "__lookup_slow");
+  dentry* d = d_alloc_parallel(dir, name, wq);
   if (IS_ERR(d) || !d_in_lookup(d)) return d;  // no ->d_revalidate in the model
   dentry* old = fs_lookup(dir->d_inode, d, flags);
   d_lookup_done(d);
@@ -41,14 +28,14 @@ dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq
 dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
   inode* in = dir->d_inode;
   wait_queue_head wq;  // DECLARE_WAIT_QUEUE_HEAD_ONSTACK
-  inode_lock_shared(in, "lookup_slow");
+  inode_lock_shared(in);
   dentry* res = __lookup_slow(name, dir, flags | LOOKUP_SHARED, &wq);
-  inode_unlock_shared(in, "lookup_slow");
+  inode_unlock_shared(in);
   return res;
 }
 
 dentry* walk_components(const int* names, int count) {
-  dentry* cur = vfs().root;
+  dentry* cur = kstate().root;
   dget(cur);
   for (int i = 0; i < count; ++i) {
     if (!cur->d_inode->dir) {
@@ -70,9 +57,9 @@ dentry* walk_components(const int* names, int count) {
 
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   inode* dir = base->d_inode;
-  dentry* d = d_lookup(base, name, "lookup_one_qstr_excl");  // lookup_dcache
+  dentry* d = d_lookup(base, name);  // lookup_dcache
   if (!d) {
-    d = d_alloc(base, name, "lookup_one_qstr_excl");
+    d = d_alloc(base, name);
     if (!d) return ERR_PTR(-ENOMEM);
     dentry* old = fs_lookup(dir, d, flags);
     if (old) {
@@ -96,8 +83,8 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 dentry* lookup_open(dentry* dir, int name) {
   inode* dir_inode = dir->d_inode;
   wait_queue_head wq;
-  dentry* d = d_lookup(dir, name, "lookup_open");
-  if (!d) d = d_alloc_parallel(dir, name, &wq, "lookup_open");
+  dentry* d = d_lookup(dir, name);
+  if (!d) d = d_alloc_parallel(dir, name, &wq);
   if (IS_ERR(d)) return d;
   if (d_in_lookup(d)) {
     dentry* res = fs_lookup(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE);

@@ -8,19 +8,30 @@ namespace dcfuzz::model {
 
 struct PlanOp;
 
-void inode_lock(inode* in, const char* function);
-void inode_unlock(inode* in, const char* function);
-void inode_lock_shared(inode* in, const char* function);
-void inode_unlock_shared(inode* in, const char* function);
+// include/linux/fs.h: i_rwsem, taken in the caller's name (see locking.h).
+inline void inode_lock(inode* in, const char* caller = __builtin_FUNCTION()) {
+  down_write(&in->i_rwsem, "inode_lock", caller);
+}
+inline void inode_unlock(inode* in, const char* caller = __builtin_FUNCTION()) {
+  up_write(&in->i_rwsem, "inode_unlock", caller);
+}
+inline void inode_lock_shared(inode* in, const char* caller = __builtin_FUNCTION()) {
+  down_read(&in->i_rwsem, "inode_lock_shared", caller);
+}
+inline void inode_unlock_shared(inode* in, const char* caller = __builtin_FUNCTION()) {
+  up_read(&in->i_rwsem, "inode_unlock_shared", caller);
+}
 
-// Walks `count` components from the root: a referenced positive dentry or ERR_PTR.
+// Walks `count` components from the root: a referenced positive dentry or
+// ERR_PTR. kernel: path_lookupat (link_path_walk, a walk_component per name).
 dentry* walk_components(const int* names, int count);
 dentry* lookup_fast(int name, dentry* dir);
 dentry* lookup_slow(int name, dentry* dir, unsigned flags);
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags);
 dentry* lookup_open(dentry* dir, int name);
 
-// The system calls. Return 0 or -errno.
+// The system calls. Return 0 or -errno. kernel: the syscall entry of each
+// op (the model's one entry point for all of them).
 int sys_op(const PlanOp& op);
 int do_rename(const PlanOp& op);
 

@@ -1,5 +1,7 @@
 // Printable names of model objects: by path, never by address.
-#include "core/vfs.h"
+#include "core/dcache.h"
+#include "core/kernel_state.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -14,7 +16,7 @@ namespace {
 // Appends the path of `d` (components from the root) at buf[at..].
 size_t append_path(const dentry* d, char* buf, size_t size, size_t at) {
   if (IS_ROOT(d)) {
-    if (d == vfs().root) return at;
+    if (d == kstate().root) return at;
     const char* of = d->d_inode ? d->d_inode->path : "?";
     int n = snprintf(buf + at, size - at, "<disconnected alias of %s>", of);
     return std::min(size - 1, at + size_t(n < 0 ? 0 : n));
@@ -47,7 +49,7 @@ const char* kind_prefix(Obj kind) {
 
 void dentry_path(const dentry* d, char* buf, size_t size) {
   buf[0] = 0;
-  if (d == vfs().root) {
+  if (d == kstate().root) {
     snprintf(buf, size, "/");
     return;
   }
@@ -73,7 +75,7 @@ void object_name(const ObjRef& r, char* buf, size_t size) {
   } else if (r.kind == Obj::task) {
     snprintf(buf, size, "T%u", r.number + 1);
   } else {
-    const Plan& plan = *vfs().plan;
+    const Plan& plan = *kstate().plan;
     uint32_t thread = r.number >> 4, op = r.number & 15;
     const char* text = thread < plan.threads.size() && op < plan.threads[thread].size()
                            ? plan.threads[thread][op].text.c_str()

@@ -23,10 +23,11 @@ namespace dcfuzz {
 // (a listener may remember them by address); `object_name` is valid during
 // the call only.
 struct Event {
-  int thread;            // 0-based; reports print T1..Tn
-  const char* function;  // the kernel function doing it, e.g. "d_alloc_parallel"
-  const char* what;      // e.g. "lock", "unlock", "wait", "wake", "clear PAR_LOOKUP"
-  uint32_t object;       // stable id of the object (never an address)
+  int thread;               // 0-based; reports print T1..Tn
+  const char* function;     // the model function it happens in (for a primitive such as
+                            // spin_lock: its caller), by its kernel name
+  const char* what;         // e.g. "lock", "unlock", "wait", "wake", "clear PAR_LOOKUP"
+  uint32_t object;          // stable id of the object (never an address)
   const char* object_name;  // e.g. "d_lock of dentry /d"; only filled while tracing
 };
 
@@ -46,6 +47,8 @@ class Host {
   // lines: threads, their states and held locks). The Program then stops the
   // execution through fail_execution().
   virtual void on_finding(const char* title, const char* details) = 0;
+  // Ends the current execution as failed (after on_finding); never returns.
+  [[noreturn]] virtual void fail_execution(const char* title) = 0;
 };
 
 class Program {
@@ -57,9 +60,5 @@ class Program {
   virtual void invariant() = 0;
   virtual void after() = 0;
 };
-
-// Ends the current execution as failed (after Host::on_finding). Defined by
-// the engine; never returns.
-[[noreturn]] void fail_execution(const char* title);
 
 }  // namespace dcfuzz

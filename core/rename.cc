@@ -1,7 +1,8 @@
 // rename(2): do_renameat2, lock_rename and the checks vfs_rename makes.
 #include "core/fs.h"
+#include "core/kernel_state.h"
 #include "core/namei.h"
-#include "core/vfs.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -18,21 +19,21 @@ bool is_subdir(const dentry* d, const dentry* ancestor) {
 // inode number, where the kernel orders by address).
 void lock_rename(dentry* p1, dentry* p2) {
   if (p1 == p2) {
-    inode_lock(p1->d_inode, "lock_rename");
+    inode_lock(p1->d_inode);
     return;
   }
-  down_write(&vfs().s_vfs_rename_mutex, "lock_rename", "mutex_lock");
+  mutex_lock(&kstate().s_vfs_rename_mutex);
   bool p2_first =
       is_subdir(p1, p2) || (!is_subdir(p2, p1) && p2->d_inode->i_no < p1->d_inode->i_no);
-  inode_lock(p2_first ? p2->d_inode : p1->d_inode, "lock_rename");
-  inode_lock(p2_first ? p1->d_inode : p2->d_inode, "lock_rename");
+  inode_lock(p2_first ? p2->d_inode : p1->d_inode);
+  inode_lock(p2_first ? p1->d_inode : p2->d_inode);
 }
 
 void unlock_rename(dentry* p1, dentry* p2) {
-  inode_unlock(p1->d_inode, "unlock_rename");
+  inode_unlock(p1->d_inode);
   if (p1 == p2) return;
-  inode_unlock(p2->d_inode, "unlock_rename");
-  up_write(&vfs().s_vfs_rename_mutex, "unlock_rename", "mutex_unlock");
+  inode_unlock(p2->d_inode);
+  mutex_unlock(&kstate().s_vfs_rename_mutex);
 }
 
 // vfs_rename's checks; 0 when the rename may go on.

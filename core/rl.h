@@ -10,9 +10,13 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <relacy/relacy.hpp>  // last
 #include <string>
 #include <vector>
+
+// Relacy comes last; off for clang-format, which would sort it among the above.
+// clang-format off
+#include <relacy/relacy.hpp>
+// clang-format on
 
 namespace dcfuzz::model {
 

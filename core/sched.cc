@@ -1,6 +1,6 @@
 // Tasks sleeping and waking on Relacy fibers (kernel/sched/ in miniature).
-#include "core/detectors.h"
-#include "core/vfs.h"
+#include "core/hung_task.h"
+#include "core/kernel_state.h"
 
 namespace dcfuzz::model {
 
@@ -26,19 +26,19 @@ void WaitList::remove(int t) {
   count = out;
 }
 
-Task& current() { return vfs().tasks[rl::thread_index()]; }
+Task& current() { return kstate().tasks[rl::thread_index()]; }
 
 void prepare_to_wait(const WaitSite& site) {
   Task& t = current();
   t.state = TaskState::blocked;
   t.wait = site;
-  t.blocked_at = ++vfs().block_clock;
+  t.blocked_at = ++kstate().block_clock;
 }
 
 void schedule_wait() {
   Task& t = current();
   if (t.state != TaskState::blocked) return;  // woken before it slept
-  trace(t.wait.function, "sleep", t.wait.object);
+  trace("sleep", t.wait.object, t.wait.function);
   check_hang(true);
   t.parked = true;
   rl::ctx().park_current_thread(false, false, false, $);
@@ -46,7 +46,7 @@ void schedule_wait() {
 }
 
 void wake_task(int index) {
-  Task& t = vfs().tasks[index];
+  Task& t = kstate().tasks[index];
   if (t.state != TaskState::blocked) return;
   t.state = TaskState::running;
   if (t.parked) rl::ctx().unpark_thread(rl::thread_id_t(index), false, $);

@@ -18,14 +18,14 @@ struct LockMeta;
 struct HeldLock {
   const LockMeta* lock = nullptr;
   bool shared = false;
-  const char* function = nullptr;  // the kernel function that took it
+  const char* function = nullptr;  // the function that called the lock primitive
 };
 
 enum class TaskState : uint8_t { running, blocked, finished };
 
 // Where and on what a task sleeps.
 struct WaitSite {
-  const char* function = nullptr;  // e.g. "d_wait_lookup", "lookup_slow"
+  const char* function = nullptr;  // the sleeping function: "d_wait_lookup", "lookup_slow"
   const char* what = nullptr;      // e.g. "wait_var_event", "inode_lock_shared"
   ObjRef object;
   bool on_lock = false;               // a lock (else a condition: a lookup to end)

@@ -1,8 +1,9 @@
 // The system calls of the thread programs (fs/namei.c, fs/open.c,
 // fs/fhandle.c): each takes and drops everything it uses.
 #include "core/fs.h"
+#include "core/kernel_state.h"
 #include "core/namei.h"
-#include "core/vfs.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -10,6 +11,7 @@ namespace {
 
 int last_name(const std::vector<int>& path) { return path.back(); }
 
+// kernel: filename_parentat -- the parent of the last name, a directory.
 dentry* walk_parent(const std::vector<int>& path) {
   dentry* parent = walk_components(path.data(), int(path.size()) - 1);
   if (!IS_ERR(parent) && !parent->d_inode->dir) {
@@ -19,6 +21,7 @@ dentry* walk_parent(const std::vector<int>& path) {
   return parent;
 }
 
+// kernel: vfs_statx.
 int do_stat(const PlanOp& op) {
   dentry* d = walk_components(op.path.data(), int(op.path.size()));
   if (IS_ERR(d)) return int(PTR_ERR(d));
@@ -26,16 +29,29 @@ int do_stat(const PlanOp& op) {
   return 0;
 }
 
-// filename_create + vfs_create / vfs_mkdir + done_path_create.
+// The parent locked and the last name looked up for a create; on error the
+// parent is unlocked again.
+dentry* filename_create(dentry* parent, int name) {
+  inode* dir = parent->d_inode;
+  inode_lock(dir);
+  dentry* d = lookup_one_qstr_excl(name, parent, LOOKUP_CREATE | LOOKUP_EXCL);
+  if (IS_ERR(d)) inode_unlock(dir);
+  return d;
+}
+
+void done_path_create(dentry* parent, dentry* d) {
+  dput(d);
+  inode_unlock(parent->d_inode);
+}
+
+// kernel: do_mknodat / do_mkdirat -- filename_create, vfs_create or
+// vfs_mkdir, done_path_create.
 int do_create(const PlanOp& op, bool is_dir) {
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
-  inode* dir = parent->d_inode;
-  inode_lock(dir, "filename_create");
-  dentry* d = lookup_one_qstr_excl(last_name(op.path), parent, LOOKUP_CREATE | LOOKUP_EXCL);
-  int err = IS_ERR(d) ? int(PTR_ERR(d)) : fs_create(dir, d, is_dir);
-  if (!IS_ERR(d)) dput(d);
-  inode_unlock(dir, IS_ERR(d) ? "filename_create" : "done_path_create");
+  dentry* d = filename_create(parent, last_name(op.path));
+  int err = IS_ERR(d) ? int(PTR_ERR(d)) : fs_create(parent->d_inode, d, is_dir);
+  if (!IS_ERR(d)) done_path_create(parent, d);
   dput(parent);
   return err;
 }
@@ -44,7 +60,7 @@ int do_unlinkat(const PlanOp& op) {
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   inode* dir = parent->d_inode;
-  inode_lock(dir, "do_unlinkat");
+  inode_lock(dir);
   dentry* d = lookup_one_qstr_excl(last_name(op.path), parent, 0);
   int err = 0;
   if (IS_ERR(d)) {
@@ -58,19 +74,25 @@ int do_unlinkat(const PlanOp& op) {
     }
     dput(d);
   }
-  inode_unlock(dir, "do_unlinkat");
+  inode_unlock(dir);
   dput(parent);
   return err;
 }
 
-// do_sys_open with O_CREAT: open_last_lookups + lookup_open.
+// O_CREAT: the parent held exclusive around lookup_open.
+dentry* open_last_lookups(dentry* parent, int name) {
+  inode* dir = parent->d_inode;
+  inode_lock(dir);
+  dentry* d = lookup_open(parent, name);
+  inode_unlock(dir);
+  return d;
+}
+
+// kernel: do_sys_openat2 with O_CREAT (path_openat: open_last_lookups).
 int do_open_create(const PlanOp& op) {
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
-  inode* dir = parent->d_inode;
-  inode_lock(dir, "open_last_lookups");
-  dentry* d = lookup_open(parent, last_name(op.path));
-  inode_unlock(dir, "open_last_lookups");
+  dentry* d = open_last_lookups(parent, last_name(op.path));
   int err = IS_ERR(d) ? int(PTR_ERR(d)) : 0;
   if (!IS_ERR(d)) dput(d);
   dput(parent);
@@ -79,9 +101,10 @@ int do_open_create(const PlanOp& op) {
 
 // open_by_handle_at: the handle names a directory of the initial tree;
 // exportfs_decode_fh gets an alias of its inode (disconnected if none).
+// kernel: do_handle_open.
 int do_fh_decode(const PlanOp& op) {
   if (op.tree_node < 0) return -ESTALE;
-  inode* in = vfs().tree_inodes[size_t(op.tree_node)];
+  inode* in = kstate().tree_inodes[size_t(op.tree_node)];
   if (!in->dir) return -ESTALE;
   dentry* d = d_obtain_alias(in);
   if (IS_ERR(d)) return int(PTR_ERR(d));

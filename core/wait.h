@@ -12,7 +12,7 @@ struct wait_queue_head {
 };
 
 // wake_up_all(): wakes and dequeues every waiter.
-void wake_up_all(wait_queue_head* q, const char* function, const ObjRef& what);
+void wake_up_all(wait_queue_head* q, const ObjRef& what, const char* caller = __builtin_FUNCTION());
 
 // The shared hashed table of wait_var_event: entries keyed by variable.
 struct VarWaitTable {
@@ -23,6 +23,6 @@ struct VarWaitTable {
 // prepare_to_wait_event on `key` for the current task.
 void var_wait_enqueue(const ObjRef& key);
 // wake_up_var(): wakes every entry keyed `key`, and no other.
-void wake_up_var(const ObjRef& key, const char* function);
+void wake_up_var(const ObjRef& key, const char* caller = __builtin_FUNCTION());
 
 }  // namespace dcfuzz::model

@@ -146,11 +146,6 @@ void resume(ContextSlot& slot, int threads) {
 
 }  // namespace
 
-[[noreturn]] void fail_execution(const char* title) {
-  rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);
-  std::abort();  // unreachable: fail_test leaves the fiber for good
-}
-
 Execution run_program(Program& program, Strategy& strategy, const RunOptions& options) {
   const int threads = program.thread_count();
   if (threads < 1 || threads > kMaxThreads) std::abort();

@@ -6,13 +6,18 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdlib>
 #include <ostream>
 #include <streambuf>
 
 #include "schedules/engine.h"
 #include "schedules/recorder.h"
 
-#include <relacy/relacy.hpp>  // last: it #defines new, delete, malloc, free
+// Relacy last (it #defines new, delete, malloc, free); off for clang-format,
+// which would sort it among the standard headers above.
+// clang-format off
+#include <relacy/relacy.hpp>
+// clang-format on
 
 namespace dcfuzz::engine_detail {
 
@@ -161,6 +166,10 @@ class RunState final : public Host {
     exec_.found = true;
     exec_.title = title;
     exec_.details = details;
+  }
+  [[noreturn]] void fail_execution(const char* title) override {
+    rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);
+    std::abort();  // unreachable: fail_test leaves the fiber for good
   }
 
  private:

@@ -44,7 +44,7 @@ class LostWakeup final : public Program {
         if (state_->woken_early) {
           // the wake happened between check and sleep: nobody will wake us
           host_->on_finding("BUG: lost wakeup (toy)", "waiter slept after the wake");
-          fail_execution("BUG: lost wakeup (toy)");
+          host_->fail_execution("BUG: lost wakeup (toy)");
         }
         rl::ctx().park_current_thread(false, false, false, $);
       }
@@ -94,7 +94,7 @@ class Counter final : public Program {
   void after() override {
     if (state_->value($) != threads_ * rounds_) {
       host_->on_finding("BUG: counter lost an update", "");
-      fail_execution("BUG: counter lost an update");
+      host_->fail_execution("BUG: counter lost an update");
     }
     delete state_;
   }

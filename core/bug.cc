@@ -1,0 +1,80 @@
+// Findings: their text, every task's state, and the end of the execution.
+#include "core/bug.h"
+
+#include <cstdarg>
+
+#include "core/kernel_state.h"
+#include "core/plan.h"
+#include "core/program.h"
+
+namespace dcfuzz::model {
+
+Text& Text::add(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  int n = vsnprintf(buf_ + len_, sizeof buf_ - len_, format, args);
+  va_end(args);
+  if (n > 0) len_ = std::min(sizeof buf_ - 1, len_ + size_t(n));
+  return *this;
+}
+
+namespace {
+
+const char* state_name(const Task& t) {
+  if (t.state == TaskState::finished) return "finished";
+  if (t.state == TaskState::blocked && t.parked) return "blocked";
+  return "running";
+}
+
+void describe_task(Text& out, const Task& t) {
+  const std::vector<PlanOp>& ops = kstate().plan->threads[size_t(t.index)];
+  out.add("T%d program:", t.index + 1);
+  for (size_t k = 0; k < ops.size(); ++k) out.add("%s%s", k ? "; " : " ", ops[k].text.c_str());
+  out.add("\n  state: %s", state_name(t));
+  if (t.op >= 0 && t.state != TaskState::finished)
+    out.add(" in op %s", ops[size_t(t.op)].text.c_str());
+  if (t.state == TaskState::blocked && t.parked) {
+    out.add(", waiting in %s: %s on %s", t.wait.function, t.wait.what, ObjName(t.wait.object).buf);
+  }
+  out.add("\n  held locks:");
+  if (t.nheld == 0) out.add(" none");
+  for (int i = 0; i < t.nheld; ++i) {
+    const HeldLock& h = t.held[i];
+    out.add(" [%s (%s, by %s)]", ObjName(h.lock->ref).buf, h.shared ? "shared" : "exclusive",
+            h.function);
+  }
+  out.add("\n");
+}
+
+thread_local Text g_details;  // one finding per execution
+thread_local char g_title[160];
+
+}  // namespace
+
+void describe_tasks(Text& out) {
+  for (int i = 0; i < kstate().ntasks; ++i) describe_task(out, kstate().tasks[i]);
+}
+
+Text& new_finding() {
+  g_details = Text();
+  return g_details;
+}
+
+[[noreturn]] void report_finding(const Text& details, const char* title_format, ...) {
+  va_list args;
+  va_start(args, title_format);
+  vsnprintf(g_title, sizeof g_title, title_format, args);
+  va_end(args);
+  Host& host = *kstate().host;
+  host.on_finding(g_title, details.str());
+  host.fail_execution(g_title);
+}
+
+[[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {
+  Text& out = new_finding();
+  out.add("%s: %s (in %s)\n", rule, d ? ObjName(dref(Obj::dentry, d)).buf : "-", function);
+  describe_tasks(out);
+  report_finding(out, "BUG: dcache invariant: %s", rule);
+}
+
+}  // namespace dcfuzz::model

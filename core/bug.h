@@ -1,0 +1,48 @@
+// BUG() and WARN(): a broken rule becomes a finding with a stable one-line
+// title (the bucket, in kernel words) and details that name every object by
+// path and show every task's program, state and held locks. The checks live
+// with what they check: lock order and unlock balance in lockdep.cc, the hung
+// task in hung_task.cc, the lost wakeup beside __d_lookup_unhash, the
+// in-lookup rules in invariants.cc.
+#pragma once
+
+#include "core/dcache.h"
+
+namespace dcfuzz::model {
+
+// Finding text is built in a fixed buffer: during an execution the heap is
+// Relacy's, and std::string's out-of-line code would mix the two heaps.
+class Text {
+ public:
+  Text& add(const char* format, ...) __attribute__((format(printf, 2, 3)));
+  const char* str() const { return buf_; }
+
+ private:
+  char buf_[6144] = {};
+  size_t len_ = 0;
+};
+
+// A printable name of an object for a format argument; lives until the end
+// of the full expression.
+struct ObjName {
+  explicit ObjName(const ObjRef& r) { object_name(r, buf, sizeof buf); }
+  char buf[128];
+};
+
+// The details of this execution's finding, empty (one finding per execution).
+Text& new_finding();
+// Reports `details` under the title (printf-style) and ends the execution.
+[[noreturn]] void report_finding(const Text& details, const char* title_format, ...)
+    __attribute__((format(printf, 2, 3)));
+// "BUG: dcache invariant: <rule>", about dentry `d` (may be null), found in
+// `function`.
+[[noreturn]] void invariant_violation(const char* rule, const dentry* d,
+                                      const char* function = __builtin_FUNCTION());
+// Every task: program, op, state, held locks.
+void describe_tasks(Text& out);
+
+// The in-lookup rules over the whole cache (invariants.cc; run at every
+// scheduling decision).
+void check_invariants();
+
+}  // namespace dcfuzz::model

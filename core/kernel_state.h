@@ -1,0 +1,53 @@
+// The model kernel's global state for one execution: what fs/dcache.c and
+// fs/namei.c keep in globals (the in-lookup hash, rename_lock,
+// s_vfs_rename_mutex, the wait_var table), the task table, and the objects
+// allocated so far. Created in Program::before(), freed in Program::after();
+// the compiled scenario it runs (core/plan.h) is only pointed to.
+#pragma once
+
+#include <vector>
+
+#include "core/scenario.h"
+#include "core/wait.h"
+
+namespace dcfuzz {
+class Host;
+}
+
+namespace dcfuzz::model {
+
+struct Plan;
+
+constexpr int kBuckets = 4;
+
+struct KernelState {
+  Host* host = nullptr;
+  const Plan* plan = nullptr;
+  Task tasks[kMaxTasks];
+  int ntasks = 0;
+  uint32_t block_clock = 0;
+  uint32_t next_dentry = 0;
+  uint32_t next_inode = 0;
+  std::vector<dentry*> dentries;    // alive, in creation order
+  std::vector<dentry*> dead;        // killed; freed "after RCU", in after()
+  std::vector<inode*> inodes;       // all, freed in after()
+  std::vector<inode*> tree_inodes;  // per initial tree node
+  dentry* root = nullptr;
+  spinlock_t in_lookup_hashtable[kBuckets];
+  seqlock_t rename_lock;
+  rw_semaphore s_vfs_rename_mutex;
+  VarWaitTable var_waiters;
+};
+
+// The execution in progress on this thread.
+KernelState& kstate();
+void set_kstate(KernelState* state);
+const Patches& patches();
+const char* name_str(int name);
+
+// An event for the report's interleaving table and the fuzzer's coverage, in
+// `function`: the model function that calls trace(), unless it passes on its
+// own caller (a primitive, or a helper that is part of a kernel function).
+void trace(const char* what, const ObjRef& object, const char* function = __builtin_FUNCTION());
+
+}  // namespace dcfuzz::model

@@ -1,0 +1,16 @@
+// Switches of the dcache model for tests; the defaults are what the fuzzer
+// and the CLI run.
+#pragma once
+
+namespace dcfuzz {
+
+struct ModelOptions {
+  // The immediate lost-wakeup detector. Off, a wrong waiter shows as the
+  // hang it becomes ("INFO: task hung in d_wait_lookup").
+  bool lost_wakeup_detector = true;
+  // Self-test of the lock-order detector: d_alloc takes an in-lookup bucket
+  // lock around the parent's d_lock (bucket -> d_lock, against rule 7).
+  bool selftest_lock_inversion = false;
+};
+
+}  // namespace dcfuzz

@@ -1,0 +1,35 @@
+// What a scenario compiles to, once, outside any execution: names interned,
+// paths split into them, each op's text for reports. Read-only during an
+// execution (see core/program.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/model_options.h"
+#include "core/scenario.h"
+
+namespace dcfuzz::model {
+
+// A scenario op with its path split into interned names.
+struct PlanOp {
+  OpKind kind = OpKind::lookup;
+  std::vector<int> path;
+  std::vector<int> path2;
+  std::string text;    // "rename d/a e/b", for reports
+  int tree_node = -1;  // fh_decode: the initial-tree node the handle names
+};
+
+struct Plan {
+  Scenario scenario;
+  Patches patches;
+  ModelOptions options;
+  std::vector<std::string> names;  // interned names; id = index
+  std::vector<int> folded;         // id of the first case-insensitively equal name
+  std::vector<int> tree_name;      // per initial tree node
+  std::vector<std::vector<PlanOp>> threads;
+};
+
+Plan compile_plan(Scenario scenario, const ModelOptions& options);
+
+}  // namespace dcfuzz::model
