@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "fuzz/recent_map.h"
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/random_scenario.h"
 
@@ -23,8 +24,6 @@ constexpr const char* kMutationNames[kMutationKinds] = {
 
 // Few names, so that threads and the tree collide; case variants come on top.
 constexpr const char* kAlphabet[] = {"a", "b", "d", "foo", "bar"};
-constexpr int kOpKinds = 7;
-constexpr int kFilesystems = 3;
 
 std::string case_variant(std::string name, uint32_t which) {
   for (size_t i = 0; i < name.size(); ++i) {

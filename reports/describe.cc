@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/scenario.h"
+#include "schedules/model_enums.h"
 
 namespace dcfuzz {
 namespace {
@@ -37,7 +38,7 @@ std::string node_path(const pb::Scenario& scenario, int index) {
 }  // namespace
 
 std::string describe_kernel(pb::Kernel kernel) {
-  return std::string(kernel_name(Kernel(int(kernel)))) + " (" + kernel_summary(kernel) + ")";
+  return std::string(kernel_name(to_model(kernel))) + " (" + kernel_summary(kernel) + ")";
 }
 
 std::string describe_op(const pb::Op& op) {
@@ -58,7 +59,7 @@ std::string describe_op(const pb::Op& op) {
     case pb::FH_DECODE:
       return "open_by_handle_at(handle of " + path + ")";
     default:
-      return op_name(OpKind(int(op.op()))) + ("(" + path + ")");
+      return op_name(to_model(op.op())) + ("(" + path + ")");
   }
 }
 

@@ -9,6 +9,7 @@
 #include "core/scenario.h"
 #include "reports/describe.h"
 #include "reports/report.h"
+#include "schedules/model_enums.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz {
@@ -96,7 +97,7 @@ void write_header(std::ostream& out, const pb::Schedule& schedule, const Executi
   out << "<h1" << (execution.found ? "" : " class=\"clean\"") << ">"
       << escape(execution.found ? execution.title : "no finding") << "</h1>\n"
       << "<p>kernel " << escape(describe_kernel(sc.kernel())) << ", filesystem "
-      << fs_name(FsKind(int(sc.fs()))) << "; " << execution.steps << " scheduling steps, "
+      << fs_name(to_model(sc.fs())) << "; " << execution.steps << " scheduling steps, "
       << schedule.preemptions_size() << " preemption(s), " << schedule.faults_size()
       << " injected fault(s)</p>\n<ul>\n";
   for (int t = 0; t < sc.threads_size(); ++t) {

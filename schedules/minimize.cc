@@ -6,6 +6,7 @@
 #include <set>
 #include <tuple>
 
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/run.h"
 
@@ -34,7 +35,7 @@ void erase_if(Field* field, Pred pred) {
 }
 
 std::string describe_op(const pb::Op& op) {
-  std::string text = op_name(OpKind(int(op.op()))) + std::string(" ") + op.path();
+  std::string text = op_name(to_model(op.op())) + std::string(" ") + op.path();
   return op.op() == pb::RENAME ? text + " -> " + op.path2() : text;
 }
 
