@@ -20,6 +20,7 @@
 #include "fuzz/findings.h"
 #include "fuzz/target.h"
 #include "reports/report.h"
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/schedule_io.h"
 
@@ -192,7 +193,7 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
   const uint64_t execs = findings.executions();
   const auto buckets = findings.buckets();
   std::printf("campaign on %s: %.0f s, %d job%s, %llu executions (%.0f/s), corpus %zu\n",
-              kernel_name(Kernel(int(options.kernel))), elapsed, options.jobs,
+              kernel_name(to_model(options.kernel)), elapsed, options.jobs,
               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(execs),
               elapsed > 0 ? double(execs) / elapsed : 0.0, list_files(corpus).size());
   if (buckets.empty()) {
@@ -285,7 +286,7 @@ int run_campaign(const CampaignOptions& options) {
 
   const uint64_t seed = options.seed ? options.seed : uint64_t(std::time(nullptr)) % 1000000007;
   std::fprintf(stderr, "dcfuzz: fuzzing %s for %d s with %d job%s, seed %llu, findings in %s/\n",
-               kernel_name(Kernel(int(options.kernel))), options.seconds, options.jobs,
+               kernel_name(to_model(options.kernel)), options.seconds, options.jobs,
                options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
                options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
