@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -10,8 +11,8 @@
 
 #include "core/model.h"
 #include "fuzz/coverage.h"
-#include "fuzz/recent_map.h"
 #include "fuzz/mutator.h"
+#include "fuzz/recent_map.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
 
@@ -99,6 +100,19 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
   return steps;
 }
 
+// With stamp_kernel: the bytes of a mutant, rewritten to name the target's kernel.
+size_t stamp_kernel(uint8_t* data, size_t size, size_t max_size) {
+  if (!target().options.stamp_kernel) return size;
+  auto schedule = parse_shared_schedule(data, size);
+  if (!schedule || schedule->scenario().kernel() == target().options.kernel) return size;
+  pb::Schedule copy = *schedule;
+  copy.mutable_scenario()->set_kernel(target().options.kernel);
+  const std::string bytes = copy.SerializeAsString();
+  if (bytes.size() > max_size) return size;
+  std::copy(bytes.begin(), bytes.end(), data);
+  return bytes.size();
+}
+
 }  // namespace
 
 MutatorOptions mutator_options() {
@@ -154,14 +168,24 @@ void run_libfuzzer(const std::vector<std::string>& arguments) {
 // libFuzzer's hooks, found by name.
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
+  const auto& seeds = dcfuzz::target().options.seeds_for_empty_input;
+  if (size == 0 && !seeds.empty()) {
+    const std::string& start = seeds[seed % seeds.size()];
+    if (start.size() <= max_size) {
+      std::copy(start.begin(), start.end(), data);
+      size = start.size();
+    }
+  }
   uint32_t steps = dcfuzz::steps_of(data, size);
-  return dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
+  size = dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
                               dcfuzz::mutator_options());
+  return dcfuzz::stamp_kernel(data, size, max_size);
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
                                             const uint8_t* data2, size_t size2, uint8_t* out,
                                             size_t max_out_size, unsigned int seed) {
-  return dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
-                                 LLVMFuzzerMutate, dcfuzz::mutator_options());
+  const size_t size = dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
+                                              LLVMFuzzerMutate, dcfuzz::mutator_options());
+  return dcfuzz::stamp_kernel(out, size, max_out_size);
 }

@@ -30,6 +30,12 @@ struct TargetOptions {
   const std::atomic<bool>* stop = nullptr;
   // Called for every execution that found something, with its (normalised) schedule.
   std::function<void(const pb::Schedule&, const Execution&)> on_finding;
+  // Binary schedules the custom mutator starts from instead of an empty
+  // input (libFuzzer run without a corpus begins with one): the shipped seeds.
+  std::vector<std::string> seeds_for_empty_input;
+  // Every input the mutator and crossover make names `kernel`, so that an
+  // input saved on its own (a crash file) replays on the variant it ran on.
+  bool stamp_kernel = false;
 };
 
 // Configures this process's target; before run_libfuzzer() or run_target_input().
