@@ -233,11 +233,26 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
     return;
   }
   std::printf("%zu bug%s found:\n", buckets.size(), buckets.size() == 1 ? "" : "s");
+  size_t unsaved = 0;
   for (const auto& b : buckets) {
-    std::printf("  %s\n      first after %.1f s (%llu executions), %llu hits; %s/\n",
-                b.title.c_str(), b.first_seconds,
-                static_cast<unsigned long long>(b.first_executions),
-                static_cast<unsigned long long>(b.hits), findings.bucket_dir(b.title).c_str());
+    std::printf("  %s\n      first after %.1f s (%llu executions), %llu hits; ", b.title.c_str(),
+                b.first_seconds, static_cast<unsigned long long>(b.first_executions),
+                static_cast<unsigned long long>(b.hits));
+    if (b.saved) {
+      std::printf("%s/\n", findings.bucket_dir(b.title).c_str());
+      continue;
+    }
+    ++unsaved;
+    // Nothing found is lost: the reproducer goes to stdout, ready for a file.
+    std::printf("NOT SAVED (%s); its minimized schedule, for `dcfuzz replay`:\n",
+                b.save_error.c_str());
+    std::printf("----- %s.textproto -----\n%s----- end of %s.textproto -----\n",
+                bucket_name(b.title).c_str(), b.unsaved_schedule.c_str(),
+                bucket_name(b.title).c_str());
+  }
+  if (unsaved) {
+    std::printf("%zu of the %zu bugs could not be saved in %s/; their schedules are above\n",
+                unsaved, buckets.size(), options.out_dir.c_str());
   }
 }
 
@@ -328,7 +343,15 @@ int run_campaign(const CampaignOptions& options) {
   signal(SIGTERM, previous_term);
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   print_summary(options, findings, corpus);
-  return findings.buckets().empty() ? 0 : 1;
+  const auto buckets = findings.buckets();
+  for (const auto& b : buckets) {
+    if (!b.saved) {
+      std::fprintf(stderr, "dcfuzz: a finding could not be saved in %s/ (%s)\n",
+                   options.out_dir.c_str(), b.save_error.c_str());
+      return 2;
+    }
+  }
+  return buckets.empty() ? 0 : 1;
 }
 
 }  // namespace dcfuzz
