@@ -108,7 +108,7 @@ TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
 
 // The campaign runs from any directory: the shipped seeds are in the binary.
 TEST(FuzzCampaign, RunsFromAnyDirectory) {
-  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_cwd";
+  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_cwd_" + std::to_string(getpid());
   std::filesystem::remove_all(out);
   const std::string command = std::string("cd / && ") + DCFUZZ_BIN +
                               " fuzz --time 3 --seed 2 --out " + out + " >/dev/null 2>" + out +
@@ -117,6 +117,8 @@ TEST(FuzzCampaign, RunsFromAnyDirectory) {
   EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(out + ".err");
   EXPECT_NE(slurp(out + ".err").find("3 shipped seed schedules imported"), std::string::npos)
       << slurp(out + ".err");
+  std::filesystem::remove_all(out);
+  std::filesystem::remove(out + ".err");
 }
 
 // Killing a campaign (the signal a user's Ctrl-C or a script's kill sends)
@@ -203,7 +205,8 @@ TEST(FuzzCampaign, SigkillLosesNoAnnouncedBucketAndTheSameCommandResumes) {
 // OUT belongs to one campaign: a second one on it is refused, with one line
 // naming the first, and takes nothing from it.
 TEST(FuzzCampaign, ASecondCampaignOnTheSameOutIsRefused) {
-  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_locked";
+  const std::string out =
+      ::testing::TempDir() + "dcfuzz_campaign_locked_" + std::to_string(getpid());
   std::filesystem::remove_all(out);
   const pid_t pid = start_campaign(out, "60");
   ASSERT_GT(pid, 0);
@@ -225,13 +228,15 @@ TEST(FuzzCampaign, ASecondCampaignOnTheSameOutIsRefused) {
   // Once it has ended, OUT is free again.
   auto again = run_dcfuzz("fuzz --time 1 --seed 3 --out " + out);
   EXPECT_NE(again.exit_code, 2) << again.err;
+  std::filesystem::remove_all(out);
 }
 
 // A full file system (a 64 KiB tmpfs as OUT): no finding is lost. The
 // summary says which could not be saved and prints each one's minimized
 // schedule, which replays to the bucket's title; exit 2.
 TEST(FuzzCampaign, FullDiskLosesNoFinding) {
-  const std::string mount_point = ::testing::TempDir() + "dcfuzz_full_disk";
+  const std::string mount_point =
+      ::testing::TempDir() + "dcfuzz_full_disk_" + std::to_string(getpid());
   std::filesystem::create_directories(mount_point);
   const std::string mount = "mount -t tmpfs -o size=64k dcfuzz-test " + mount_point + " 2>&1";
   if (std::system(mount.c_str()) != 0) {
@@ -240,7 +245,9 @@ TEST(FuzzCampaign, FullDiskLosesNoFinding) {
   }
   struct Unmount {
     std::string path;
-    ~Unmount() { std::system(("umount " + path).c_str()); }
+    ~Unmount() {
+      if (std::system(("umount " + path).c_str()) == 0) std::filesystem::remove(path);
+    }
   } unmount{mount_point};
   auto o = run_dcfuzz("fuzz --time 4 --seed 1 --out " + mount_point + "/out");
   EXPECT_EQ(o.exit_code, 2) << o.out << o.err;

@@ -21,7 +21,8 @@ using testing::slurp;
 
 // A fresh directory for one test.
 std::string fresh_dir(const std::string& name) {
-  const std::string dir = ::testing::TempDir() + "dcfuzz_fuzzer_" + name;
+  const std::string dir =
+      ::testing::TempDir() + "dcfuzz_fuzzer_" + name + "_" + std::to_string(getpid());
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir;
@@ -70,6 +71,7 @@ TEST(LibFuzzerTarget, FindsABugOnV4AndItsCrashFileReplays) {
   const std::string dir = fresh_dir("runs");
   EXPECT_NE(run_fuzzer(dir, "", "-seed=1 -runs=200000 -max_total_time=60 -artifact_prefix=./"), 0);
   expect_crash_replays(dir);
+  fs::remove_all(dir);
 }
 
 TEST(LibFuzzerTarget, ForkModeWritesACrashThatReplays) {
@@ -84,6 +86,7 @@ TEST(LibFuzzerTarget, ForkModeWritesACrashThatReplays) {
   auto replay = run_dcfuzz("replay " + crashes[0]);
   EXPECT_EQ(replay.exit_code, 1) << replay.err;
   EXPECT_EQ(replay.out, report);
+  fs::remove_all(dir);
 }
 
 // -merge=1: the shipped seeds (text format) into an empty corpus directory.
@@ -94,6 +97,7 @@ TEST(LibFuzzerTarget, MergeKeepsTheSeedsCoverage) {
       << slurp(dir + "/log");
   EXPECT_GE(files_starting(dir + "/merged", "").size(), 1u) << slurp(dir + "/log");
   EXPECT_NE(slurp(dir + "/log").find("MERGE-OUTER"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 // The kernel from the environment: mainline has none of the bugs, so the
@@ -107,6 +111,7 @@ TEST(LibFuzzerTarget, KernelFromTheEnvironment) {
   const std::string log = slurp(dir + "/log");
   EXPECT_EQ(log, "dcfuzz: DCFUZZ_KERNEL: unknown kernel variant 'v5' (one of " +
                      std::string("mainline, v4, v4-fixed, v4-fix-move, v4-fix-add-ci") + ")\n");
+  fs::remove_all(dir);
 }
 
 // Without $DCFUZZ_KERNEL: the flag file dcfuzz_fuzzer.kernel beside the binary.
@@ -122,6 +127,7 @@ TEST(LibFuzzerTarget, KernelFromAFlagFile) {
   EXPECT_NE(slurp(dir + "/log").find("dcfuzz_fuzzer.kernel: unknown kernel variant 'v5'"),
             std::string::npos)
       << slurp(dir + "/log");
+  fs::remove_all(dir);
 }
 
 }  // namespace
