@@ -4,6 +4,12 @@
 // -artifact_prefix, corpus directories), ClusterFuzzLite and OSS-Fuzz run it.
 // The schedule-aware mutator and crossover come with the target (target.cc).
 //
+// Inputs: binary schedules; text format (a seed corpus of .textproto files)
+// is accepted too. libFuzzer without a corpus starts from an input of at most
+// one byte, and stops at once unless it shows coverage: that input runs the
+// first shipped seed (none has a finding by itself: tests/fuzz_seeds_test.cc),
+// and the mutator starts from the shipped seeds (TargetOptions::start_seeds).
+//
 // Kernel variant: $DCFUZZ_KERNEL, else the first word of the file
 // dcfuzz_fuzzer.kernel beside the binary, else v4. A bad name is one line
 // on stderr and exit 2.
@@ -144,6 +150,16 @@ pb::Kernel configured_kernel() {
 }  // namespace
 }  // namespace dcfuzz
 
+// Under AddressSanitizer (ClusterFuzzLite and OSS-Fuzz builds): Relacy's
+// headers replace the global operator new with a malloc of their own in the
+// code that includes them, and inline code shared with other code (a
+// std::vector's growth) then frees with ASan's operator delete: a
+// malloc/delete pair ASan reports although both ends are malloc and free.
+// Leaks: the engine's caches live for the process.
+extern "C" const char* __asan_default_options() {
+  return "alloc_dealloc_mismatch=0:detect_leaks=0";
+}
+
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   using namespace dcfuzz;
   TargetOptions options;
@@ -156,7 +172,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
     if (!parse_schedule(seed.bytes(), &schedule, &error)) continue;
     normalize(&schedule);
     schedule.mutable_scenario()->set_kernel(options.kernel);
-    options.seeds_for_empty_input.push_back(to_binary(schedule));
+    options.start_seeds.push_back(to_binary(schedule));
   }
   options.on_finding = [](const pb::Schedule& schedule, const Execution& found) {
     // What `dcfuzz replay` prints for this input.

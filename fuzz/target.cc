@@ -15,6 +15,7 @@
 #include "fuzz/recent_map.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
+#include "schedules/schedule_io.h"
 
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
                                    int (*callback)(const uint8_t* data, size_t size));
@@ -100,6 +101,25 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
   return steps;
 }
 
+// With start_seeds: `data` as a binary schedule in *out, if it is not one
+// already (see TargetOptions::start_seeds). False: leave it as it is.
+bool convert_input(const uint8_t* data, size_t size, unsigned pick, std::string* out) {
+  const auto& seeds = target().options.start_seeds;
+  if (seeds.empty() || parse_shared_schedule(data, size)) return false;
+  if (size <= 1) {
+    *out = seeds[pick % seeds.size()];
+    return true;
+  }
+  pb::Schedule schedule;
+  std::string error;
+  if (!parse_schedule(std::string(reinterpret_cast<const char*>(data), size), &schedule, &error))
+    return false;
+  normalize(&schedule);
+  schedule.mutable_scenario()->set_kernel(target().options.kernel);
+  *out = to_binary(schedule);
+  return true;
+}
+
 // With stamp_kernel: the bytes of a mutant, rewritten to name the target's kernel.
 size_t stamp_kernel(uint8_t* data, size_t size, size_t max_size) {
   if (!target().options.stamp_kernel) return size;
@@ -136,6 +156,11 @@ int run_target_input(const uint8_t* data, size_t size) {
     std::fflush(nullptr);
     _exit(0);
   }
+  std::string converted;
+  if (convert_input(data, size, 0, &converted)) {
+    data = reinterpret_cast<const uint8_t*>(converted.data());
+    size = converted.size();
+  }
   const auto schedule = shared_target_schedule(data, size);
   if (!schedule) return -1;
   RunOptions options;
@@ -168,13 +193,10 @@ void run_libfuzzer(const std::vector<std::string>& arguments) {
 // libFuzzer's hooks, found by name.
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
-  const auto& seeds = dcfuzz::target().options.seeds_for_empty_input;
-  if (size == 0 && !seeds.empty()) {
-    const std::string& start = seeds[seed % seeds.size()];
-    if (start.size() <= max_size) {
-      std::copy(start.begin(), start.end(), data);
-      size = start.size();
-    }
+  std::string converted;
+  if (dcfuzz::convert_input(data, size, seed, &converted) && converted.size() <= max_size) {
+    std::copy(converted.begin(), converted.end(), data);
+    size = converted.size();
   }
   uint32_t steps = dcfuzz::steps_of(data, size);
   size = dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
