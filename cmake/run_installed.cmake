@@ -14,7 +14,7 @@ execute_process(COMMAND ${PREFIX}/bin/dcfuzz fuzz --time 2 --seed 1 --out out
 if(NOT result EQUAL 1)
   message(FATAL_ERROR "installed dcfuzz fuzz: exit ${result}, not 1 (a bug found)\n${out}${err}")
 endif()
-if(NOT err MATCHES "3 shipped seed schedules imported")
+if(NOT err MATCHES "[1-9][0-9]* shipped seed schedules imported")
   message(FATAL_ERROR "installed dcfuzz fuzz did not start from the built-in seeds\n${err}")
 endif()
 if(NOT EXISTS ${PREFIX}/bin/dcfuzz_fuzzer)
