@@ -240,6 +240,7 @@ TEST(FuzzCampaign, FullDiskLosesNoFinding) {
   std::filesystem::create_directories(mount_point);
   const std::string mount = "mount -t tmpfs -o size=64k dcfuzz-test " + mount_point + " 2>&1";
   if (std::system(mount.c_str()) != 0) {
+    std::filesystem::remove(mount_point);
     GTEST_SKIP() << "cannot mount a tmpfs here (needs root and a mount namespace that allows "
                     "it): the full-disk case is not tested";
   }
