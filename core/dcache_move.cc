@@ -16,7 +16,8 @@ bool is_ancestor(const dentry* a, const dentry* d) {
   return false;
 }
 
-// The parents' d_lock (ancestor first), then dentry's, then target's.
+// The parents' d_lock (ancestor first), then dentry's, then target's, with
+// __d_move's lockdep subclasses (DENTRY_D_LOCK_NESTED, 2, 3).
 // kernel: the locking at the head of __d_move; its events are __d_move's.
 void lock_for_move(dentry* d, dentry* target, dentry* old_parent, const char* caller) {
   dentry* new_parent = target->d_parent;
@@ -24,13 +25,13 @@ void lock_for_move(dentry* d, dentry* target, dentry* old_parent, const char* ca
     spin_lock(&new_parent->d_lock, caller);
   } else if (is_ancestor(old_parent, new_parent)) {
     spin_lock(&old_parent->d_lock, caller);
-    spin_lock(&new_parent->d_lock, caller);
+    spin_lock_nested(&new_parent->d_lock, DENTRY_D_LOCK_NESTED, caller);
   } else {
     spin_lock(&new_parent->d_lock, caller);
-    spin_lock(&old_parent->d_lock, caller);
+    spin_lock_nested(&old_parent->d_lock, DENTRY_D_LOCK_NESTED, caller);
   }
-  spin_lock(&d->d_lock, caller);
-  spin_lock(&target->d_lock, caller);
+  spin_lock_nested(&d->d_lock, 2, caller);
+  spin_lock_nested(&target->d_lock, 3, caller);
 }
 
 // kernel: the unlocking at the end of __d_move.

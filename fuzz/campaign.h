@@ -19,12 +19,13 @@ namespace dcfuzz {
 
 struct CampaignOptions {
   pb::Kernel kernel = pb::V4;
+  bool preempt_rt = false;  // every schedule runs on a PREEMPT_RT kernel
   int seconds = 180;
   int jobs = 1;
   std::string out_dir = "out";
   // Existing directories (cmd_fuzz checks them); empty: the shipped seeds.
   std::vector<std::string> corpus_dirs;
-  uint64_t seed = 0;                     // 0: from the clock
+  uint64_t seed = 0;  // 0: from the clock
   bool interleaving_coverage = true;
   bool keep_scenario = false;  // mutate only the interleaving of the corpus's scenarios
   double progress_every = 5;   // seconds between progress lines

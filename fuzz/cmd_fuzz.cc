@@ -21,6 +21,7 @@ int cmd_fuzz(const Args& args) {
   options.corpus_dirs = args.positional;
   options.interleaving_coverage = !args.has("no_interleaving_coverage");
   options.keep_scenario = args.has("keep_scenario");
+  options.preempt_rt = args.has("preempt_rt");
   return run_campaign(options);
 }
 

@@ -75,6 +75,7 @@ pb::Schedule load_schedule_arg(const Args& args) {
     }
     schedule.mutable_scenario()->set_kernel(kernel);
   }
+  if (args.has("preempt_rt")) schedule.mutable_scenario()->set_preempt_rt(true);
   if (!note.empty()) std::cerr << "dcfuzz: note: " << note << std::endl;
   return schedule;
 }
