@@ -26,6 +26,13 @@ void lockdep_released(const LockMeta& m) {
   }
 }
 
+int lockdep_held_subclass(const LockMeta& m) {
+  const Task& t = current();
+  for (int i = 0; i < t.nheld; ++i)
+    if (t.held[i].lock == &m) return t.held[i].subclass;
+  return 0;
+}
+
 namespace {
 
 // The lock class, as lockdep keys it: every d_lock is one class, every

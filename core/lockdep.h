@@ -17,6 +17,8 @@ void check_unlock_balance(const LockMeta& lock, bool shared, const char* functio
 void lockdep_acquired(const LockMeta& lock, bool shared, const char* function, int subclass = 0,
                       bool spin = false);
 void lockdep_released(const LockMeta& lock);
+// The subclass the current task holds `lock` with (0 if it does not).
+int lockdep_held_subclass(const LockMeta& lock);
 
 // might_sleep() in `where` (down_read, dput, ...), called by `function`: in
 // atomic context (a spinlock held, or preemption off) -> "BUG: sleeping

@@ -1,5 +1,5 @@
-// dcfuzz fuzz [--kernel V] [--time S] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]:
-// a campaign (fuzz/campaign.h).
+// dcfuzz fuzz [--kernel V] [--preempt-rt] [--time S] [--jobs N] [--out DIR] [--keep-scenario]
+// [CORPUS...]: a campaign (fuzz/campaign.h).
 #include "fuzz/campaign.h"
 #include "fuzz/commands.h"
 #include "schedules/normalize.h"

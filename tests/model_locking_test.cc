@@ -11,6 +11,7 @@
 #include "schedules/engine.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
+#include "tests/run_binary.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {
@@ -247,6 +248,27 @@ TEST(ModelLockdep, MoveAndRenameAreSilent) {
   }
 }
 
+// rename on a case-insensitive fs: lock_rename holds / (I_MUTEX_PARENT) and
+// /C (I_MUTEX_PARENT2); both lookups go through d_add_ci, which on the series
+// drops and re-takes each parent. Re-taken at the caller's subclass, the two
+// i_rwsems stay apart for lockdep (a campaign found the recursion report
+// when the re-lock used subclass 0: an annotation the series may not have).
+TEST(ModelLockdep, RenameThroughDAddCiIsNoRecursion) {
+  for (pb::Kernel k : {pb::V4_FIXED, pb::MAINLINE}) {
+    Execution e = run(with_kernel(parse(R"(
+      scenario {
+        fs: CASE_INSENSITIVE
+        tree { name: "C" dir: true }
+        tree { name: "A" dir: true }
+        tree { parent: 1 name: "B" dir: true }
+        threads { ops { op: RENAME path: "a" path2: "c/b" } }
+      })"),
+                                  k));
+    EXPECT_FALSE(e.found) << pb::Kernel_Name(k) << ": " << details(e);
+    EXPECT_GE(event(e, 1, "inode_lock_nested", "i_rwsem of /C"), 0) << pb::Kernel_Name(k);
+  }
+}
+
 // ---- might_sleep (11.8, 12.3) ----
 
 TEST(ModelMightSleep, FiresOnDputUnderASpinlock) {
@@ -314,6 +336,19 @@ TEST(ModelMightSleep, PreemptRtWakeAfterTheWindowIsSilent) {
   options.selftest_wake_in_dir_add = true;
   Execution e = run(no_rt, options);
   EXPECT_FALSE(e.found) << details(e);
+}
+
+// The switch is part of the schedule: --preempt-rt sets it on replay, and
+// the report says so.
+TEST(ModelMightSleep, PreemptRtSwitchReachesTheReport) {
+  const std::string file =
+      testing::source_path("corpus/regressions/add-ci-relock-deadlock.textproto");
+  auto rt = testing::run_dcfuzz("replay " + file + " --preempt-rt");
+  EXPECT_EQ(rt.exit_code, 1) << rt.err;
+  EXPECT_NE(rt.out.find("kernel:     v4-fixed (both fixes), PREEMPT_RT\n"), std::string::npos)
+      << rt.out;
+  auto plain = testing::run_dcfuzz("replay " + file);
+  EXPECT_EQ(plain.out.find("PREEMPT_RT"), std::string::npos) << plain.out;
 }
 
 }  // namespace
