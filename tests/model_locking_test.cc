@@ -190,6 +190,44 @@ TEST(ModelRwsem, ASpinningWriterMayStealFromQueuedReaders) {
   EXPECT_GT(event(stolen, 3, "inode_lock", d), event(stolen, 1, "inode_unlock", d));
 }
 
+// As kReaderSteal, and T2 then runs while T3 holds the lock: its try fails
+// and it sleeps again. When T3 unlocks, T2 is woken and T4's stat arrives
+// before T2 runs. Whether T2 has waited past RWSEM_WAIT_TIMEOUT, and set
+// RWSEM_FLAG_HANDOFF at its failed try, is the schedule's first choice:
+// without HANDOFF T4 steals the free lock; with it T4 queues and T2 goes first.
+const char* kHandoff = R"(
+  scenario {
+    tree { name: "d" dir: true }
+    threads { ops { op: CREATE path: "d/x" } }
+    threads { ops { op: CREATE path: "d/y" } }
+    threads { ops { op: LOOKUP path: "d/z" } }
+    threads { ops { op: LOOKUP path: "d/w" } }
+  }
+  preemptions { step: 17 thread: 2 }
+  preemptions { step: 47 thread: 3 }
+  preemptions { step: 56 thread: 2 }
+  preemptions { step: 72 thread: 4 })";
+
+TEST(ModelRwsem, HandoffStopsStealing) {
+  const std::string d = "i_rwsem of /d";
+  Execution steal = run(parse(kHandoff));
+  EXPECT_FALSE(steal.found) << details(steal);
+  const int t3_unlock = event(steal, 3, "inode_unlock_shared", d);
+  ASSERT_GE(event(steal, 2, "sleep", d, event(steal, 3, "inode_lock_shared", d)), 0);
+  EXPECT_GT(event(steal, 4, "inode_lock_shared", d), t3_unlock);
+  EXPECT_LT(event(steal, 4, "inode_lock_shared", d), event(steal, 2, "inode_lock", d));
+  EXPECT_EQ(event(steal, 4, "sleep", d), -1);
+
+  pb::Schedule timed_out = parse(kHandoff);
+  auto* c = timed_out.add_choices();
+  c->set_call(0);
+  c->set_value(1);
+  Execution handoff = run(timed_out);
+  EXPECT_FALSE(handoff.found) << details(handoff);
+  EXPECT_GE(event(handoff, 4, "sleep", d), 0);
+  EXPECT_LT(event(handoff, 2, "inode_lock", d), event(handoff, 4, "inode_lock_shared", d));
+}
+
 // ---- lockdep: d_lock subclasses (11.5) ----
 
 const char* kWalk = R"(
