@@ -3,6 +3,7 @@
 
 #include "core/bug.h"
 #include "core/kernel_state.h"
+#include "core/lockdep.h"
 #include "core/plan.h"
 #include "core/program.h"
 
@@ -23,6 +24,7 @@ namespace {
 
 // __d_alloc's kmalloc, which the schedule may make fail.
 dentry* __d_alloc(int name) {
+  might_sleep("__d_alloc", __func__);  // kmem_cache_alloc(GFP_KERNEL)
   if (kstate().host->should_fail_alloc(current().index)) {
     trace(EventKind::other, "kmalloc fails", nref(Obj::task, uint32_t(current().index)));
     return nullptr;
@@ -40,7 +42,7 @@ bool lock_for_kill(dentry* d, dentry* parent) {
   if (!parent || spin_trylock(&parent->d_lock)) return true;
   spin_unlock(&d->d_lock);
   spin_lock(&parent->d_lock);
-  spin_lock(&d->d_lock);
+  spin_lock_nested(&d->d_lock, DENTRY_D_LOCK_NESTED);
   if (d->d_count > 1 || d->d_hashed) {  // found again meanwhile
     --d->d_count;
     spin_unlock(&d->d_lock);
@@ -108,7 +110,10 @@ void dget(dentry* d) {
   if (!lockref_get_not_dead(d)) invariant_violation("dget of a dead dentry", d);
 }
 
+// Every dput may sleep (mainline's might_sleep() on entry): the final one
+// evicts (dentry_unlink_inode -> iput -> evict).
 void dput(dentry* d) {
+  might_sleep(__func__, __func__);
   while (d) {
     d->d_lock.word.fetch_add(1);  // lockref_put_return
     if (d->d_lock.owner < 0 && d->d_count > 1) {
@@ -200,8 +205,10 @@ void __d_add(dentry* d, inode* in) {
   if (in) d_set_inode(d, in);
   __d_rehash(d);
   if (dir) {
+    const bool wake_inside = kstate().plan->options.selftest_wake_in_dir_add;
+    if (wake_inside) __d_wake_in_lookup_waiters(d, wq);  // ModelOptions self-test
     end_dir_add(dir, n);
-    __d_wake_in_lookup_waiters(d, wq);
+    if (!wake_inside) __d_wake_in_lookup_waiters(d, wq);
   }
   spin_unlock(&d->d_lock);
 }

@@ -3,6 +3,7 @@
 #include "core/bug.h"
 #include "core/dcache.h"
 #include "core/kernel_state.h"
+#include "core/lockdep.h"
 #include "core/plan.h"
 
 namespace dcfuzz::model {
@@ -133,6 +134,7 @@ void d_wait_lookup(dentry* d) {
     }
     prepare_to_wait(WaitSite{__func__, var ? "wait_var_event" : "wait_event", key, false, d});
     spin_unlock(&d->d_lock);
+    might_sleep(__func__, __func__);  // schedule() with only d_lock dropped
     schedule_wait();
     spin_lock(&d->d_lock);
   } while (d_in_lookup(d));
@@ -202,7 +204,10 @@ void d_lookup_done(dentry* d) {
   spin_unlock(&d->d_lock);
 }
 
+// preempt_disable_nested() .. preempt_enable_nested(): the i_dir_seq write
+// section is preempt-off (on !PREEMPT_RT the d_lock held already makes it so).
 unsigned start_dir_add(inode* dir) {
+  ++current().preempt_off;
   seqcount_t* s = &dir->i_dir_seq;
   for (;;) {
     unsigned n = s->seq;  // the cmpxchg below validates this plain read
@@ -221,6 +226,7 @@ void end_dir_add(inode* dir, unsigned n) {
   seqcount_t* s = &dir->i_dir_seq;
   s->word.store(n + 2);  // smp_store_release
   s->seq = n + 2;
+  --current().preempt_off;
   while (s->waiters.count > 0) wake_task(s->waiters.pop());
 }
 

@@ -4,6 +4,7 @@
 #include "core/dcache.h"
 #include "core/events.h"
 #include "core/kernel_state.h"
+#include "core/lockdep.h"
 #include "core/namei.h"
 
 namespace dcfuzz::model {
@@ -16,7 +17,8 @@ bool is_ancestor(const dentry* a, const dentry* d) {
   return false;
 }
 
-// The parents' d_lock (ancestor first), then dentry's, then target's.
+// The parents' d_lock (ancestor first), then dentry's, then target's, with
+// __d_move's lockdep subclasses (DENTRY_D_LOCK_NESTED, 2, 3).
 // kernel: the locking at the head of __d_move; its events are __d_move's.
 void lock_for_move(dentry* d, dentry* target, dentry* old_parent, const char* caller) {
   dentry* new_parent = target->d_parent;
@@ -24,13 +26,13 @@ void lock_for_move(dentry* d, dentry* target, dentry* old_parent, const char* ca
     spin_lock(&new_parent->d_lock, caller);
   } else if (is_ancestor(old_parent, new_parent)) {
     spin_lock(&old_parent->d_lock, caller);
-    spin_lock(&new_parent->d_lock, caller);
+    spin_lock_nested(&new_parent->d_lock, DENTRY_D_LOCK_NESTED, caller);
   } else {
     spin_lock(&new_parent->d_lock, caller);
-    spin_lock(&old_parent->d_lock, caller);
+    spin_lock_nested(&old_parent->d_lock, DENTRY_D_LOCK_NESTED, caller);
   }
-  spin_lock(&d->d_lock, caller);
-  spin_lock(&target->d_lock, caller);
+  spin_lock_nested(&d->d_lock, 2, caller);
+  spin_lock_nested(&target->d_lock, 3, caller);
 }
 
 // kernel: the unlocking at the end of __d_move.
@@ -51,17 +53,26 @@ void switch_parent(dentry* d, dentry* target, dentry* old_parent) {
 
 // The parent lock d_add_ci drops (v4 7/7) and takes again, held as the
 // caller holds it. Part of d_add_ci in the series; the events are its.
-void unlock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUNCTION()) {
+// Returns the lockdep subclass the caller held it with: the re-lock uses it
+// (rename holds two parents as I_MUTEX_PARENT and I_MUTEX_PARENT2; which
+// annotation the series' re-lock has is not known here, and this one makes
+// lockdep report nothing the caller's own locking would not).
+int unlock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUNCTION()) {
+  const int subclass = lockdep_held_subclass(dir->i_rwsem.meta);
   if (flags & LOOKUP_SHARED) {
     inode_unlock_shared(dir, caller);
   } else {
     inode_unlock(dir, caller);
   }
+  return subclass;
 }
 
-void relock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUNCTION()) {
+void relock_parent(inode* dir, unsigned flags, int subclass,
+                   const char* caller = __builtin_FUNCTION()) {
   if (flags & LOOKUP_SHARED) {
     inode_lock_shared(dir, caller);
+  } else if (subclass) {
+    inode_lock_nested(dir, subclass, caller);
   } else {
     inode_lock(dir, caller);
   }
@@ -69,13 +80,13 @@ void relock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FU
 
 // An early return of d_add_ci (`which`: one of the kAddCiReturn events):
 // v4 7/7 leaves the parent unlocked here, and says so in the trace.
-dentry* early_return(dentry* result, inode* dir, unsigned flags, const char* which,
+dentry* early_return(dentry* result, inode* dir, unsigned flags, int subclass, const char* which,
                      const char* caller = __builtin_FUNCTION()) {
   if (!patches().add_ci_drops_lock) return result;
   if (patches().add_ci_early_return_unlocked) {
     trace(EventKind::other, which, iref(Obj::i_rwsem, dir), caller);
   } else {
-    relock_parent(dir, flags, caller);
+    relock_parent(dir, flags, subclass, caller);
   }
   return result;
 }
@@ -134,16 +145,18 @@ dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
   dentry* found = d_lookup(parent, name);  // d_hash_and_lookup
   if (found) return found;
   const bool drop = patches().add_ci_drops_lock;
-  if (drop) unlock_parent(dir, flags);  // v4 7/7: no parent lock around d_alloc_parallel / d_alloc
+  // v4 7/7: no parent lock around d_alloc_parallel / d_alloc
+  const int subclass = drop ? unlock_parent(dir, flags) : 0;
   if (d_in_lookup(d)) {
     found = d_alloc_parallel(parent, name, d->d_wait);
-    if (IS_ERR(found)) return early_return(found, dir, flags, kAddCiReturnParallelError);
-    if (!d_in_lookup(found)) return early_return(found, dir, flags, kAddCiReturnNotInLookup);
+    if (IS_ERR(found)) return early_return(found, dir, flags, subclass, kAddCiReturnParallelError);
+    if (!d_in_lookup(found))
+      return early_return(found, dir, flags, subclass, kAddCiReturnNotInLookup);
   } else {
     found = d_alloc(parent, name);
-    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags, kAddCiReturnAllocError);
+    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags, subclass, kAddCiReturnAllocError);
   }
-  if (drop) relock_parent(dir, flags);
+  if (drop) relock_parent(dir, flags, subclass);
   dentry* res = d_splice_alias(in, found);
   if (res) {
     d_lookup_done(found);

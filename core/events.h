@@ -26,6 +26,8 @@ enum class FindingKind : uint8_t {
   lost_wakeup,         // "BUG: lost wakeup in ..."
   bad_unlock_balance,  // kBadUnlockBalanceTitle (also Relacy's unlock of a mutex not owned)
   lock_order,          // "BUG: dcache invariant: lock order"
+  lockdep,             // lockdep's "possible recursive locking" / "circular locking dependency"
+  sleep_in_atomic,     // "BUG: sleeping function called from invalid context at ..."
   invariant,           // "BUG: dcache invariant: ..." (the in-lookup rules, references)
   other,               // the engine's other checks: livelock, data race, use-after-free, leak
 };

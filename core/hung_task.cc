@@ -5,6 +5,7 @@
 
 #include "core/bug.h"
 #include "core/kernel_state.h"
+#include "core/locking.h"
 
 namespace dcfuzz::model {
 
@@ -24,10 +25,43 @@ const Task* first_sleeper() {
   return best;
 }
 
+// Position of task `t` in the queue of `s`, or -1.
+int queue_position(const rw_semaphore* s, int t) {
+  for (int i = 0; i < s->waiters.count; ++i)
+    if (s->waiters.task[i] == t) return i;
+  return -1;
+}
+
+// Why task `t` queued on rw_semaphore `s` cannot go on until `other`, also
+// queued there, does (locking.cc's rules): a reader is granted together with
+// the first queued reader, so it waits for the writers queued before that
+// one; a writer waits for every waiter ahead of it and, if a reader is ahead
+// of it, for every queued reader (they are granted together, before it).
+const char* waits_in_queue(const rw_semaphore* s, const Task& t, const Task& other, char* buf,
+                           size_t size) {
+  const int mine = queue_position(s, t.index), theirs = queue_position(s, other.index);
+  if (mine < 0 || theirs < 0) return nullptr;
+  int first_reader = s->waiters.count;
+  for (int i = s->waiters.count - 1; i >= 0; --i)
+    if (s->waiter_shared[s->waiters.task[i]]) first_reader = i;
+  const bool other_reads = s->waiter_shared[other.index];
+  const char* why = nullptr;
+  if (t.wait.shared) {
+    if (theirs < first_reader) why = "is a writer queued ahead of the readers on";
+  } else if (theirs < mine) {
+    why = other_reads ? "is a reader queued ahead on" : "is a writer queued ahead on";
+  } else if (other_reads && first_reader < mine) {
+    why = "is a reader granted with the readers queued ahead on";
+  }
+  if (!why) return nullptr;
+  snprintf(buf, size, "%s %s", why, ObjName(s->meta.ref).buf);
+  return buf;
+}
+
 // Why task `t` cannot go on until task `other` does something, or null.
-// A lock waiter waits for the lock's holders and, wanting it shared, for the
-// writers queued on it (a queued writer blocks new readers); a task in
-// d_wait_lookup waits for the owner of the in-lookup dentry.
+// A lock waiter waits for the lock's holders and, on an rw_semaphore, for
+// the waiters the kernel grants before it; a task in d_wait_lookup waits
+// for the owner of the in-lookup dentry.
 const char* waits_for(const Task& t, const Task& other, char* buf, size_t size) {
   if (t.state != TaskState::blocked) return nullptr;
   const WaitSite& w = t.wait;
@@ -42,11 +76,8 @@ const char* waits_for(const Task& t, const Task& other, char* buf, size_t size) 
              other.held[i].shared ? "shared" : "exclusive");
     return buf;
   }
-  if (w.shared && other.state == TaskState::blocked && other.wait.lock == w.lock &&
-      !other.wait.shared) {
-    snprintf(buf, size, "is a writer queued on %s", ObjName(w.lock->ref).buf);
-    return buf;
-  }
+  if (w.sem && other.state == TaskState::blocked && other.wait.sem == w.sem)
+    return waits_in_queue(w.sem, t, other, buf, size);
   return nullptr;
 }
 

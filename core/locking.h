@@ -1,8 +1,10 @@
 // Kernel locking primitives on Relacy: spinlock_t, rw_semaphore (and a mutex
 // as its exclusive half), seqcount_t and seqlock_t. Every acquire and release
 // is a scheduling decision; contention sleeps (a spinning CPU is modelled as
-// a sleeping task, so "run until blocked" never spins). Locks hand over to
-// waiters in FIFO order, like ticket spinlocks and rwsem hand-off.
+// a sleeping task, so "run until blocked" never spins). Spinlocks hand over
+// to waiters in FIFO order, like ticket spinlocks; rw_semaphore follows
+// kernel/locking/rwsem.c (reader stealing, phase-fair reader wake-up, writers
+// that are woken rather than handed the lock, HANDOFF): see locking.cc.
 #pragma once
 
 #include "core/rl.h"
@@ -25,6 +27,14 @@ struct spinlock_t {
   WaitList waiters;
 };
 
+// lockdep subclasses (spin_lock_nested, inode_lock_nested).
+enum : int { DENTRY_D_LOCK_NORMAL = 0, DENTRY_D_LOCK_NESTED = 1 };
+enum : int { I_MUTEX_NORMAL = 0, I_MUTEX_PARENT = 1, I_MUTEX_CHILD = 2, I_MUTEX_PARENT2 = 5 };
+
+// The kernel's count word, as fields: RWSEM_WRITER_LOCKED is `writer` (the
+// owner), the reader biases `readers`, RWSEM_FLAG_WAITERS a non-empty
+// `waiters` list (FIFO, readers and writers mixed), RWSEM_FLAG_HANDOFF
+// `handoff`.
 struct rw_semaphore {
   LockMeta meta;
   SyncWord word;
@@ -32,6 +42,8 @@ struct rw_semaphore {
   int readers = 0;
   WaitList waiters;
   bool waiter_shared[kMaxTasks] = {};  // by task index
+  bool handoff = false;                // RWSEM_FLAG_HANDOFF: nobody may steal
+  int handoff_waiter = -1;             // the first waiter that set it (waiter->handoff_set)
 };
 
 struct seqcount_t {
@@ -51,6 +63,8 @@ struct seqlock_t {
 // events, held locks and wait sites name that function. A wrapper the kernel
 // inlines (inode_lock, mutex_lock, write_seqlock) passes its own caller on.
 void spin_lock(spinlock_t* l, const char* caller = __builtin_FUNCTION());
+// A second lock of the same class, annotated for lockdep (`subclass`).
+void spin_lock_nested(spinlock_t* l, int subclass, const char* caller = __builtin_FUNCTION());
 bool spin_trylock(spinlock_t* l, const char* caller = __builtin_FUNCTION());
 void spin_unlock(spinlock_t* l, const char* caller = __builtin_FUNCTION());
 bool spin_is_held_by_me(const spinlock_t* l);
@@ -58,6 +72,8 @@ bool spin_is_held_by_me(const spinlock_t* l);
 // `what` names the operation in events and wait sites ("inode_lock_shared").
 void down_read(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
 void down_write(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
+void down_write_nested(rw_semaphore* s, int subclass, const char* what,
+                       const char* caller = __builtin_FUNCTION());
 void up_read(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
 void up_write(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
 

@@ -3,6 +3,7 @@
 
 #include "core/fs.h"
 #include "core/kernel_state.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -34,6 +35,22 @@ dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
   return res;
 }
 
+namespace {
+
+// ModelOptions::selftest_d_lock_nesting: lockdep's d_lock checks at work.
+void selftest_d_lock_nesting(dentry* parent, dentry* child) {
+  const int mode = kstate().plan->options.selftest_d_lock_nesting;
+  if (mode == 0) return;
+  spinlock_t* first = mode == 2 ? &child->d_lock : &parent->d_lock;
+  spinlock_t* second = mode == 2 ? &parent->d_lock : &child->d_lock;
+  spin_lock(first);
+  spin_lock_nested(second, mode == 1 ? DENTRY_D_LOCK_NORMAL : DENTRY_D_LOCK_NESTED);
+  spin_unlock(second);
+  spin_unlock(first);
+}
+
+}  // namespace
+
 dentry* walk_components(const int* names, int count) {
   dentry* cur = kstate().root;
   dget(cur);
@@ -44,7 +61,14 @@ dentry* walk_components(const int* names, int count) {
     }
     dentry* next = lookup_fast(names[i], cur);
     if (!next) next = lookup_slow(names[i], cur, 0);
-    dput(cur);
+    if (!IS_ERR(next)) selftest_d_lock_nesting(cur, next);
+    if (!IS_ERR(next) && kstate().plan->options.selftest_dput_under_spinlock) {
+      spin_lock(&next->d_lock);
+      dput(cur);
+      spin_unlock(&next->d_lock);
+      cur = nullptr;
+    }
+    if (cur) dput(cur);
     if (IS_ERR(next)) return next;
     if (!next->d_inode) {
       dput(next);

@@ -12,6 +12,9 @@ struct PlanOp;
 inline void inode_lock(inode* in, const char* caller = __builtin_FUNCTION()) {
   down_write(&in->i_rwsem, "inode_lock", caller);
 }
+inline void inode_lock_nested(inode* in, int subclass, const char* caller = __builtin_FUNCTION()) {
+  down_write_nested(&in->i_rwsem, subclass, "inode_lock_nested", caller);
+}
 inline void inode_unlock(inode* in, const char* caller = __builtin_FUNCTION()) {
   up_write(&in->i_rwsem, "inode_unlock", caller);
 }

@@ -16,17 +16,18 @@ bool is_subdir(const dentry* d, const dentry* ancestor) {
 }
 
 // Two directories: s_vfs_rename_mutex, then the ancestor first (else by
-// inode number, where the kernel orders by address).
+// inode number, where the kernel orders by address), annotated for lockdep
+// as lock_two_directories does (I_MUTEX_PARENT, then I_MUTEX_PARENT2).
 void lock_rename(dentry* p1, dentry* p2) {
   if (p1 == p2) {
-    inode_lock(p1->d_inode);
+    inode_lock_nested(p1->d_inode, I_MUTEX_PARENT);
     return;
   }
   mutex_lock(&kstate().s_vfs_rename_mutex);
   bool p2_first =
       is_subdir(p1, p2) || (!is_subdir(p2, p1) && p2->d_inode->i_no < p1->d_inode->i_no);
-  inode_lock(p2_first ? p2->d_inode : p1->d_inode);
-  inode_lock(p2_first ? p1->d_inode : p2->d_inode);
+  inode_lock_nested(p2_first ? p2->d_inode : p1->d_inode, I_MUTEX_PARENT);
+  inode_lock_nested(p2_first ? p1->d_inode : p2->d_inode, I_MUTEX_PARENT2);
 }
 
 void unlock_rename(dentry* p1, dentry* p2) {

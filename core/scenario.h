@@ -45,6 +45,7 @@ struct Scenario {
   FsKind fs = FsKind::plain;
   std::vector<TreeNode> tree;
   std::vector<std::vector<Op>> threads;  // T1..Tn
+  bool preempt_rt = false;               // CONFIG_PREEMPT_RT
 };
 
 }  // namespace dcfuzz

@@ -14,11 +14,14 @@ constexpr int kMaxTasks = 4;
 constexpr int kMaxHeld = 8;
 
 struct LockMeta;
+struct rw_semaphore;
 
 struct HeldLock {
   const LockMeta* lock = nullptr;
   bool shared = false;
   const char* function = nullptr;  // the function that called the lock primitive
+  uint8_t subclass = 0;            // lockdep subclass (spin_lock_nested)
+  bool spin = false;               // a spinlock: the task is atomic while it holds it
 };
 
 enum class TaskState : uint8_t { running, blocked, finished };
@@ -32,6 +35,7 @@ struct WaitSite {
   const dentry* lookup_of = nullptr;  // sleeps until this dentry leaves lookup
   const LockMeta* lock = nullptr;     // the lock it waits for (on_lock)
   bool shared = false;                // ... in shared mode
+  const rw_semaphore* sem = nullptr;  // the rw_semaphore it queues on, if that is the lock
 };
 
 struct Task {
@@ -42,7 +46,8 @@ struct Task {
   uint32_t blocked_at = 0;  // order of falling asleep
   HeldLock held[kMaxHeld];
   int nheld = 0;
-  int op = -1;  // the op it runs
+  int preempt_off = 0;  // preempt_disable() depth (start_dir_add .. end_dir_add)
+  int op = -1;          // the op it runs
 };
 
 // A small FIFO of task indices (lock and wait-queue waiters).

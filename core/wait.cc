@@ -2,11 +2,13 @@
 #include "core/wait.h"
 
 #include "core/kernel_state.h"
+#include "core/lockdep.h"
 
 namespace dcfuzz::model {
 
 void wake_up_all(wait_queue_head* q, const ObjRef& what, const char* caller) {
   if (!q) return;
+  rt_might_sleep("wake_up_all", caller);  // takes q->lock, a spinlock_t
   trace(EventKind::wake, "wake_up_all", what, caller);
   while (q->waiters.count > 0) wake_task(q->waiters.pop());
 }
@@ -26,6 +28,7 @@ void var_wait_enqueue(const ObjRef& key) {
 
 void wake_up_var(const ObjRef& key, const char* caller) {
   VarWaitTable& table = kstate().var_waiters;
+  rt_might_sleep("wake_up_var", caller);  // the hashed wait queue's lock, a spinlock_t
   trace(EventKind::wake, "wake_up_var", key, caller);
   for (int t = 0; t < kstate().ntasks; ++t) {
     if (!table.waiting[t] || !same_key(table.key[t], key)) continue;  // other keys: filtered

@@ -19,6 +19,7 @@ namespace dcfuzz {
 
 struct CampaignOptions {
   pb::Kernel kernel = pb::V4;
+  bool preempt_rt = false;  // every schedule runs on a PREEMPT_RT kernel
   int seconds = 180;
   int jobs = 1;
   std::string out_dir = "out";

@@ -1,5 +1,5 @@
-// dcfuzz fuzz [--kernel V] [--time S] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]:
-// a campaign (fuzz/campaign.h).
+// dcfuzz fuzz [--kernel V] [--preempt-rt] [--time S] [--jobs N] [--out DIR] [--keep-scenario]
+// [CORPUS...]: a campaign (fuzz/campaign.h).
 #include "fuzz/campaign.h"
 #include "fuzz/commands.h"
 #include "schedules/normalize.h"
@@ -21,6 +21,7 @@ int cmd_fuzz(const Args& args) {
   options.corpus_dirs = args.positional;
   options.interleaving_coverage = !args.has("no_interleaving_coverage");
   options.keep_scenario = args.has("keep_scenario");
+  options.preempt_rt = args.has("preempt_rt");
   return run_campaign(options);
 }
 

@@ -42,7 +42,9 @@ void check_parent(const std::string& path, const std::string& option) {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {"fuzz", "[--kernel V] [--time S] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]",
+      {"fuzz",
+       "[--kernel V] [--preempt-rt] [--time S] [--jobs N] [--out DIR] [--keep-scenario] "
+       "[CORPUS...]",
        "run a fuzz campaign from the schedules in CORPUS (default: the shipped seeds, built in); "
        "each bug found gets OUT/<bucket>/ with a report and its schedule",
        cmd_fuzz},
@@ -76,6 +78,7 @@ pb::Schedule load_schedule_arg(const Args& args) {
     }
     schedule.mutable_scenario()->set_kernel(kernel);
   }
+  if (args.has("preempt_rt")) schedule.mutable_scenario()->set_preempt_rt(true);
   if (!note.empty()) std::cerr << "dcfuzz: note: " << note << std::endl;
   return schedule;
 }

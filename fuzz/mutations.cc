@@ -342,8 +342,10 @@ bool change_fs(Chance& chance, pb::Scenario* scenario) {
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   pb::Scenario* scenario = s->mutable_scenario();
   const pb::Kernel kernel = scenario->kernel();
+  const bool preempt_rt = scenario->preempt_rt();
   *scenario = random_schedule(chance.next()).scenario();
   scenario->set_kernel(kernel);
+  scenario->set_preempt_rt(preempt_rt);
   s->clear_choices();
   s->clear_faults();
   // and a random walk's interleaving on it, as a random walk would run it

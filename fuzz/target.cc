@@ -86,9 +86,13 @@ Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
 // the campaign's kernel (a corpus imported for this campaign and its mutants).
 std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, size_t size) {
   auto schedule = parse_shared_schedule(data, size);
-  if (!schedule || schedule->scenario().kernel() == target().options.kernel) return schedule;
+  const TargetOptions& options = target().options;
+  if (!schedule || (schedule->scenario().kernel() == options.kernel &&
+                    schedule->scenario().preempt_rt() == options.preempt_rt))
+    return schedule;
   auto copy = std::make_shared<pb::Schedule>(*schedule);
-  copy->mutable_scenario()->set_kernel(target().options.kernel);
+  copy->mutable_scenario()->set_kernel(options.kernel);
+  copy->mutable_scenario()->set_preempt_rt(options.preempt_rt);
   return copy;
 }
 

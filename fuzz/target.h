@@ -21,6 +21,7 @@ namespace dcfuzz {
 
 struct TargetOptions {
   pb::Kernel kernel = pb::V4;
+  bool preempt_rt = false;
   bool interleaving_coverage = true;
   // The mutator never changes a scenario (fuzz --keep-scenario).
   bool keep_scenario = false;

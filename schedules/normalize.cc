@@ -260,6 +260,7 @@ Scenario to_scenario(const pb::Scenario& in) {
   Scenario out;
   out.kernel = to_model(in.kernel());
   out.fs = to_model(in.fs());
+  out.preempt_rt = in.preempt_rt();
   for (const auto& node : in.tree()) {
     out.tree.push_back(
         TreeNode{int(node.parent()) - 1, node.name(), node.dir(), node.disconnected_alias()});

@@ -101,8 +101,9 @@ TEST(ModelHungTask, SilentWhenTheWaiterIsWoken) {
 }
 
 // d_add_ci (even fixed) drops the shared lock: T2's open(O_CREAT), queued
-// for it exclusive, gets it and waits on T1's in-lookup "B", while T1 waits
-// to re-take the lock behind T2. No task can run.
+// for it exclusive, is woken, runs before T1 comes back (else T1 would steal
+// the free lock) and takes it, and waits on T1's in-lookup "B", while T1
+// waits to re-take the lock behind T2. No task can run.
 const char* kDroppedLockDeadlock = R"(
   scenario {
     fs: CASE_INSENSITIVE
@@ -110,7 +111,8 @@ const char* kDroppedLockDeadlock = R"(
     threads { ops { op: LOOKUP path: "b/a" } }
     threads { ops { op: OPEN_CREATE path: "B" } }
   }
-  preemptions { step: 5 thread: 2 })";
+  preemptions { step: 5 thread: 2 }
+  preemptions { step: 20 thread: 2 })";
 
 TEST(ModelHungTask, FiresOnDeadlockBehindDroppedParentLock) {
   expect_finding(parse(kDroppedLockDeadlock), {pb::V4_FIXED}, "INFO: task hung in d_wait_lookup",

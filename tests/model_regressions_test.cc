@@ -62,5 +62,45 @@ TEST_P(ModelRegression, ReplaysThroughTheBinary) {
 INSTANTIATE_TEST_SUITE_P(Reproducers, ModelRegression, ::testing::ValuesIn(kReproducers),
                          testing::reproducer_test_name);
 
+// The lock-drop reproducers: their own kernel is v4-fixed; every variant of
+// the series drops the lock in d_add_ci, mainline keeps it.
+class LockDropRegression : public ::testing::TestWithParam<testing::LockDropReproducer> {};
+
+TEST_P(LockDropRegression, ReachesItsBugOnEverySeriesVariantNotOnMainline) {
+  const auto& r = GetParam();
+  pb::Schedule schedule;
+  std::string error;
+  ASSERT_TRUE(load_schedule(testing::source_path(std::string("corpus/regressions/") + r.file),
+                            &schedule, &error))
+      << error;
+  EXPECT_EQ(schedule.scenario().kernel(), pb::V4_FIXED);
+  for (pb::Kernel k : {pb::V4, pb::V4_FIXED, pb::V4_FIX_MOVE, pb::V4_FIX_ADD_CI, pb::MAINLINE}) {
+    schedule.mutable_scenario()->set_kernel(k);
+    auto program = make_dcache_program(to_scenario(schedule.scenario()));
+    ReplayStrategy strategy(schedule);
+    Execution e = run_program(*program, strategy);
+    if (k != pb::MAINLINE) {
+      EXPECT_TRUE(e.found) << r.file << " on " << pb::Kernel_Name(k);
+      EXPECT_EQ(e.title, r.title) << r.file << " on " << pb::Kernel_Name(k);
+    } else {
+      EXPECT_FALSE(e.found) << r.file << " on mainline: " << e.title;
+    }
+  }
+}
+
+TEST_P(LockDropRegression, ReplaysThroughTheBinary) {
+  const auto& r = GetParam();
+  const std::string path = testing::source_path(std::string("corpus/regressions/") + r.file);
+  auto own = testing::run_dcfuzz("replay " + path);
+  EXPECT_EQ(own.exit_code, 1) << own.err;
+  EXPECT_EQ(own.out.substr(0, own.out.find('\n')), r.title);
+  auto o = testing::run_dcfuzz("replay " + path + " --kernel mainline");
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Reproducers, LockDropRegression,
+                         ::testing::ValuesIn(testing::kLockDropReproducers),
+                         testing::lock_drop_test_name);
+
 }  // namespace
 }  // namespace dcfuzz

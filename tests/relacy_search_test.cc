@@ -116,8 +116,34 @@ TEST_P(RelacySearchRegression, FixedKernelsExploreCleanToBoundTwo) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Reproducers, RelacySearchRegression,
-                         ::testing::ValuesIn(testing::kReproducers),
-                         testing::reproducer_test_name);
+                         ::testing::ValuesIn(testing::kReproducers), testing::reproducer_test_name);
+
+// The lock-drop reproducers: the search finds the bug on their own kernel
+// (v4-fixed) and explores mainline clean to bound 2.
+class RelacySearchLockDrop : public ::testing::TestWithParam<testing::LockDropReproducer> {};
+
+pb::Schedule bare_lock_drop_scenario(const testing::LockDropReproducer& r, pb::Kernel kernel) {
+  return bare_scenario(Reproducer{r.file, r.title, false}, kernel);
+}
+
+TEST_P(RelacySearchLockDrop, FindsTheBugOnV4FixedAndMainlineExploresClean) {
+  const pb::Schedule fixed = bare_lock_drop_scenario(GetParam(), pb::V4_FIXED);
+  auto program = make_dcache_program(to_scenario(fixed.scenario()));
+  SearchResult result = relacy_search(*program, fixed, SearchKind::context_bound, 2, kLimit);
+  ASSERT_TRUE(result.found) << result.executions << " executions";
+  EXPECT_EQ(result.execution.title, GetParam().title);
+  EXPECT_EQ(run_schedule(canonical_schedule(fixed, result.execution)).title, GetParam().title);
+
+  const pb::Schedule mainline = bare_lock_drop_scenario(GetParam(), pb::MAINLINE);
+  auto clean = make_dcache_program(to_scenario(mainline.scenario()));
+  SearchResult none = relacy_search(*clean, mainline, SearchKind::context_bound, 2, kLimit);
+  EXPECT_FALSE(none.found) << none.execution.title;
+  EXPECT_TRUE(none.complete) << none.executions;
+}
+
+INSTANTIATE_TEST_SUITE_P(Reproducers, RelacySearchLockDrop,
+                         ::testing::ValuesIn(testing::kLockDropReproducers),
+                         testing::lock_drop_test_name);
 
 }  // namespace
 }  // namespace dcfuzz

@@ -25,11 +25,33 @@ inline constexpr Reproducer kReproducers[] = {
     {"add-ci-d-alloc-enomem.textproto", kUnlockBalance, false},
 };
 
+// Reproducers of the lock-drop faults of v4 7/7 (d_add_ci drops the parent
+// lock), which the two posted fixes leave: their own kernel is v4-fixed, they
+// reproduce on every variant of the series and never on mainline.
+struct LockDropReproducer {
+  const char* file;  // in corpus/regressions/
+  const char* title;
+};
+
+inline constexpr const char* kHungInDWaitLookup = "INFO: task hung in d_wait_lookup";
+
+inline constexpr LockDropReproducer kLockDropReproducers[] = {
+    {"add-ci-relock-deadlock.textproto", kHungInDWaitLookup},
+};
+
 // Names the parameter in test listings (the default prints its bytes).
 inline void PrintTo(const Reproducer& r, std::ostream* os) { *os << r.file; }
+inline void PrintTo(const LockDropReproducer& r, std::ostream* os) { *os << r.file; }
 
 // "wrong-waiter-alias-splice.textproto" -> "wrong_waiter_alias_splice".
 inline std::string reproducer_test_name(const ::testing::TestParamInfo<Reproducer>& info) {
+  std::string name = info.param.file;
+  name = name.substr(0, name.find('.'));
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
+inline std::string lock_drop_test_name(const ::testing::TestParamInfo<LockDropReproducer>& info) {
   std::string name = info.param.file;
   name = name.substr(0, name.find('.'));
   for (char& c : name) c = c == '-' ? '_' : c;
