@@ -1,4 +1,4 @@
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 
 #include <relacy/relacy.hpp>  // last
 
