@@ -18,7 +18,7 @@
 #include "schedules/replay.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 
 namespace {
 

@@ -7,7 +7,7 @@ file(REMOVE_RECURSE ${corpus})
 file(MAKE_DIRECTORY ${corpus})
 execute_process(
   COMMAND ${FUZZER} -seed=1 -max_total_time=30 -max_len=8192 -timeout=10 -rss_limit_mb=1024
-          -dict=${SOURCE}/fuzz/fuzz_loader.dict -artifact_prefix=${WORK}/fuzz_loader-
+          -dict=${SOURCE}/tests/fuzzers/fuzz_loader.dict -artifact_prefix=${WORK}/fuzz_loader-
           -print_final_stats=1
           ${corpus} ${SOURCE}/corpus/seeds ${SOURCE}/corpus/regressions
   RESULT_VARIABLE result)

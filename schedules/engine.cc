@@ -8,7 +8,9 @@
 #include <limits>
 
 #include "core/events.h"
+// clang-format off
 #include "schedules/engine_relacy.h"  // last: it brings in Relacy
+// clang-format on
 
 namespace dcfuzz {
 namespace engine_detail {

@@ -6,7 +6,9 @@
 #include <cstdlib>
 
 #include "schedules/replay.h"
+// clang-format off
 #include "schedules/engine_relacy.h"  // last: it brings in Relacy
+// clang-format on
 
 namespace dcfuzz {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "schedules/random_walk.h"
 #include "schedules/replay.h"
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {

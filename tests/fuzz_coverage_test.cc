@@ -8,7 +8,7 @@
 #include "fuzz/coverage.h"
 #include "schedules/engine.h"
 #include "schedules/replay.h"
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 
 namespace dcfuzz {
 namespace {

@@ -10,7 +10,7 @@
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
 #include "tests/run_binary.h"
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {

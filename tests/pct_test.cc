@@ -6,7 +6,7 @@
 
 #include "schedules/engine.h"
 #include "schedules/replay.h"
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 
 namespace dcfuzz {
 namespace {

@@ -14,7 +14,7 @@
 #include "schedules/schedule_io.h"
 #include "tests/reproducers.h"
 #include "tests/run_binary.h"
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 
 namespace dcfuzz {
 namespace {

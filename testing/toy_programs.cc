@@ -1,6 +1,8 @@
-#include "tests/toy_programs.h"
+#include "testing/toy_programs.h"
 
+// clang-format off
 #include <relacy/relacy.hpp>  // last
+// clang-format on
 
 namespace dcfuzz::toy {
 namespace {
