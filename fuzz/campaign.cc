@@ -71,7 +71,7 @@ std::string hex_hash(const std::string& bytes) {
 // Every schedule (text or binary) in `dirs` goes to `corpus` in binary with
 // the campaign's kernel: libFuzzer's corpora are binary.
 void import_corpus(const std::vector<std::string>& dirs, const std::string& corpus,
-                   pb::Kernel kernel) {
+                   pb::Kernel kernel, PatchSet switches) {
   int imported = 0, skipped = 0;
   for (const auto& dir : dirs) {
     for (const auto& file : list_files(dir)) {
@@ -81,7 +81,7 @@ void import_corpus(const std::vector<std::string>& dirs, const std::string& corp
         ++skipped;
         continue;
       }
-      schedule.mutable_scenario()->set_kernel(kernel);
+      set_kernel(schedule.mutable_scenario(), kernel, switches);
       const std::string bytes = to_binary(schedule);
       if (!write_file_atomic(corpus + "/seed-" + hex_hash(bytes), bytes, &error)) {
         throw UsageError{error};
@@ -135,6 +135,8 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a campaign killed outright takes its workers along
   TargetOptions target;
   target.kernel = options.kernel;
+  target.switches = options.switches;
+  target.free_switches = options.free_switches;
   target.interleaving_coverage = options.interleaving_coverage;
   target.keep_scenario = options.keep_scenario;
   target.executions = findings.executions_of(job);
@@ -193,8 +195,8 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
   const uint64_t execs = findings.executions();
   const auto buckets = findings.buckets();
   std::printf("campaign on %s: %.0f s, %d job%s, %llu executions (%.0f/s), corpus %zu\n",
-              kernel_name(to_model(options.kernel)), elapsed, options.jobs,
-              options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(execs),
+              kernel_spelling(to_model(options.kernel), options.switches).c_str(), elapsed,
+              options.jobs, options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(execs),
               elapsed > 0 ? double(execs) / elapsed : 0.0, list_files(corpus).size());
   if (buckets.empty()) {
     std::printf("no findings\n");
@@ -282,12 +284,12 @@ int run_campaign(const CampaignOptions& options) {
   const std::string work = options.out_dir + "/work";
   for (const auto& dir : {options.out_dir, corpus, work}) make_dir(dir);
   finish_earlier_reports(options.out_dir);
-  import_corpus(dirs, corpus, options.kernel);
+  import_corpus(dirs, corpus, options.kernel, options.switches);
 
   const uint64_t seed = options.seed ? options.seed : uint64_t(std::time(nullptr)) % 1000000007;
   std::fprintf(stderr, "dcfuzz: fuzzing %s for %d s with %d job%s, seed %llu, findings in %s/\n",
-               kernel_name(to_model(options.kernel)), options.seconds, options.jobs,
-               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
+               kernel_spelling(to_model(options.kernel), options.switches).c_str(), options.seconds,
+               options.jobs, options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
                options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
   g_interrupted = 0;

@@ -13,18 +13,21 @@
 #include <string>
 #include <vector>
 
+#include "core/scenario.h"
 #include "schedule.pb.h"
 
 namespace dcfuzz {
 
 struct CampaignOptions {
   pb::Kernel kernel = pb::V4;
+  PatchSet switches = variant_info(Kernel::v4).switches;  // the kernel's switches (--kernel)
+  PatchSet free_switches = 0;  // of those, what the mutator may flip (--kernel ...,~SWITCH)
   int seconds = 180;
   int jobs = 1;
   std::string out_dir = "out";
   // Existing directories (cmd_fuzz checks them); empty: the shipped seeds.
   std::vector<std::string> corpus_dirs;
-  uint64_t seed = 0;                     // 0: from the clock
+  uint64_t seed = 0;  // 0: from the clock
   bool interleaving_coverage = true;
   bool keep_scenario = false;  // mutate only the interleaving of the corpus's scenarios
   double progress_every = 5;   // seconds between progress lines

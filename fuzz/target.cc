@@ -84,9 +84,14 @@ Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
 // the campaign's kernel (a corpus imported for this campaign and its mutants).
 std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, size_t size) {
   auto schedule = parse_shared_schedule(data, size);
-  if (!schedule || schedule->scenario().kernel() == target().options.kernel) return schedule;
+  const TargetOptions& options = target().options;
+  if (!schedule) return schedule;
+  const PatchSet own = switches_of(schedule->scenario());
+  const PatchSet switches =
+      fold_switches((own & options.free_switches) | (options.switches & ~options.free_switches));
+  if (schedule->scenario().kernel() == options.kernel && own == switches) return schedule;
   auto copy = std::make_shared<pb::Schedule>(*schedule);
-  copy->mutable_scenario()->set_kernel(target().options.kernel);
+  set_kernel(copy->mutable_scenario(), options.kernel, switches);
   return copy;
 }
 
@@ -105,6 +110,7 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
 MutatorOptions mutator_options() {
   MutatorOptions options;
   options.keep_scenario = target().options.keep_scenario;
+  options.free_switches = target().options.free_switches;
   return options;
 }
 

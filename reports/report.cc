@@ -25,7 +25,7 @@ std::string table_row(const char* mark, const std::string& step, const std::stri
 }
 
 void write_scenario(std::ostream& out, const pb::Scenario& scenario) {
-  out << "kernel:     " << describe_kernel(scenario.kernel()) << "\n"
+  out << "kernel:     " << describe_kernel(scenario) << "\n"
       << "filesystem: " << fs_name(to_model(scenario.fs())) << "\n"
       << "initial tree:" << (scenario.tree_size() ? "\n" : " only the root\n");
   for (const auto& line : describe_tree(scenario)) out << "  " << line << "\n";
