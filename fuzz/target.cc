@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "fuzz/schedule_cache.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
+#include "schedules/schedule_io.h"
 
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
                                    int (*callback)(const uint8_t* data, size_t size));
@@ -80,18 +82,28 @@ Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
   return run_program(target().programs.get(schedule.scenario()), replay, options);
 }
 
+// The switches an input runs: the target's, but for the free ones, which
+// stay as the input has them.
+PatchSet target_switches(const pb::Scenario& scenario) {
+  const TargetOptions& options = target().options;
+  return fold_switches((switches_of(scenario) & options.free_switches) |
+                       (options.switches & ~options.free_switches));
+}
+
+// Whether `scenario` already names the target's kernel.
+bool has_target_kernel(const pb::Scenario& scenario) {
+  return scenario.kernel() == target().options.kernel &&
+         switches_of(scenario) == target_switches(scenario);
+}
+
 // target_schedule() without copying the parsed schedule when it already has
 // the campaign's kernel (a corpus imported for this campaign and its mutants).
 std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, size_t size) {
   auto schedule = parse_shared_schedule(data, size);
-  const TargetOptions& options = target().options;
-  if (!schedule) return schedule;
-  const PatchSet own = switches_of(schedule->scenario());
-  const PatchSet switches =
-      fold_switches((own & options.free_switches) | (options.switches & ~options.free_switches));
-  if (schedule->scenario().kernel() == options.kernel && own == switches) return schedule;
+  if (!schedule || has_target_kernel(schedule->scenario())) return schedule;
   auto copy = std::make_shared<pb::Schedule>(*schedule);
-  set_kernel(copy->mutable_scenario(), options.kernel, switches);
+  set_kernel(copy->mutable_scenario(), target().options.kernel,
+             target_switches(schedule->scenario()));
   return copy;
 }
 
@@ -103,6 +115,40 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
     steps = run_cached(*schedule, RunOptions()).steps;
   target().steps.put(key, steps);
   return steps;
+}
+
+// With start_seeds: `data` as a binary schedule in *out, if it is not one
+// already (see TargetOptions::start_seeds). False: leave it as it is.
+bool convert_input(const uint8_t* data, size_t size, unsigned pick, std::string* out) {
+  const auto& seeds = target().options.start_seeds;
+  if (seeds.empty() || parse_shared_schedule(data, size)) return false;
+  if (size <= 1) {
+    *out = seeds[pick % seeds.size()];
+    return true;
+  }
+  pb::Schedule schedule;
+  std::string error;
+  if (!parse_schedule(std::string(reinterpret_cast<const char*>(data), size), &schedule, &error))
+    return false;
+  normalize(&schedule);
+  set_kernel(schedule.mutable_scenario(), target().options.kernel,
+             target_switches(schedule.scenario()));
+  *out = to_binary(schedule);
+  return true;
+}
+
+// With stamp_kernel: the bytes of a mutant, rewritten to name the target's kernel.
+size_t stamp_kernel(uint8_t* data, size_t size, size_t max_size) {
+  if (!target().options.stamp_kernel) return size;
+  auto schedule = parse_shared_schedule(data, size);
+  if (!schedule || has_target_kernel(schedule->scenario())) return size;
+  pb::Schedule copy = *schedule;
+  set_kernel(copy.mutable_scenario(), target().options.kernel,
+             target_switches(schedule->scenario()));
+  const std::string bytes = copy.SerializeAsString();
+  if (bytes.size() > max_size) return size;
+  std::copy(bytes.begin(), bytes.end(), data);
+  return bytes.size();
 }
 
 }  // namespace
@@ -128,6 +174,11 @@ int run_target_input(const uint8_t* data, size_t size) {
   if (t.options.stop && t.options.stop->load(std::memory_order_relaxed)) {
     std::fflush(nullptr);
     _exit(0);
+  }
+  std::string converted;
+  if (convert_input(data, size, 0, &converted)) {
+    data = reinterpret_cast<const uint8_t*>(converted.data());
+    size = converted.size();
   }
   const auto schedule = shared_target_schedule(data, size);
   if (!schedule) return -1;
@@ -161,14 +212,21 @@ void run_libfuzzer(const std::vector<std::string>& arguments) {
 // libFuzzer's hooks, found by name.
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
+  std::string converted;
+  if (dcfuzz::convert_input(data, size, seed, &converted) && converted.size() <= max_size) {
+    std::copy(converted.begin(), converted.end(), data);
+    size = converted.size();
+  }
   uint32_t steps = dcfuzz::steps_of(data, size);
-  return dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
+  size = dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
                               dcfuzz::mutator_options());
+  return dcfuzz::stamp_kernel(data, size, max_size);
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
                                             const uint8_t* data2, size_t size2, uint8_t* out,
                                             size_t max_out_size, unsigned int seed) {
-  return dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
-                                 LLVMFuzzerMutate, dcfuzz::mutator_options());
+  const size_t size = dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
+                                              LLVMFuzzerMutate, dcfuzz::mutator_options());
+  return dcfuzz::stamp_kernel(out, size, max_out_size);
 }
