@@ -228,13 +228,13 @@ pb::Schedule stripped_reproducer(const Options& o, int path) {
   if (!load_schedule(file, &s, &error)) usage_error(error);
   pb::Schedule out;
   *out.mutable_scenario() = s.scenario();
-  out.mutable_scenario()->set_kernel(pb::V4);
+  set_kernel(out.mutable_scenario(), pb::V4);
   return out;
 }
 
 pb::Schedule free_scenario(uint64_t seed) {
   pb::Schedule s = random_schedule(seed);
-  s.mutable_scenario()->set_kernel(pb::V4);
+  set_kernel(s.mutable_scenario(), pb::V4);
   return s;
 }
 

@@ -30,7 +30,9 @@ dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
   inode* in = dir->d_inode;
   wait_queue_head wq;  // DECLARE_WAIT_QUEUE_HEAD_ONSTACK
   inode_lock_shared(in);
-  dentry* res = __lookup_slow(name, dir, flags | LOOKUP_SHARED, &wq);
+  // Mainline has no LOOKUP_SHARED (v4 6/7 adds it).
+  const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
+  dentry* res = __lookup_slow(name, dir, flags | shared, &wq);
   inode_unlock_shared(in);
   return res;
 }

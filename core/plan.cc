@@ -67,7 +67,7 @@ Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
   plan.scenario = std::move(scenario_in);
   const Scenario& scenario = plan.scenario;
   plan.options = options;
-  plan.patches = patches_for(scenario.kernel);
+  plan.patches = patches_for(scenario.switches);
   intern(plan, "/");  // name 0: the root and anonymous dentries
   for (const TreeNode& node : scenario.tree) plan.tree_name.push_back(intern(plan, node.name));
   std::vector<std::vector<int>> paths = tree_paths(plan);

@@ -1,47 +1,213 @@
 #include "core/scenario.h"
 
+#include <string>
+#include <vector>
+
 namespace dcfuzz {
 
-Patches patches_for(Kernel kernel) {
+namespace {
+
+constexpr PatchInfo kPatchTable[] = {
+#define DCFUZZ_PATCH(id, name, needs, modelled, help) {name, Patch::needs, modelled, help},
+#include "core/patches.def"
+};
+
+#define DCFUZZ_ON(id) patch_bit(Patch::id)
+constexpr VariantInfo kVariantTable[] = {
+#define DCFUZZ_VARIANT(id, name, summary, switches) {name, summary, switches},
+#include "core/patches.def"
+};
+#undef DCFUZZ_ON
+
+constexpr bool needs_come_first() {
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (kPatchTable[i].needs != Patch::none && int(kPatchTable[i].needs) >= i) return false;
+  }
+  return true;
+}
+static_assert(needs_come_first(), "patches.def: a switch comes after the one it needs");
+
+constexpr bool rows_are_foldable() {
+  for (const VariantInfo& v : kVariantTable) {
+    for (int i = 0; i < kPatchCount; ++i) {
+      const PatchInfo& p = kPatchTable[i];
+      if (!(v.switches & patch_bit(Patch(i)))) continue;
+      if (!p.modelled) return false;
+      if (p.needs != Patch::none && !(v.switches & patch_bit(p.needs))) return false;
+    }
+  }
+  return true;
+}
+static_assert(rows_are_foldable(),
+              "patches.def: a variant turns on an unmodelled switch or "
+              "a switch without the one it needs");
+
+bool find_patch(const std::string& name, Patch* out) {
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (name == kPatchTable[i].name) {
+      *out = Patch(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string variant_names() {
+  std::string names;
+  for (const VariantInfo& v : kVariantTable)
+    names += (names.empty() ? "" : ", ") + std::string(v.name);
+  return names;
+}
+
+}  // namespace
+
+const PatchInfo& patch_info(Patch p) { return kPatchTable[int(p)]; }
+
+const VariantInfo& variant_info(Kernel kernel) { return kVariantTable[int(kernel)]; }
+
+Patches patches_for(PatchSet switches) {
+  auto on = [switches](Patch p) { return (switches & patch_bit(p)) != 0; };
   Patches p;
-  if (kernel == Kernel::mainline) return p;
-  p.wait_var_event = true;
-  p.add_ci_drops_lock = true;
-  p.lookup_shared = true;
-  p.move_wakes_dentry = kernel == Kernel::v4 || kernel == Kernel::v4_fix_add_ci;
-  p.add_ci_early_return_unlocked = kernel == Kernel::v4 || kernel == Kernel::v4_fix_move;
+  p.wait_var_event = on(Patch::wait_var_event);
+  p.move_wakes_dentry = on(Patch::wait_var_event) && !on(Patch::fix_move);
+  p.lookup_shared = on(Patch::lookup_shared);
+  p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
+  p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
   return p;
 }
 
-const char* kernel_name(Kernel kernel) {
-  switch (kernel) {
-    case Kernel::mainline: return "mainline";
-    case Kernel::v4: return "v4";
-    case Kernel::v4_fixed: return "v4-fixed";
-    case Kernel::v4_fix_move: return "v4-fix-move";
-    case Kernel::v4_fix_add_ci: return "v4-fix-add-ci";
+const char* kernel_name(Kernel kernel) { return variant_info(kernel).name; }
+
+PatchSet fold_switches(PatchSet switches) {
+  PatchSet out = 0;
+  for (int i = 0; i < kPatchCount; ++i) {  // a switch's needs come earlier: one pass
+    const PatchInfo& p = kPatchTable[i];
+    if (!(switches & patch_bit(Patch(i))) || !p.modelled) continue;
+    if (p.needs != Patch::none && !(out & patch_bit(p.needs))) continue;
+    out |= patch_bit(Patch(i));
   }
-  return "?";
+  return out;
+}
+
+std::string kernel_spelling(Kernel variant, PatchSet switches, PatchSet free) {
+  std::string out = kernel_name(variant);
+  const PatchSet row = variant_info(variant).switches;
+  for (int i = 0; i < kPatchCount; ++i) {
+    const PatchSet bit = patch_bit(Patch(i));
+    if ((row ^ switches) & bit)
+      out.append(switches & bit ? ",+" : ",-").append(kPatchTable[i].name);
+  }
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (free & patch_bit(Patch(i))) out.append(",~").append(kPatchTable[i].name);
+  }
+  return out;
+}
+
+PatchSet toggle_switch(PatchSet switches, Patch p) {
+  if (switches & patch_bit(p)) return fold_switches(switches & ~patch_bit(p));
+  for (; p != Patch::none; p = kPatchTable[int(p)].needs) switches |= patch_bit(p);
+  return fold_switches(switches);
+}
+
+PatchSet modelled_switches() {
+  PatchSet out = 0;
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (kPatchTable[i].modelled) out |= patch_bit(Patch(i));
+  }
+  return out;
+}
+
+bool parse_kernel(const std::string& text, Kernel* variant, PatchSet* switches, PatchSet* free,
+                  std::string* error) {
+  std::vector<std::string> items;
+  for (size_t start = 0;;) {
+    const size_t comma = text.find(',', start);
+    items.push_back(text.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  int found = -1;
+  for (int i = 0; i < kVariantCount; ++i) {
+    if (items[0] == kVariantTable[i].name) found = i;
+  }
+  if (found < 0) {
+    *error = "unknown kernel variant '" + items[0] + "' (one of " + variant_names() + ")";
+    return false;
+  }
+  const std::string where = "kernel '" + text + "': ";
+  PatchSet set = kVariantTable[found].switches;
+  PatchSet freed = 0;
+  PatchSet named = 0;
+  for (size_t k = 1; k < items.size(); ++k) {
+    const std::string& item = items[k];
+    const char sign = item.empty() ? 0 : item[0];
+    if (sign != '+' && sign != '-' && (sign != '~' || !free)) {
+      *error = where + "'" + item + "' is not " +
+               (free ? "+SWITCH, -SWITCH or ~SWITCH" : "+SWITCH or -SWITCH") +
+               " (see 'dcfuzz kernels')";
+      return false;
+    }
+    Patch p;
+    if (!find_patch(item.substr(1), &p)) {
+      *error = where + "unknown switch '" + item.substr(1) + "' (see 'dcfuzz kernels')";
+      return false;
+    }
+    const PatchInfo& info = kPatchTable[int(p)];
+    if (named & patch_bit(p)) {
+      *error = where + "switch " + info.name + " named twice";
+      return false;
+    }
+    named |= patch_bit(p);
+    if (sign != '-' && !info.modelled) {
+      *error = where + "switch " + info.name + " (" + info.help + ") is not modelled yet";
+      return false;
+    }
+    if (sign == '+') set |= patch_bit(p);
+    if (sign == '-') set &= ~patch_bit(p);
+    if (sign == '~') freed |= patch_bit(p);
+  }
+  for (int i = 0; i < kPatchCount; ++i) {
+    const PatchInfo& p = kPatchTable[i];
+    if (((set | freed) & patch_bit(Patch(i))) && p.needs != Patch::none &&
+        !((set | freed) & patch_bit(p.needs))) {
+      *error = where + "switch " + p.name + " needs " + patch_info(p.needs).name;
+      return false;
+    }
+  }
+  *variant = Kernel(found);
+  *switches = set;
+  if (free) *free = freed;
+  return true;
 }
 
 const char* fs_name(FsKind fs) {
   switch (fs) {
-    case FsKind::plain: return "plain";
-    case FsKind::nfs: return "nfs";
-    case FsKind::case_insensitive: return "case-insensitive";
+    case FsKind::plain:
+      return "plain";
+    case FsKind::nfs:
+      return "nfs";
+    case FsKind::case_insensitive:
+      return "case-insensitive";
   }
   return "?";
 }
 
 const char* op_name(OpKind op) {
   switch (op) {
-    case OpKind::lookup: return "lookup";
-    case OpKind::create: return "create";
-    case OpKind::unlink: return "unlink";
-    case OpKind::mkdir: return "mkdir";
-    case OpKind::rename: return "rename";
-    case OpKind::open_create: return "open_create";
-    case OpKind::fh_decode: return "fh_decode";
+    case OpKind::lookup:
+      return "lookup";
+    case OpKind::create:
+      return "create";
+    case OpKind::unlink:
+      return "unlink";
+    case OpKind::mkdir:
+      return "mkdir";
+    case OpKind::rename:
+      return "rename";
+    case OpKind::open_create:
+      return "open_create";
+    case OpKind::fh_decode:
+      return "fh_decode";
   }
   return "?";
 }

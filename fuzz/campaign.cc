@@ -68,7 +68,7 @@ std::string hex_hash(const std::string& bytes) {
 // which are in the binary -- goes to `corpus` in binary with the campaign's
 // kernel: libFuzzer's corpora are binary.
 void import_corpus(const std::vector<std::string>& dirs, const std::string& corpus,
-                   pb::Kernel kernel, bool preempt_rt) {
+                   pb::Kernel kernel, PatchSet switches, bool preempt_rt) {
   int imported = 0, skipped = 0;
   auto import = [&](const std::string& bytes) {
     pb::Schedule schedule;
@@ -78,7 +78,7 @@ void import_corpus(const std::vector<std::string>& dirs, const std::string& corp
       return;
     }
     normalize(&schedule);
-    schedule.mutable_scenario()->set_kernel(kernel);
+    set_kernel(schedule.mutable_scenario(), kernel, switches);
     schedule.mutable_scenario()->set_preempt_rt(preempt_rt);
     const std::string binary = to_binary(schedule);
     if (!write_file_atomic(corpus + "/seed-" + hex_hash(binary), binary, &error)) {
@@ -160,6 +160,8 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
     TargetOptions target;
     target.kernel = options.kernel;
     target.preempt_rt = options.preempt_rt;
+    target.switches = options.switches;
+    target.free_switches = options.free_switches;
     target.interleaving_coverage = options.interleaving_coverage;
     target.keep_scenario = options.keep_scenario;
     target.executions = findings.executions_of(job);
@@ -228,10 +230,10 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
   const uint64_t execs = findings.executions();
   const auto buckets = findings.buckets();
   std::printf("campaign on %s%s: %.0f s, %d job%s, %llu executions (%.0f/s), corpus %zu\n",
-              kernel_name(to_model(options.kernel)), options.preempt_rt ? " PREEMPT_RT" : "",
-              elapsed, options.jobs, options.jobs == 1 ? "" : "s",
-              static_cast<unsigned long long>(execs), elapsed > 0 ? double(execs) / elapsed : 0.0,
-              list_files(corpus).size());
+              kernel_spelling(to_model(options.kernel), options.switches).c_str(),
+              options.preempt_rt ? " PREEMPT_RT" : "", elapsed, options.jobs,
+              options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(execs),
+              elapsed > 0 ? double(execs) / elapsed : 0.0, list_files(corpus).size());
   if (buckets.empty()) {
     std::printf("no findings\n");
     return;
@@ -321,13 +323,14 @@ int run_campaign(const CampaignOptions& options) {
   OutLock lock(options.out_dir);
   for (const auto& dir : {corpus, work}) make_dir(dir);
   finish_earlier_reports(options.out_dir);
-  import_corpus(dirs, corpus, options.kernel, options.preempt_rt);
+  import_corpus(dirs, corpus, options.kernel, options.switches, options.preempt_rt);
 
   const uint64_t seed = options.seed ? options.seed : uint64_t(std::time(nullptr)) % 1000000007;
   std::fprintf(stderr, "dcfuzz: fuzzing %s%s for %d s with %d job%s, seed %llu, findings in %s/\n",
-               kernel_name(to_model(options.kernel)), options.preempt_rt ? " PREEMPT_RT" : "",
-               options.seconds, options.jobs, options.jobs == 1 ? "" : "s",
-               static_cast<unsigned long long>(seed), options.out_dir.c_str());
+               kernel_spelling(to_model(options.kernel), options.switches).c_str(),
+               options.preempt_rt ? " PREEMPT_RT" : "", options.seconds, options.jobs,
+               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
+               options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
   g_interrupted = 0;
   // Ctrl-C or kill: stop the workers, report, summarize -- like time up.

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scenario.h"
 #include "schedule.pb.h"
 
 namespace dcfuzz {
@@ -20,6 +21,8 @@ namespace dcfuzz {
 struct CampaignOptions {
   pb::Kernel kernel = pb::V4;
   bool preempt_rt = false;  // every schedule runs on a PREEMPT_RT kernel
+  PatchSet switches = variant_info(Kernel::v4).switches;  // the kernel's switches (--kernel)
+  PatchSet free_switches = 0;  // of those, what the mutator may flip (--kernel ...,~SWITCH)
   int seconds = 180;
   int jobs = 1;
   std::string out_dir = "out";

@@ -9,9 +9,9 @@ namespace dcfuzz {
 int cmd_fuzz(const Args& args) {
   CampaignOptions options;
   const std::string kernel = args.has("kernel") ? args.get("kernel") : "v4";
-  if (!kernel_from_name(kernel, &options.kernel)) {
-    throw UsageError{"unknown kernel variant '" + kernel + "' (one of " + kernel_names() + ")"};
-  }
+  std::string error;
+  if (!parse_kernel(kernel, &options.kernel, &options.switches, &options.free_switches, &error))
+    throw UsageError{error};
   options.seconds = int(args.get_int("time", 1, 86400));
   options.jobs = int(args.get_int("jobs", 1, 64));
   options.seed = uint64_t(args.get_int("seed", 0, 4000000000L));

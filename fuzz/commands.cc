@@ -58,6 +58,8 @@ const std::vector<Command>& commands() {
        "preemptions) or its full search over FILE's scenario, keeping FILE's faults; a finding "
        "is reported with a schedule that replays it",
        cmd_explore},
+      {"kernels", "", "list the kernel variants and the patch switches --kernel composes them from",
+       cmd_kernels},
   };
   return table;
 }
@@ -72,11 +74,12 @@ pb::Schedule load_schedule_arg(const Args& args) {
   if (!load_schedule(args.positional[0], &schedule, &error, &note)) throw UsageError{error};
   if (args.has("kernel")) {
     pb::Kernel kernel;
-    if (!kernel_from_name(args.get("kernel"), &kernel)) {
-      throw UsageError{"unknown kernel variant '" + args.get("kernel") + "' (one of " +
-                       kernel_names() + ")"};
+    PatchSet switches = 0;
+    std::string kernel_error;
+    if (!parse_kernel(args.get("kernel"), &kernel, &switches, nullptr, &kernel_error)) {
+      throw UsageError{kernel_error};
     }
-    schedule.mutable_scenario()->set_kernel(kernel);
+    set_kernel(schedule.mutable_scenario(), kernel, switches);
   }
   if (args.has("preempt_rt")) schedule.mutable_scenario()->set_preempt_rt(true);
   if (!note.empty()) std::cerr << "dcfuzz: note: " << note << std::endl;

@@ -10,6 +10,7 @@ int cmd_replay(const Args& args);
 int cmd_fuzz(const Args& args);
 int cmd_explore(const Args& args);
 int cmd_minimize(const Args& args);
+int cmd_kernels(const Args& args);
 
 // Shared by the commands that take a schedule FILE: loads and normalises it,
 // applies --kernel. Throws UsageError on bad input. What normalisation capped

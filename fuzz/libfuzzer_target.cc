@@ -30,6 +30,7 @@
 #include "fuzz/shipped_seeds.h"
 #include "fuzz/target.h"
 #include "reports/report.h"
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
@@ -66,14 +67,14 @@ namespace {
   X(memory_leak, "BUG: memory leak")                                                           \
   X(engine_check, "BUG: engine check failed")
 
-pb::Kernel g_kernel = pb::V4;
+std::string g_kernel = "v4";  // as --kernel spells it
 
 [[noreturn]] void crash(const std::string& report, int which) {
   std::fprintf(stderr,
                "==== dcfuzz finding ====\n%s==== end of dcfuzz finding ====\n"
                "dcfuzz: the input replays with `dcfuzz replay FILE --kernel %s` (FILE: the crash "
                "file libFuzzer writes next)\n",
-               report.c_str(), kernel_name(Kernel(int(g_kernel))));
+               report.c_str(), g_kernel.c_str());
   std::fflush(stderr);
   (void)which;
   std::abort();
@@ -120,8 +121,9 @@ const CrashFrame kCrashFrames[] = {
   std::exit(2);
 }
 
-// $DCFUZZ_KERNEL, else dcfuzz_fuzzer.kernel beside the binary, else v4.
-pb::Kernel configured_kernel() {
+// $DCFUZZ_KERNEL, else dcfuzz_fuzzer.kernel beside the binary, else v4; as
+// --kernel takes it (a variant, switches added or removed).
+pb::Kernel configured_kernel(PatchSet* switches) {
   std::string name, where;
   if (const char* env = std::getenv("DCFUZZ_KERNEL"); env && *env) {
     name = env;
@@ -139,11 +141,10 @@ pb::Kernel configured_kernel() {
       where = path;
     }
   }
-  if (name.empty() && where.empty()) return pb::V4;
+  if (name.empty() && where.empty()) name = "v4";
   pb::Kernel kernel;
-  if (!kernel_from_name(name, &kernel)) {
-    bad_setting(where + ": unknown kernel variant '" + name + "' (one of " + kernel_names() + ")");
-  }
+  std::string error;
+  if (!parse_kernel(name, &kernel, switches, nullptr, &error)) bad_setting(where + ": " + error);
   return kernel;
 }
 
@@ -163,15 +164,15 @@ extern "C" const char* __asan_default_options() {
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   using namespace dcfuzz;
   TargetOptions options;
-  options.kernel = configured_kernel();
-  g_kernel = options.kernel;
+  options.kernel = configured_kernel(&options.switches);
+  g_kernel = kernel_spelling(to_model(options.kernel), options.switches);
   options.stamp_kernel = true;
   for (const auto& seed : shipped_seeds()) {
     pb::Schedule schedule;
     std::string error;
     if (!parse_schedule(seed.bytes(), &schedule, &error)) continue;
     normalize(&schedule);
-    schedule.mutable_scenario()->set_kernel(options.kernel);
+    set_kernel(schedule.mutable_scenario(), options.kernel, options.switches);
     options.start_seeds.push_back(to_binary(schedule));
   }
   options.on_finding = [](const pb::Schedule& schedule, const Execution& found) {

@@ -338,18 +338,33 @@ bool change_fs(Chance& chance, pb::Scenario* scenario) {
   return true;
 }
 
-// A random walk's sample; the campaign's kernel stays.
+// A random walk's sample; the kernel (variant and switches) stays.
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   pb::Scenario* scenario = s->mutable_scenario();
   const pb::Kernel kernel = scenario->kernel();
   const bool preempt_rt = scenario->preempt_rt();
+  const PatchSet switches = switches_of(*scenario);
   *scenario = random_schedule(chance.next()).scenario();
-  scenario->set_kernel(kernel);
+  set_kernel(scenario, kernel, switches);
   scenario->set_preempt_rt(preempt_rt);
   s->clear_choices();
   s->clear_faults();
   // and a random walk's interleaving on it, as a random walk would run it
   if (!scatter_preemptions(chance, s, steps)) s->clear_preemptions();
+  return true;
+}
+
+// One free patch switch turned on or off. Turning one on turns on what it
+// needs; turning one off turns off what needs it (core/patches.def).
+bool flip_switch(Chance& chance, pb::Schedule* s, uint32_t) {
+  std::vector<Patch> free;
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (chance.free_switches & patch_bit(Patch(i))) free.push_back(Patch(i));
+  }
+  if (free.empty()) return false;
+  pb::Scenario* scenario = s->mutable_scenario();
+  const Patch flip = free[chance.below(uint32_t(free.size()))];
+  set_kernel(scenario, scenario->kernel(), toggle_switch(switches_of(*scenario), flip));
   return true;
 }
 
@@ -391,6 +406,7 @@ constexpr MutationKind kMutations[kMutationKinds] = {
     {Mutation::scatter_preemptions, "scatter-preemptions", scatter_preemptions, kAlways,
      kInterleaving},
     {Mutation::random_scenario, "random-scenario", random_scenario, kAlways, kScenario},
+    {Mutation::flip_switch, "flip-switch", flip_switch, kRare, kScenario},
 };
 
 constexpr bool in_enum_order() {

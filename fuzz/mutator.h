@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/scenario.h"
 #include "schedule.pb.h"
 #include "schedules/rng.h"
 
@@ -41,8 +42,9 @@ enum class Mutation {
   change_fs,
   scatter_preemptions,  // a random walk's interleaving: new preemptions at one step in ten
   random_scenario,      // a whole new scenario from schedules/random_scenario.h
+  flip_switch,          // turns one of Chance::free_switches on or off (core/patches.def)
 };
-constexpr int kMutationKinds = int(Mutation::random_scenario) + 1;
+constexpr int kMutationKinds = int(Mutation::flip_switch) + 1;
 const char* mutation_name(Mutation kind);
 
 // Mutations of the interleaving only (preemptions, faults, engine choices);
@@ -54,6 +56,9 @@ struct MutatorOptions {
   // that would are not applied, and crossover takes only the interleaving of
   // the other parent.
   bool keep_scenario = false;
+  // The patch switches flip-switch may turn on or off: every modelled one,
+  // unless a campaign pins its kernel (fuzz --kernel ...,~SWITCH frees some).
+  PatchSet free_switches = modelled_switches();
 };
 
 // Mutates `size` bytes in place (room for `max_size`), returns the new size:
@@ -64,12 +69,15 @@ using ScalarMutate = size_t (*)(uint8_t* data, size_t size, size_t max_size);
 // byte mutator for numbers.
 class Chance {
  public:
-  Chance(uint32_t seed, ScalarMutate scalar) : rng_(seed), scalar_(scalar) {}
+  Chance(uint32_t seed, ScalarMutate scalar, PatchSet free_switches = modelled_switches())
+      : free_switches(free_switches), rng_(seed), scalar_(scalar) {}
   uint64_t next() { return rng_.next(); }
   uint32_t below(uint32_t limit) { return rng_.below(limit); }
   bool coin(uint32_t one_in) { return below(one_in) == 0; }
   // `value` through the byte mutator (its four bytes; lost bytes become 0).
   uint32_t mutate_scalar(uint32_t value);
+
+  const PatchSet free_switches;  // what flip-switch may change (MutatorOptions)
 
  private:
   Rng rng_;
@@ -79,7 +87,7 @@ class Chance {
 class Mutator {
  public:
   Mutator(uint32_t seed, ScalarMutate scalar, const MutatorOptions& options = {})
-      : chance_(seed, scalar), options_(options) {}
+      : chance_(seed, scalar, options.free_switches), options_(options) {}
 
   // Applies one mutation of `kind` to a normalised schedule whose execution
   // took `steps` scheduling decisions (where new preemptions can go). Returns

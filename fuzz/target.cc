@@ -82,16 +82,30 @@ Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
   return run_program(target().programs.get(schedule.scenario()), replay, options);
 }
 
+// The switches an input runs: the target's, but for the free ones, which
+// stay as the input has them.
+PatchSet target_switches(const pb::Scenario& scenario) {
+  const TargetOptions& options = target().options;
+  return fold_switches((switches_of(scenario) & options.free_switches) |
+                       (options.switches & ~options.free_switches));
+}
+
+// Whether `scenario` already names the target's kernel.
+bool has_target_kernel(const pb::Scenario& scenario) {
+  return scenario.kernel() == target().options.kernel &&
+         switches_of(scenario) == target_switches(scenario);
+}
+
 // target_schedule() without copying the parsed schedule when it already has
 // the campaign's kernel (a corpus imported for this campaign and its mutants).
 std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, size_t size) {
   auto schedule = parse_shared_schedule(data, size);
   const TargetOptions& options = target().options;
-  if (!schedule || (schedule->scenario().kernel() == options.kernel &&
+  if (!schedule || (has_target_kernel(schedule->scenario()) &&
                     schedule->scenario().preempt_rt() == options.preempt_rt))
     return schedule;
   auto copy = std::make_shared<pb::Schedule>(*schedule);
-  copy->mutable_scenario()->set_kernel(options.kernel);
+  set_kernel(copy->mutable_scenario(), options.kernel, target_switches(schedule->scenario()));
   copy->mutable_scenario()->set_preempt_rt(options.preempt_rt);
   return copy;
 }
@@ -120,7 +134,8 @@ bool convert_input(const uint8_t* data, size_t size, unsigned pick, std::string*
   if (!parse_schedule(std::string(reinterpret_cast<const char*>(data), size), &schedule, &error))
     return false;
   normalize(&schedule);
-  schedule.mutable_scenario()->set_kernel(target().options.kernel);
+  set_kernel(schedule.mutable_scenario(), target().options.kernel,
+             target_switches(schedule.scenario()));
   *out = to_binary(schedule);
   return true;
 }
@@ -129,9 +144,10 @@ bool convert_input(const uint8_t* data, size_t size, unsigned pick, std::string*
 size_t stamp_kernel(uint8_t* data, size_t size, size_t max_size) {
   if (!target().options.stamp_kernel) return size;
   auto schedule = parse_shared_schedule(data, size);
-  if (!schedule || schedule->scenario().kernel() == target().options.kernel) return size;
+  if (!schedule || has_target_kernel(schedule->scenario())) return size;
   pb::Schedule copy = *schedule;
-  copy.mutable_scenario()->set_kernel(target().options.kernel);
+  set_kernel(copy.mutable_scenario(), target().options.kernel,
+             target_switches(schedule->scenario()));
   const std::string bytes = copy.SerializeAsString();
   if (bytes.size() > max_size) return size;
   std::copy(bytes.begin(), bytes.end(), data);
@@ -143,6 +159,7 @@ size_t stamp_kernel(uint8_t* data, size_t size, size_t max_size) {
 MutatorOptions mutator_options() {
   MutatorOptions options;
   options.keep_scenario = target().options.keep_scenario;
+  options.free_switches = target().options.free_switches;
   return options;
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/scenario.h"
 #include "fuzz/mutator.h"
 #include "schedule.pb.h"
 #include "schedules/engine.h"
@@ -22,6 +23,10 @@ namespace dcfuzz {
 struct TargetOptions {
   pb::Kernel kernel = pb::V4;
   bool preempt_rt = false;
+  // Every input runs these switches, but for the free ones, which keep the
+  // input's (flip-switch changes them).
+  PatchSet switches = variant_info(Kernel::v4).switches;
+  PatchSet free_switches = 0;
   bool interleaving_coverage = true;
   // The mutator never changes a scenario (fuzz --keep-scenario).
   bool keep_scenario = false;

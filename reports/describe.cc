@@ -4,26 +4,10 @@
 
 #include "core/scenario.h"
 #include "schedules/model_enums.h"
+#include "schedules/normalize.h"
 
 namespace dcfuzz {
 namespace {
-
-const char* kernel_summary(pb::Kernel kernel) {
-  switch (kernel) {
-    case pb::MAINLINE:
-      return "no patches";
-    case pb::V4:
-      return "the series as posted: both bugs";
-    case pb::V4_FIXED:
-      return "both fixes";
-    case pb::V4_FIX_MOVE:
-      return "__d_move fixed; d_add_ci early returns still unlocked";
-    case pb::V4_FIX_ADD_CI:
-      return "d_add_ci fixed; __d_move still wakes dentry";
-    default:
-      return "";
-  }
-}
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
@@ -37,8 +21,18 @@ std::string node_path(const pb::Scenario& scenario, int index) {
 
 }  // namespace
 
-std::string describe_kernel(pb::Kernel kernel) {
-  return std::string(kernel_name(to_model(kernel))) + " (" + kernel_summary(kernel) + ")";
+std::string describe_kernel(const pb::Scenario& scenario) {
+  const Kernel variant = to_model(scenario.kernel());
+  const PatchSet switches = switches_of(scenario);
+  if (switches == variant_info(variant).switches) {
+    return std::string(kernel_name(variant)) + " (" + variant_info(variant).summary + ")";
+  }
+  std::string on;
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (switches & patch_bit(Patch(i)))
+      on += std::string(on.empty() ? "" : " ") + patch_info(Patch(i)).name;
+  }
+  return kernel_spelling(variant, switches) + " (switches on: " + (on.empty() ? "none" : on) + ")";
 }
 
 std::string describe_op(const pb::Op& op) {

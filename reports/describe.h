@@ -11,7 +11,7 @@
 namespace dcfuzz {
 
 // "v4 (the series as posted: both bugs)"
-std::string describe_kernel(pb::Kernel kernel);
+std::string describe_kernel(const pb::Scenario& scenario);
 // The system call an operation stands for: stat("d/foo"), rename("a", "b").
 std::string describe_op(const pb::Op& op);
 // One thread's program: "stat("d/foo"); unlink("d/x")".

@@ -25,7 +25,7 @@ std::string table_row(const char* mark, const std::string& step, const std::stri
 }
 
 void write_scenario(std::ostream& out, const pb::Scenario& scenario) {
-  out << "kernel:     " << describe_kernel(scenario.kernel())
+  out << "kernel:     " << describe_kernel(scenario)
       << (scenario.preempt_rt() ? ", PREEMPT_RT" : "") << "\n"
       << "filesystem: " << fs_name(to_model(scenario.fs())) << "\n"
       << "initial tree:" << (scenario.tree_size() ? "\n" : " only the root\n");

@@ -96,7 +96,7 @@ void write_header(std::ostream& out, const pb::Schedule& schedule, const Executi
   const auto& sc = schedule.scenario();
   out << "<h1" << (execution.found ? "" : " class=\"clean\"") << ">"
       << escape(execution.found ? execution.title : "no finding") << "</h1>\n"
-      << "<p>kernel " << escape(describe_kernel(sc.kernel())) << ", filesystem "
+      << "<p>kernel " << escape(describe_kernel(sc)) << ", filesystem "
       << fs_name(to_model(sc.fs())) << "; " << execution.steps << " scheduling steps, "
       << schedule.preemptions_size() << " preemption(s), " << schedule.faults_size()
       << " injected fault(s)</p>\n<ul>\n";

@@ -13,8 +13,9 @@ namespace dcfuzz {
 namespace {
 
 // What "smaller" means; a kept candidate must be strictly smaller, so the
-// passes cannot cycle. Threads first: they cost a reader the most.
-using Cost = std::tuple<int, int, int, int, int, int, int, size_t, uint64_t, std::string>;
+// passes cannot cycle. Threads first: they cost a reader the most; patch
+// switches on count after the tree.
+using Cost = std::tuple<int, int, int, int, int, int, int, int, size_t, uint64_t, std::string>;
 
 Cost cost_of(const pb::Schedule& s) {
   const auto& sc = s.scenario();
@@ -36,11 +37,17 @@ Cost cost_of(const pb::Schedule& s) {
   }
   uint64_t step_sum = 0;
   for (const auto& p : s.preemptions()) step_sum += p.step();
-  return Cost{sc.threads_size(), ops,
-              s.faults_size(),   s.preemptions_size(),
-              s.choices_size(),  sc.tree_size(),
-              aliases,           name_length,
-              step_sum,          names};
+  return Cost{sc.threads_size(),
+              ops,
+              s.faults_size(),
+              s.preemptions_size(),
+              s.choices_size(),
+              sc.tree_size(),
+              aliases,
+              __builtin_popcount(switches_of(sc)),
+              name_length,
+              step_sum,
+              names};
 }
 
 class Minimizer {

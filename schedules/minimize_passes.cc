@@ -8,6 +8,7 @@
 
 #include "core/scenario.h"
 #include "schedules/model_enums.h"
+#include "schedules/normalize.h"
 
 namespace dcfuzz {
 namespace {
@@ -254,6 +255,28 @@ void simplify_names(const pb::Schedule& s, uint32_t, Candidates* out) {
   }
 }
 
+// Each patch switch that is on, turned off (with what needs it), the kernel
+// then named after the variant it is fewest switches from: a reproducer
+// that needs only 2/7 reads "mainline,+2/7".
+void drop_switch(const pb::Schedule& s, uint32_t, Candidates* out) {
+  const PatchSet on = switches_of(s.scenario());
+  for (int i = 0; i < kPatchCount; ++i) {
+    const Patch p = Patch(i);
+    if (!(on & patch_bit(p))) continue;
+    const PatchSet set = fold_switches(on & ~patch_bit(p));
+    pb::Kernel variant = s.scenario().kernel();
+    auto distance = [set](pb::Kernel k) {
+      return __builtin_popcount(variant_info(to_model(k)).switches ^ set);
+    };
+    for (const auto& k : kKernelTable) {
+      if (distance(k.pb) < distance(variant)) variant = k.pb;
+    }
+    Candidate c{std::string("switch ") + patch_info(p).name + " off", s};
+    set_kernel(c.schedule.mutable_scenario(), variant, set);
+    out->push_back(std::move(c));
+  }
+}
+
 }  // namespace
 
 const std::vector<MinimizePass>& minimize_passes() {
@@ -266,6 +289,7 @@ const std::vector<MinimizePass>& minimize_passes() {
       {"drop-choice", drop_choice},
       {"shrink-tree", shrink_tree},
       {"simplify-names", simplify_names},
+      {"drop-switch", drop_switch},
       {"drop-thread-retimed", retimed<drop_thread>},
       {"drop-operation-retimed", retimed<drop_operation>},
   };

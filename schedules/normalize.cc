@@ -249,6 +249,7 @@ std::string normalize_name(const std::string& raw) {
 void normalize(pb::Schedule* schedule) {
   auto* scenario = schedule->mutable_scenario();
   scenario->set_kernel(pb::Kernel(uint32_t(scenario->kernel()) % kKernels));
+  set_kernel(scenario, scenario->kernel(), switches_of(*scenario));
   scenario->set_fs(pb::Filesystem(uint32_t(scenario->fs()) % kFilesystems));
   normalize_tree(scenario);
   normalize_threads(scenario);
@@ -259,6 +260,7 @@ void normalize(pb::Schedule* schedule) {
 Scenario to_scenario(const pb::Scenario& in) {
   Scenario out;
   out.kernel = to_model(in.kernel());
+  out.switches = switches_of(in);
   out.fs = to_model(in.fs());
   out.preempt_rt = in.preempt_rt();
   for (const auto& node : in.tree()) {
@@ -274,23 +276,69 @@ Scenario to_scenario(const pb::Scenario& in) {
   return out;
 }
 
-bool kernel_from_name(const std::string& name, pb::Kernel* kernel) {
-  for (const auto& k : kKernelTable) {
-    if (name == kernel_name(k.model)) {
-      *kernel = k.pb;
-      return true;
+std::string describe_dropped_switches(const pb::Scenario& raw) {
+  if (!raw.has_switches()) return "";
+  const PatchSet kept = switches_of(raw);
+  std::string text;
+  for (const std::string& name : raw.switches().on()) {
+    std::string why = "unknown";
+    for (int i = 0; i < kPatchCount; ++i) {
+      const PatchInfo& p = patch_info(Patch(i));
+      if (name != p.name) continue;
+      why = kept & patch_bit(Patch(i)) ? ""
+            : !p.modelled              ? "not modelled yet"
+                                       : std::string("needs ") + patch_info(p.needs).name;
     }
+    if (why.empty()) continue;
+    if (!text.empty()) text += "; ";
+    std::string shown = name.substr(0, 16);  // printable, short: it goes on one line
+    for (char& c : shown) c = c >= 0x20 && c < 0x7f ? c : '?';
+    text += "switch '" + shown + "' " + why + ", dropped";
   }
-  return false;
+  return text;
 }
 
-std::string kernel_names() {
-  std::string names;
-  for (const auto& k : kKernelTable) {
-    if (!names.empty()) names += ", ";
-    names += kernel_name(k.model);
+PatchSet switches_of(const pb::Scenario& scenario) {
+  const Kernel variant = to_model(pb::Kernel(uint32_t(scenario.kernel()) % kKernels));
+  if (!scenario.has_switches()) return variant_info(variant).switches;
+  PatchSet set = 0;
+  for (const std::string& name : scenario.switches().on()) {
+    for (int i = 0; i < kPatchCount; ++i) {
+      if (name == patch_info(Patch(i)).name) set |= patch_bit(Patch(i));
+    }
   }
-  return names;
+  return fold_switches(set);
+}
+
+void set_kernel(pb::Scenario* scenario, pb::Kernel variant, PatchSet switches) {
+  switches = fold_switches(switches);
+  scenario->set_kernel(variant);
+  if (switches == variant_info(to_model(variant)).switches) {
+    scenario->clear_switches();
+    return;
+  }
+  pb::Switches* out = scenario->mutable_switches();
+  out->Clear();
+  for (int i = 0; i < kPatchCount; ++i) {
+    if (switches & patch_bit(Patch(i))) out->add_on(patch_info(Patch(i)).name);
+  }
+}
+
+void set_kernel(pb::Scenario* scenario, pb::Kernel variant) {
+  set_kernel(scenario, variant, variant_info(to_model(variant)).switches);
+}
+
+std::string kernel_spelling(const pb::Scenario& scenario) {
+  return kernel_spelling(to_model(pb::Kernel(uint32_t(scenario.kernel()) % kKernels)),
+                         switches_of(scenario));
+}
+
+bool parse_kernel(const std::string& text, pb::Kernel* variant, PatchSet* switches, PatchSet* free,
+                  std::string* error) {
+  Kernel model = Kernel::v4;
+  if (!parse_kernel(text, &model, switches, free, error)) return false;
+  *variant = kKernelTable[int(model)].pb;
+  return true;
 }
 
 }  // namespace dcfuzz

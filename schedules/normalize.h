@@ -12,7 +12,7 @@
 namespace dcfuzz {
 
 struct Limits {
-  static constexpr int kThreads = 4;      // the engine's kMaxThreads
+  static constexpr int kThreads = 4;  // the engine's kMaxThreads
   static constexpr int kOpsPerThread = 6;
   static constexpr int kTreeNodes = 8;
   static constexpr int kPathDepth = 3;
@@ -36,6 +36,10 @@ std::vector<Cap> describe_caps(const pb::Schedule& raw);
 // "5000 threads, capped to 4; 9 preemptions ..." or "" for no caps.
 std::string format_caps(const std::vector<Cap>& caps);
 
+// What normalize() drops from `raw`'s recorded switches: "switch 3/7 not
+// modelled yet, dropped; ..." or "" for nothing. For files, as describe_caps.
+std::string describe_dropped_switches(const pb::Scenario& raw);
+
 // A name component as the model uses it: 1..kNameLength characters from
 // [A-Za-z0-9_-]; other bytes are folded onto letters.
 std::string normalize_name(const std::string& raw);
@@ -43,8 +47,19 @@ std::string normalize_name(const std::string& raw);
 // The model's view of a normalised scenario.
 Scenario to_scenario(const pb::Scenario& scenario);
 
-// Command-line spelling of kernel variants ("v4-fixed") <-> protobuf enum.
-bool kernel_from_name(const std::string& name, pb::Kernel* kernel);
-std::string kernel_names();  // "mainline, v4, ..." for messages
+// The switches a (parsed) scenario runs with: its recorded Switches, folded
+// (fold_switches), else the row of its variant.
+PatchSet switches_of(const pb::Scenario& scenario);
+// Gives `scenario` this variant and these switches (folded), in canonical form:
+// Switches recorded only when they differ from the variant's row. Without
+// `switches`: the variant's row.
+void set_kernel(pb::Scenario* scenario, pb::Kernel variant, PatchSet switches);
+void set_kernel(pb::Scenario* scenario, pb::Kernel variant);
+// "v4-fixed" or "v4-fixed,-7/7" (core/scenario.h's kernel_spelling).
+std::string kernel_spelling(const pb::Scenario& scenario);
+// --kernel's value: "VARIANT[,+SWITCH|,-SWITCH|,~SWITCH]..." (core/scenario.h's
+// parse_kernel), with the variant as the protobuf enum.
+bool parse_kernel(const std::string& text, pb::Kernel* variant, PatchSet* switches, PatchSet* free,
+                  std::string* error);
 
 }  // namespace dcfuzz

@@ -82,6 +82,16 @@ pb::Schedule random_schedule(uint64_t seed) {
   scenario->set_fs(pb::Filesystem(gen.rng.below(kFilesystems)));
   gen.add_tree(scenario);
   gen.add_threads(scenario);
+  // One time in four, one modelled switch the other way from the variant's
+  // row (drawn last, so the rest of the scenario is as the seed always gave).
+  if (gen.rng.below(4) == 0) {
+    std::vector<Patch> modelled;
+    for (int i = 0; i < kPatchCount; ++i) {
+      if (patch_info(Patch(i)).modelled) modelled.push_back(Patch(i));
+    }
+    const Patch p = modelled[gen.rng.below(uint32_t(modelled.size()))];
+    set_kernel(scenario, scenario->kernel(), toggle_switch(switches_of(*scenario), p));
+  }
   normalize(&schedule);
   return schedule;
 }

@@ -1,9 +1,8 @@
 #include "schedules/schedule_io.h"
 
+#include <fcntl.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
-
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +20,8 @@ class FirstError : public google::protobuf::io::ErrorCollector {
  public:
   void AddError(int line, int column, const std::string& message) override {
     if (text_.empty()) {
-      text_ = "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+      text_ =
+          "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
     }
   }
   const std::string& text() const { return text_; }
@@ -156,7 +156,9 @@ bool load_schedule(const std::string& path, pb::Schedule* out, std::string* erro
     return false;
   }
   if (note) {
-    const std::string caps = format_caps(describe_caps(*out));
+    std::string caps = format_caps(describe_caps(*out));
+    const std::string switches = describe_dropped_switches(out->scenario());
+    if (!switches.empty()) caps += (caps.empty() ? "" : "; ") + switches;
     *note = caps.empty() ? "" : path + ": " + caps;
   }
   normalize(out);

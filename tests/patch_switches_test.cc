@@ -1,0 +1,424 @@
+// The patch switches of core/patches.def: --kernel's syntax and its refusals,
+// the rows that name the variants, how a schedule records its switches (old
+// schedules unchanged), each modelled switch changing an outcome, and the
+// mutator, random_scenario and the minimizer reaching and dropping them.
+#include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "core/model.h"
+#include "fuzz/mutator.h"
+#include "fuzz/target.h"
+#include "reports/report.h"
+#include "schedules/minimize.h"
+#include "schedules/model_enums.h"
+#include "schedules/normalize.h"
+#include "schedules/random_scenario.h"
+#include "schedules/replay.h"
+#include "schedules/run.h"
+#include "schedules/schedule_io.h"
+#include "tests/run_binary.h"
+#include "tests/schedule_text.h"
+
+namespace dcfuzz {
+namespace {
+
+PatchSet bits(std::initializer_list<Patch> patches) {
+  PatchSet out = 0;
+  for (Patch p : patches) out |= patch_bit(p);
+  return out;
+}
+
+// --kernel's value on a schedule, as `dcfuzz replay --kernel` applies it.
+pb::Schedule with_kernel(pb::Schedule s, const std::string& kernel) {
+  pb::Kernel variant;
+  PatchSet switches = 0;
+  std::string error;
+  EXPECT_TRUE(parse_kernel(kernel, &variant, &switches, nullptr, &error))
+      << kernel << ": " << error;
+  set_kernel(s.mutable_scenario(), variant, switches);
+  return s;
+}
+
+pb::Schedule regression(const std::string& name) {
+  pb::Schedule s;
+  std::string error;
+  EXPECT_TRUE(load_schedule(testing::source_path("corpus/regressions/" + name), &s, &error))
+      << error;
+  return s;
+}
+
+std::string title_on(const pb::Schedule& s, const std::string& kernel) {
+  Execution e = run_schedule(with_kernel(s, kernel));
+  return e.found ? e.title : "";
+}
+
+std::string parse_error(const std::string& text, PatchSet* free = nullptr) {
+  Kernel variant;
+  PatchSet switches;
+  std::string error;
+  EXPECT_FALSE(parse_kernel(text, &variant, &switches, free, &error)) << text;
+  return error;
+}
+
+// ---- the table and --kernel ----
+
+// The rows give exactly the code paths the variants had before the table.
+TEST(PatchSwitches, VariantRowsSelectTheVariantsCodePaths) {
+  struct Want {
+    Kernel k;
+    bool var, move_bug, drops, early_bug, shared;
+  };
+  const Want want[] = {{Kernel::mainline, false, false, false, false, false},
+                       {Kernel::v4, true, true, true, true, true},
+                       {Kernel::v4_fixed, true, false, true, false, true},
+                       {Kernel::v4_fix_move, true, false, true, true, true},
+                       {Kernel::v4_fix_add_ci, true, true, true, false, true}};
+  ASSERT_EQ(kVariantCount, 5);
+  for (const Want& w : want) {
+    const Patches p = patches_for(variant_info(w.k).switches);
+    EXPECT_EQ(p.wait_var_event, w.var) << kernel_name(w.k);
+    EXPECT_EQ(p.move_wakes_dentry, w.move_bug) << kernel_name(w.k);
+    EXPECT_EQ(p.add_ci_drops_lock, w.drops) << kernel_name(w.k);
+    EXPECT_EQ(p.add_ci_early_return_unlocked, w.early_bug) << kernel_name(w.k);
+    EXPECT_EQ(p.lookup_shared, w.shared) << kernel_name(w.k);
+  }
+}
+
+TEST(PatchSwitches, SpellingRoundTrips) {
+  for (const char* text :
+       {"mainline", "v4", "v4-fixed", "v4-fix-move", "v4-fix-add-ci", "v4-fixed,-7/7",
+        "mainline,+2/7", "v4,+fix-move,-7/7", "mainline,+6/7,+7/7,+fix-add-ci"}) {
+    Kernel variant;
+    PatchSet switches;
+    std::string error;
+    ASSERT_TRUE(parse_kernel(text, &variant, &switches, nullptr, &error)) << text << error;
+    EXPECT_EQ(kernel_spelling(variant, switches), text);
+  }
+  Kernel variant;
+  PatchSet switches;
+  std::string error;
+  // Order and redundant edits do not matter; the spelling is canonical.
+  ASSERT_TRUE(parse_kernel("v4,-7/7,+fix-move,+2/7", &variant, &switches, nullptr, &error));
+  EXPECT_EQ(kernel_spelling(variant, switches), "v4,+fix-move,-7/7");
+  ASSERT_TRUE(parse_kernel("v4-fixed,-7/7", &variant, &switches, nullptr, &error));
+  EXPECT_EQ(switches, bits({Patch::wait_var_event, Patch::fix_move, Patch::lookup_shared,
+                            Patch::fix_add_ci}));
+}
+
+TEST(PatchSwitches, BadKernelsAreRefusedWithOneLine) {
+  EXPECT_EQ(parse_error("v5"),
+            "unknown kernel variant 'v5' (one of mainline, v4, v4-fixed, v4-fix-move, "
+            "v4-fix-add-ci)");
+  EXPECT_EQ(parse_error(""), parse_error("") /* no crash */);
+  EXPECT_NE(parse_error("v4,+8/7").find("unknown switch '8/7'"), std::string::npos);
+  EXPECT_NE(parse_error("v4,7/7").find("'7/7' is not +SWITCH or -SWITCH"), std::string::npos);
+  EXPECT_NE(parse_error("v4,").find("'' is not +SWITCH"), std::string::npos);
+  EXPECT_NE(parse_error("v4,,-7/7").find("'' is not +SWITCH"), std::string::npos);
+  EXPECT_NE(parse_error("v4,+2/7,-2/7").find("switch 2/7 named twice"), std::string::npos);
+  EXPECT_NE(parse_error("v4,-6/7").find("switch 7/7 needs 6/7"), std::string::npos);
+  EXPECT_NE(parse_error("mainline,+7/7").find("switch 7/7 needs 6/7"), std::string::npos);
+  EXPECT_NE(parse_error("v4,~7/7").find("is not +SWITCH or -SWITCH"), std::string::npos);
+  for (const char* p : {"3/7", "4/7", "5/7"}) {
+    const std::string error = parse_error(std::string("v4,+") + p);
+    EXPECT_NE(error.find(std::string("switch ") + p), std::string::npos) << error;
+    EXPECT_NE(error.find("not modelled yet"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos);
+  }
+  PatchSet free = 0;
+  EXPECT_NE(parse_error("v4,~3/7", &free).find("not modelled yet"), std::string::npos);
+  EXPECT_NE(parse_error("mainline,~7/7", &free).find("7/7 needs 6/7"), std::string::npos);
+}
+
+// Removing a switch that is not modelled is what every kernel does already.
+TEST(PatchSwitches, UnmodelledSwitchesAreOffEverywhere) {
+  const PatchSet unmodelled =
+      bits({Patch::splice_in_lookup, Patch::alloc_noblock, Patch::duplicate});
+  EXPECT_EQ(modelled_switches() & unmodelled, 0u);
+  for (int v = 0; v < kVariantCount; ++v)
+    EXPECT_EQ(variant_info(Kernel(v)).switches & unmodelled, 0u);
+  EXPECT_EQ(fold_switches(unmodelled | patch_bit(Patch::wait_var_event)),
+            patch_bit(Patch::wait_var_event));
+  Kernel variant;
+  PatchSet switches;
+  std::string error;
+  EXPECT_TRUE(parse_kernel("v4,-3/7", &variant, &switches, nullptr, &error)) << error;
+}
+
+TEST(PatchSwitches, FreeSwitchesForCampaigns) {
+  Kernel variant;
+  PatchSet switches, free = 0;
+  std::string error;
+  ASSERT_TRUE(parse_kernel("v4-fixed,~7/7,~fix-move", &variant, &switches, &free, &error)) << error;
+  EXPECT_EQ(switches, variant_info(Kernel::v4_fixed).switches);
+  EXPECT_EQ(free, bits({Patch::fix_move, Patch::add_ci_drops_lock}));
+  EXPECT_EQ(kernel_spelling(variant, switches, free), "v4-fixed,~fix-move,~7/7");
+}
+
+// ---- schedules ----
+
+TEST(PatchSwitches, OldSchedulesKeepTheirVariantsRow) {
+  for (const char* name :
+       {"wrong-waiter-alias-splice.textproto", "add-ci-not-in-lookup.textproto"}) {
+    pb::Schedule s = regression(name);
+    EXPECT_FALSE(s.scenario().has_switches());
+    EXPECT_EQ(switches_of(s.scenario()), variant_info(Kernel::v4).switches);
+    EXPECT_EQ(kernel_spelling(s.scenario()), "v4");
+    const std::string before = s.SerializeAsString();
+    normalize(&s);
+    EXPECT_EQ(s.SerializeAsString(), before);
+  }
+}
+
+TEST(PatchSwitches, RecordedSwitchesAreNormalised) {
+  pb::Schedule s = testing::parse_text(R"(
+    scenario { kernel: V4_FIXED
+      switches { on: "7/7" on: "2/7" on: "3/7" on: "bogus" on: "2/7" on: "fix-add-ci" }
+      threads { ops { path: "a" } } })");
+  normalize(&s);
+  // 3/7 (not modelled), "bogus" and the duplicate go; 7/7 without 6/7 goes,
+  // and fix-add-ci stays (it changes nothing without 7/7).
+  EXPECT_EQ(switches_of(s.scenario()), bits({Patch::wait_var_event, Patch::fix_add_ci}));
+  ASSERT_EQ(s.scenario().switches().on_size(), 2);
+  EXPECT_EQ(s.scenario().switches().on(0), "2/7");
+  EXPECT_EQ(s.scenario().switches().on(1), "fix-add-ci");
+  EXPECT_EQ(kernel_spelling(s.scenario()), "v4-fixed,-fix-move,-6/7,-7/7");
+  // A recorded set equal to the row is the row: not recorded.
+  pb::Schedule row = testing::parse_text(R"(
+    scenario { kernel: V4 switches { on: "6/7" on: "2/7" on: "7/7" } })");
+  normalize(&row);
+  EXPECT_FALSE(row.scenario().has_switches());
+  // An empty recorded set is a kernel without patches.
+  pb::Schedule none = testing::parse_text("scenario { kernel: V4 switches { } }");
+  normalize(&none);
+  EXPECT_TRUE(none.scenario().has_switches());
+  EXPECT_EQ(switches_of(none.scenario()), 0u);
+  EXPECT_EQ(kernel_spelling(none.scenario()), "v4,-2/7,-6/7,-7/7");
+}
+
+TEST(PatchSwitches, TheRecordedSetIsWhatRunsAndWhatTheReportNames) {
+  pb::Schedule s = with_kernel(regression("wrong-waiter-alias-splice.textproto"), "mainline,+2/7");
+  const std::string text = to_text(s);
+  EXPECT_EQ(s.scenario().kernel(), pb::MAINLINE);
+  EXPECT_NE(text.find("on: \"2/7\""), std::string::npos) << text;
+  pb::Schedule back;
+  std::string error;
+  ASSERT_TRUE(parse_schedule(text, &back, &error)) << error;
+  Execution e = run_schedule_traced(back);
+  ASSERT_TRUE(e.found);
+  const std::string report = format_report(canonical_schedule(back, e), e);
+  EXPECT_NE(report.find("kernel:     mainline,+2/7 (switches on: 2/7)\n"), std::string::npos)
+      << report;
+  const std::string old =
+      format_report(regression("wrong-waiter-alias-splice.textproto"),
+                    run_schedule_traced(regression("wrong-waiter-alias-splice.textproto")));
+  EXPECT_NE(old.find("kernel:     v4 (the series as posted: both bugs)\n"), std::string::npos);
+}
+
+TEST(PatchSwitches, AFilesDroppedSwitchesAreNoted) {
+  const std::string file = testing::write_temp(
+      "switches.textproto",
+      "scenario { switches { on: \"3/7\" on: \"7/7\" on: \"b\\001d\" on: \"2/7\" } }");
+  auto o = testing::run_dcfuzz("replay " + file);
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.err.find("switch '3/7' not modelled yet, dropped; switch '7/7' needs 6/7, dropped; "
+                       "switch 'b?d' unknown, dropped\n"),
+            std::string::npos)
+      << o.err;
+  EXPECT_EQ(testing::count_lines(o.err), 1u) << o.err;
+  EXPECT_NE(o.out.find("kernel:     mainline,+2/7"), std::string::npos) << o.out;
+}
+
+// ---- each modelled switch changes an outcome ----
+
+constexpr const char* kLostWakeup = "BUG: lost wakeup in __d_move";
+constexpr const char* kBadUnlock = "WARNING: bad unlock balance detected!";
+
+TEST(PatchSwitches, TwoOfSevenBringsTheWrongWaiter) {
+  const pb::Schedule s = regression("wrong-waiter-alias-splice.textproto");
+  EXPECT_EQ(title_on(s, "mainline"), "");
+  EXPECT_EQ(title_on(s, "mainline,+2/7"), kLostWakeup);
+  EXPECT_EQ(title_on(s, "v4"), kLostWakeup);
+  EXPECT_EQ(title_on(s, "v4,-2/7"), "");
+}
+
+TEST(PatchSwitches, FixMoveRemovesTheWrongWaiter) {
+  const pb::Schedule s = regression("wrong-waiter-alias-splice.textproto");
+  EXPECT_EQ(title_on(s, "v4,+fix-move"), "");
+  EXPECT_EQ(title_on(s, "v4-fixed,-fix-move"), kLostWakeup);
+  EXPECT_EQ(title_on(s, "mainline,+fix-move"), "");  // nothing to fix without 2/7
+}
+
+TEST(PatchSwitches, SevenOfSevenBringsTheUnlockedEarlyReturns) {
+  for (const char* name : {"add-ci-alloc-parallel-enomem.textproto",
+                           "add-ci-d-alloc-enomem.textproto", "add-ci-not-in-lookup.textproto"}) {
+    const pb::Schedule s = regression(name);
+    EXPECT_EQ(title_on(s, "v4"), kBadUnlock) << name;
+    EXPECT_EQ(title_on(s, "v4,-7/7"), "") << name;
+    EXPECT_EQ(title_on(s, "mainline,+6/7,+7/7"), kBadUnlock) << name;
+    EXPECT_EQ(title_on(s, "mainline,+6/7"), "") << name;
+  }
+}
+
+TEST(PatchSwitches, FixAddCiRelocksOnEveryReturn) {
+  for (const char* name : {"add-ci-alloc-parallel-enomem.textproto",
+                           "add-ci-d-alloc-enomem.textproto", "add-ci-not-in-lookup.textproto"}) {
+    const pb::Schedule s = regression(name);
+    EXPECT_EQ(title_on(s, "v4,+fix-add-ci"), "") << name;
+    EXPECT_EQ(title_on(s, "v4-fixed,-fix-add-ci"), kBadUnlock) << name;
+  }
+}
+
+// The lock drop of 7/7 itself (not its early returns): v4-fixed deadlocks
+// in d_wait_lookup, v4-fixed without 7/7 does not.
+TEST(PatchSwitches, SevenOfSevensLockDropDeadlocks) {
+  const pb::Schedule s = regression("add-ci-relock-deadlock.textproto");
+  EXPECT_EQ(title_on(s, "v4-fixed"), "INFO: task hung in d_wait_lookup");
+  EXPECT_EQ(title_on(s, "mainline,+6/7,+7/7"), "INFO: task hung in d_wait_lookup");
+  EXPECT_EQ(title_on(s, "v4-fixed,-7/7"), "");
+}
+
+// ---- the mutator, random_scenario, the minimizer, the campaign's target ----
+
+size_t bump_scalar(uint8_t* data, size_t size, size_t) {
+  if (size) data[0] = uint8_t(data[0] + 3);
+  return size;
+}
+
+TEST(PatchSwitches, FlipSwitchReachesEveryModelledSwitchBothWays) {
+  std::set<int> turned_on, turned_off;
+  for (uint32_t seed = 1; seed <= 200; ++seed) {
+    for (const char* kernel : {"mainline", "v4-fixed"}) {
+      pb::Schedule s = with_kernel(regression("wrong-waiter-alias-splice.textproto"), kernel);
+      const PatchSet before = switches_of(s.scenario());
+      Mutator mutator(seed, bump_scalar);
+      ASSERT_TRUE(mutator.apply(Mutation::flip_switch, &s, 100));
+      normalize(&s);
+      const PatchSet after = switches_of(s.scenario());
+      ASSERT_NE(after, before);
+      EXPECT_EQ(after, fold_switches(after));  // only sets that can run
+      for (int i = 0; i < kPatchCount; ++i) {
+        if ((after & ~before) & patch_bit(Patch(i))) turned_on.insert(i);
+        if ((before & ~after) & patch_bit(Patch(i))) turned_off.insert(i);
+      }
+    }
+  }
+  for (int i = 0; i < kPatchCount; ++i) {
+    const bool modelled = patch_info(Patch(i)).modelled;
+    EXPECT_EQ(turned_on.count(i), modelled ? 1u : 0u) << patch_info(Patch(i)).name;
+    EXPECT_EQ(turned_off.count(i), modelled ? 1u : 0u) << patch_info(Patch(i)).name;
+  }
+}
+
+TEST(PatchSwitches, FlipSwitchOnlyFlipsFreeSwitchesAndNeverWithKeepScenario) {
+  MutatorOptions pinned;
+  pinned.free_switches = 0;
+  MutatorOptions keep;
+  keep.keep_scenario = true;
+  MutatorOptions one;
+  one.free_switches = patch_bit(Patch::fix_move);
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    pb::Schedule s = with_kernel(regression("wrong-waiter-alias-splice.textproto"), "v4");
+    EXPECT_FALSE(Mutator(seed, bump_scalar, pinned).apply(Mutation::flip_switch, &s, 100));
+    EXPECT_FALSE(Mutator(seed, bump_scalar, keep).apply(Mutation::flip_switch, &s, 100));
+    ASSERT_TRUE(Mutator(seed, bump_scalar, one).apply(Mutation::flip_switch, &s, 100));
+    EXPECT_EQ(kernel_spelling(s.scenario()), "v4,+fix-move");
+  }
+}
+
+// The mutator's random-scenario keeps the kernel, switches included.
+TEST(PatchSwitches, RandomScenarioMutationKeepsTheSwitches) {
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    pb::Schedule s =
+        with_kernel(regression("wrong-waiter-alias-splice.textproto"), "v4-fixed,-7/7");
+    ASSERT_TRUE(Mutator(seed, bump_scalar).apply(Mutation::random_scenario, &s, 100));
+    normalize(&s);
+    EXPECT_EQ(kernel_spelling(s.scenario()), "v4-fixed,-7/7");
+  }
+}
+
+TEST(PatchSwitches, RandomScenarioDrawsSwitchSets) {
+  std::set<int> on, off;
+  int recorded = 0;
+  for (uint64_t seed = 0; seed < 400; ++seed) {
+    pb::Schedule s = random_schedule(seed);
+    const PatchSet set = switches_of(s.scenario());
+    recorded += s.scenario().has_switches();
+    EXPECT_EQ(set, fold_switches(set));
+    for (int i = 0; i < kPatchCount; ++i) {
+      const PatchSet row = variant_info(to_model(s.scenario().kernel())).switches;
+      if ((set & ~row) & patch_bit(Patch(i))) on.insert(i);
+      if ((row & ~set) & patch_bit(Patch(i))) off.insert(i);
+    }
+  }
+  EXPECT_GT(recorded, 40);
+  EXPECT_LT(recorded, 200);
+  for (int i = 0; i < kPatchCount; ++i) {
+    const bool modelled = patch_info(Patch(i)).modelled;
+    EXPECT_EQ(on.count(i) + off.count(i) > 0, modelled) << patch_info(Patch(i)).name;
+  }
+}
+
+TEST(PatchSwitches, TheMinimizerDropsSwitchesTheBugDoesNotNeed) {
+  MinimizeResult r = minimize(regression("wrong-waiter-alias-splice.textproto"));
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ(r.title, kLostWakeup);
+  EXPECT_EQ(kernel_spelling(r.schedule.scenario()), "mainline,+2/7");
+  MinimizeResult unlock = minimize(regression("add-ci-not-in-lookup.textproto"));
+  ASSERT_TRUE(unlock.found);
+  EXPECT_EQ(unlock.title, kBadUnlock);
+  EXPECT_EQ(kernel_spelling(unlock.schedule.scenario()), "v4,-2/7");
+}
+
+TEST(PatchSwitches, TheCampaignPinsAllButItsFreeSwitches) {
+  const pb::Schedule s =
+      with_kernel(regression("wrong-waiter-alias-splice.textproto"), "mainline,+2/7,+fix-move");
+  const std::string bytes = s.SerializeAsString();
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  TargetOptions options;
+  options.kernel = pb::V4_FIXED;
+  options.switches = variant_info(Kernel::v4_fixed).switches;
+  set_target(options);
+  pb::Schedule out;
+  ASSERT_TRUE(target_schedule(data, bytes.size(), &out));
+  EXPECT_EQ(kernel_spelling(out.scenario()), "v4-fixed");
+  options.free_switches = bits({Patch::fix_move, Patch::add_ci_drops_lock});
+  set_target(options);
+  ASSERT_TRUE(target_schedule(data, bytes.size(), &out));
+  EXPECT_EQ(kernel_spelling(out.scenario()), "v4-fixed,-7/7");  // the input's 7/7 and fix-move
+  set_target(TargetOptions{});
+}
+
+// ---- the command line ----
+
+TEST(PatchSwitches, KernelsCommandListsVariantsAndSwitches) {
+  auto o = testing::run_dcfuzz("kernels");
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  for (int i = 0; i < kPatchCount; ++i)
+    EXPECT_NE(o.out.find(std::string("  ") + patch_info(Patch(i)).name + " "), std::string::npos);
+  for (int v = 0; v < kVariantCount; ++v)
+    EXPECT_NE(o.out.find(std::string("  ") + variant_info(Kernel(v)).name + " "),
+              std::string::npos);
+  EXPECT_NE(o.out.find("3/7         d_splice_alias handles in-lookup dentries [not modelled yet]"),
+            std::string::npos)
+      << o.out;
+  testing::expect_bad("kernels extra", "takes no arguments");
+}
+
+TEST(PatchSwitches, CommandLineKernels) {
+  const std::string file =
+      testing::source_path("corpus/regressions/wrong-waiter-alias-splice.textproto");
+  EXPECT_EQ(testing::run_dcfuzz("replay " + file + " --kernel mainline,+2/7").exit_code, 1);
+  EXPECT_EQ(testing::run_dcfuzz("replay " + file + " --kernel v4,+fix-move").exit_code, 0);
+  testing::expect_bad("replay " + file + " --kernel v4,+3/7", "switch 3/7");
+  testing::expect_bad("replay " + file + " --kernel v4,-6/7", "needs 6/7");
+  testing::expect_bad("replay " + file + " --kernel v4,+nope", "unknown switch 'nope'");
+  testing::expect_bad("replay " + file + " --kernel v4,~7/7", "is not +SWITCH or -SWITCH");
+  testing::expect_bad("fuzz --time 1 --kernel v4,~3/7", "not modelled yet");
+  testing::expect_bad("fuzz --time 1 --kernel v4,7/7", "is not +SWITCH, -SWITCH or ~SWITCH");
+}
+
+}  // namespace
+}  // namespace dcfuzz
