@@ -37,10 +37,11 @@ class EarlyReturns final : public EventListener {
 };
 
 // The releasing thread (0-based) from the detector's first line,
-// "T2 is trying to release lock ..."; -1 if it is not there.
+// "T2 is trying to release lock ..." (lockdep's check), or "T2: ->lookup
+// (...) returned with ..." (the check at ->lookup's return); -1 if it is not there.
 int releasing_thread(const std::string& details) {
   int thread = 0;
-  if (std::sscanf(details.c_str(), " T%d is trying to release", &thread) != 1) return -1;
+  if (std::sscanf(details.c_str(), " T%d", &thread) != 1) return -1;
   return thread >= 1 && thread <= kMaxThreads ? thread - 1 : -1;
 }
 
