@@ -181,6 +181,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
       write_seqlock(&kstate().rename_lock);
       if (is_ancestor(alias, d)) {  // d_ancestor(new, dentry): a loop
         write_sequnlock(&kstate().rename_lock);
+        trace("would have caused loop: -ELOOP", dref(Obj::dentry, alias));
         dput(alias);
         return ERR_PTR(-ELOOP);
       }
@@ -190,6 +191,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
         int err = __d_unalias(d, alias);
         write_sequnlock(&kstate().rename_lock);
         if (err) {
+          trace("__d_unalias: -ESTALE", dref(Obj::dentry, alias));
           dput(alias);
           alias = ERR_PTR(err);
         }

@@ -161,5 +161,126 @@ TEST(ModelKernelAssertions, SplicingAHashedDentryIsABug) {
       << e.details;
 }
 
+// ---- 2. d_splice_alias: a connected alias goes through __d_unalias ----
+
+// v4 7/7's d_add_ci drops the parent lock: while T1 holds the inode of "Foo"
+// it read from disk, T2 renames the directory to q/Foo. T1 re-locks and
+// splices: the inode's alias /q/Foo is connected elsewhere. T2 has finished,
+// so __d_unalias's trylocks (s_vfs_rename_mutex, q's i_rwsem shared) succeed
+// and the alias moves back to /Foo, as for a remote rename.
+const char* kUnaliasMoves = R"(
+  scenario {
+    kernel: V4_FIXED
+    fs: CASE_INSENSITIVE
+    tree { name: "Foo" dir: true } tree { name: "q" dir: true }
+    threads { ops { op: LOOKUP path: "foo" } }
+    threads { ops { op: RENAME path: "Foo" path2: "q/Foo" } }
+    threads { ops { op: CREATE path: "q/x" } }
+  }
+  preemptions { step: 11 thread: 3 }
+  preemptions { step: 67 thread: 2 }
+  preemptions { step: 98 thread: 1 }
+  choices { value: 2 } choices { call: 1 value: 2 } choices { call: 10 value: 2 }
+  choices { call: 16 value: 1 })";
+
+TEST(ModelUnalias, AConnectedAliasMovesUnderTheRenameLocks) {
+  Execution e = run(parse(kUnaliasMoves));
+  ASSERT_FALSE(e.found) << e.title << "\n" << e.details;
+  const std::string t1 = events_of(e, 0);
+  for (const char* line : {"__d_unalias mutex_trylock s_vfs_rename_mutex",
+                           "__d_unalias inode_trylock_shared i_rwsem of /q",
+                           "__d_move __d_move dentry /Foo", "__d_unalias up_read i_rwsem of /q"})
+    EXPECT_NE(t1.find(line), std::string::npos) << line << "\n" << t1;
+}
+
+// As above, but T1 splices while T2 still holds s_vfs_rename_mutex: the
+// trylock fails, d_splice_alias returns -ESTALE, the in-lookup dentry ends
+// unhashed, and stat walks again once (retry_estale).
+const char* kUnaliasStale = R"(
+  scenario {
+    kernel: V4_FIXED
+    fs: CASE_INSENSITIVE
+    tree { name: "Foo" dir: true } tree { name: "q" dir: true }
+    threads { ops { op: LOOKUP path: "foo" } }
+    threads { ops { op: RENAME path: "Foo" path2: "q/Foo" } }
+    threads { ops { op: CREATE path: "q/x" } }
+  }
+  preemptions { step: 2 thread: 2 }
+  preemptions { step: 10 thread: 3 }
+  preemptions { step: 35 thread: 1 }
+  preemptions { step: 45 thread: 3 }
+  preemptions { step: 69 thread: 2 }
+  preemptions { step: 118 thread: 1 }
+  preemptions { step: 131 thread: 2 }
+  choices { call: 15 value: 1 })";
+
+TEST(ModelUnalias, ABusyRenameMutexGivesEstaleAndTheWalkIsRetried) {
+  Execution e = run(parse(kUnaliasStale));
+  ASSERT_FALSE(e.found) << e.title << "\n" << e.details;
+  const std::string t1 = events_of(e, 0);
+  EXPECT_NE(t1.find("d_splice_alias __d_unalias: -ESTALE dentry /q/Foo"), std::string::npos) << t1;
+  EXPECT_EQ(t1.find("__d_unalias inode_trylock_shared"), std::string::npos) << t1;
+  EXPECT_NE(t1.find("lookup error lookup foo"), std::string::npos) << t1;
+  size_t walks = 0;
+  for (size_t at = t1.find("lookup_slow inode_lock_shared i_rwsem of /\n"); at != std::string::npos;
+       at = t1.find("lookup_slow inode_lock_shared i_rwsem of /\n", at + 1))
+    ++walks;
+  EXPECT_EQ(walks, 2u) << t1;
+}
+
+// ---- 4. the RCU walk of the main hash ----
+
+// T2 renames b/m to c/m while T1's creat("a/x") looks "x" up in the dcache
+// (lookup_one_qstr_excl's d_lookup). /b/m entered the hash chain of /a/x
+// after it: a walker standing on it when it moves follows it to c's chain
+// and misses /a/x. d_lookup retries a miss when rename_lock moved.
+const char* kRenameBesideCreate = R"(
+  scenario {
+    kernel: MAINLINE
+    tree { name: "a" dir: true } tree { parent: 1 name: "x" }
+    tree { name: "b" dir: true } tree { parent: 3 name: "m" } tree { name: "c" dir: true }
+    threads { ops { op: LOOKUP path: "a/x" } ops { op: CREATE path: "a/x" } }
+    threads { ops { op: LOOKUP path: "b/m" } ops { op: RENAME path: "b/m" path2: "c/m" } }
+  })";
+
+TEST(ModelRcuWalk, DLookupRetriesAMissWhenARenameRan) { expect_clean(parse(kRenameBesideCreate)); }
+
+TEST(ModelRcuWalk, WithoutTheRenameRetryAMissHashesASecondDentry) {
+  ModelOptions options;
+  options.selftest_lookup_no_rename_retry = true;
+  expect_found(parse(kRenameBesideCreate), options,
+               "BUG: dcache invariant: two hashed dentries for one name");
+}
+
+// v4 7/7: T1's d_add_ci looks "Foo" up without the parent lock while T2
+// renames it to "Bar": d_alloc_parallel's walk matches "Foo", T2 moves it
+// before T1 holds a reference; d_seq tells T1 to walk again.
+const char* kMoveAfterMatch = R"(
+  scenario {
+    kernel: V4_FIXED
+    fs: CASE_INSENSITIVE
+    tree { name: "Foo" }
+    threads { ops { op: LOOKUP path: "foo" } }
+    threads { ops { op: RENAME path: "Foo" path2: "Bar" } }
+  }
+  preemptions { step: 4 thread: 2 }
+  preemptions { step: 25 thread: 2 }
+  preemptions { step: 43 thread: 1 }
+  preemptions { step: 44 thread: 2 })";
+
+TEST(ModelRcuWalk, DSeqCatchesAMatchThatMoved) {
+  Execution e = run(parse(kMoveAfterMatch));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+}
+
+TEST(ModelRcuWalk, WithoutTheDSeqCheckTheMovedDentryIsReturned) {
+  ModelOptions options;
+  options.selftest_parallel_no_d_seq_check = true;
+  Execution e = run(parse(kMoveAfterMatch), options);
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.title, "BUG: dcache invariant: d_alloc_parallel returned another name");
+  EXPECT_NE(e.details.find("dentry /Bar"), std::string::npos) << e.details;
+}
+
 }  // namespace
 }  // namespace dcfuzz
