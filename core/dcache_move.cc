@@ -167,7 +167,9 @@ out_err:
 }  // namespace
 
 dentry* d_splice_alias(inode* in, dentry* d) {
-  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry))
+  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)). v4 3/7 relaxes it
+  // to BUG_ON(d_really_is_positive(dentry)); the model's ->lookups only ever
+  // pass unhashed negative dentries, where the two agree.
   if (!d_unhashed(d)) kernel_bug(__func__, "!d_unhashed(dentry)", d);
   if (!in) {
     __d_add(d, nullptr);
