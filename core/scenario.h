@@ -15,11 +15,11 @@ enum class OpKind { lookup, create, unlink, mkdir, rename, open_create, fh_decod
 // The switches that tell the variants apart (docs/model.md, "The patch
 // series under test").
 struct Patches {
-  bool wait_var_event = false;      // d_wait_lookup sleeps with wait_var_event (v4 2/7)
-  bool move_wakes_dentry = false;   // bug: __d_move wakes `dentry`, not `target` (v4 2/7)
-  bool add_ci_drops_lock = false;   // d_add_ci drops the parent lock around d_alloc* (v4 7/7)
+  bool wait_var_event = false;     // d_wait_lookup sleeps with wait_var_event (v4 2/7)
+  bool move_wakes_dentry = false;  // bug: __d_move wakes `dentry`, not `target` (v4 2/7)
+  bool add_ci_drops_lock = false;  // d_add_ci drops the parent lock around d_alloc* (v4 7/7)
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
-  bool lookup_shared = false;       // LOOKUP_SHARED tells ->lookup how the parent is held (v4 6/7)
+  bool lookup_shared = false;  // LOOKUP_SHARED tells ->lookup how the parent is held (v4 6/7)
 };
 
 Patches patches_for(Kernel kernel);
