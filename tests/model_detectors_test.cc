@@ -111,8 +111,8 @@ const char* kDroppedLockDeadlock = R"(
     threads { ops { op: LOOKUP path: "b/a" } }
     threads { ops { op: OPEN_CREATE path: "B" } }
   }
-  preemptions { step: 5 thread: 2 }
-  preemptions { step: 20 thread: 2 })";
+  preemptions { step: 4 thread: 2 }
+  preemptions { step: 21 thread: 2 })";
 
 TEST(ModelHungTask, FiresOnDeadlockBehindDroppedParentLock) {
   expect_finding(parse(kDroppedLockDeadlock), {pb::V4_FIXED}, "INFO: task hung in d_wait_lookup",
