@@ -71,6 +71,28 @@ Text& new_finding() {
   host.fail_execution(g_title);
 }
 
+namespace {
+
+[[noreturn]] void kernel_check(const char* kind, const char* title, const char* function,
+                               const char* check, const dentry* d) {
+  Text& out = new_finding();
+  out.add("%s: %s at fs/dcache.c: %s (T%d, %s)\n", kind, check, function, current().index + 1,
+          ObjName(dref(Obj::dentry, d)).buf);
+  describe_tasks(out);
+  report_finding(FindingKind::kernel_assertion, current().index, function, out, "%s in %s", title,
+                 function);
+}
+
+}  // namespace
+
+[[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d) {
+  kernel_check("WARN_ON", "WARNING", function, check, d);
+}
+
+[[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d) {
+  kernel_check("BUG_ON", "kernel BUG", function, check, d);
+}
+
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {
   Text& out = new_finding();
   out.add("%s: %s (in %s)\n", rule, d ? ObjName(dref(Obj::dentry, d)).buf : "-", function);

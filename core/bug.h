@@ -41,6 +41,12 @@ Text& new_finding();
 // `function`.
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d,
                                       const char* function = __builtin_FUNCTION());
+// The kernel's own WARN_ON and BUG_ON in `function` (the execution ends, as
+// with panic_on_warn), titled as syzbot titles them: "WARNING in
+// __d_instantiate", "kernel BUG in d_splice_alias". `check` quotes the
+// kernel's condition; `d` is the dentry it is about.
+[[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d);
+[[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d);
 // Every task: program, op, state, held locks.
 void describe_tasks(Text& out);
 

@@ -34,34 +34,68 @@ dentry* __d_alloc(int name) {
 
 void dget_dlock(dentry* d) { ++d->d_count; }
 
-// Takes the parent's d_lock with d->d_lock held, dropping and re-taking
-// d->d_lock if it must wait (kernel: lock_for_kill; this is the parent's
-// half, as the older lock_parent did). False: `d` was found again meanwhile,
-// the reference is dropped and both are unlocked.
-bool lock_for_kill(dentry* d, dentry* parent) {
-  if (!parent || spin_trylock(&parent->d_lock)) return true;
-  spin_unlock(&d->d_lock);
-  spin_lock(&parent->d_lock);
-  spin_lock_nested(&d->d_lock, DENTRY_D_LOCK_NESTED);
-  if (d->d_count > 1 || d->d_hashed) {  // found again meanwhile
-    --d->d_count;
-    spin_unlock(&d->d_lock);
-    spin_unlock(&parent->d_lock);
-    return false;
+// retain_dentry: a hashed dentry stays cached after its last reference,
+// unless it is a file-handle alias ("Same if it's disconnected").
+bool retain_dentry(const dentry* d) { return d->d_hashed && !(d->d_flags & DCACHE_DISCONNECTED); }
+
+// With d->d_lock held, takes what killing `d` needs: its inode's i_lock and
+// its parent's d_lock, by trylock (d_lock -> i_lock only ever is), else by
+// dropping d->d_lock and taking them in order. kernel: dentry_kill's locking
+// before 6.8, which 6.8 splits into lock_for_kill and __dentry_kill. False:
+// `d` was found again meanwhile; the reference is dropped, all unlocked.
+bool lock_for_kill(dentry* d, inode** inp, dentry** parentp) {
+  inode* in = d->d_inode;
+  dentry* parent = IS_ROOT(d) ? nullptr : d->d_parent;
+  if (!in || spin_trylock(&in->i_lock)) {
+    if (!parent || spin_trylock(&parent->d_lock)) {
+      *inp = in;
+      *parentp = parent;
+      return true;
+    }
+    if (in) spin_unlock(&in->i_lock);
   }
-  return true;
+  for (;;) {
+    spin_unlock(&d->d_lock);
+    if (in) spin_lock(&in->i_lock);
+    if (parent) spin_lock(&parent->d_lock);
+    if (parent) {
+      spin_lock_nested(&d->d_lock, DENTRY_D_LOCK_NESTED);
+    } else {
+      spin_lock(&d->d_lock);
+    }
+    const bool found_again = d->d_count > 1 || retain_dentry(d);
+    if (found_again) --d->d_count;
+    if (found_again || (d->d_inode == in && (IS_ROOT(d) ? nullptr : d->d_parent) == parent)) {
+      if (found_again) spin_unlock(&d->d_lock);
+      if (parent && found_again) spin_unlock(&parent->d_lock);
+      if (in && found_again) spin_unlock(&in->i_lock);
+      *inp = in;
+      *parentp = parent;
+      return !found_again;
+    }
+    if (parent) spin_unlock(&parent->d_lock);  // moved or instantiated meanwhile: again
+    if (in) spin_unlock(&in->i_lock);
+    in = d->d_inode;
+    parent = IS_ROOT(d) ? nullptr : d->d_parent;
+  }
 }
 
-// The last reference to an unhashed dentry: unlink it and drop the parent's
-// reference (returned for the caller to put). Entered with d->d_lock held.
+// The last reference to a dentry not retained: unhash it, unlink its inode,
+// drop the parent's reference (the parent is returned for the caller to put
+// when that was the last). Entered with d->d_lock held.
 dentry* __dentry_kill(dentry* d) {
-  dentry* parent = IS_ROOT(d) ? nullptr : d->d_parent;
-  if (!lock_for_kill(d, parent)) return nullptr;
+  inode* in = nullptr;
+  dentry* parent = nullptr;
+  if (!lock_for_kill(d, &in, &parent)) return nullptr;
   if (d->d_in_bucket) invariant_violation("in-lookup dentry freed", d);
   d->d_count = -128;  // dead: lockref_get_not_dead fails from now on
-  if (d->d_inode) d_clear_inode(d);
+  __d_drop(d);        // a spliced file-handle alias dies hashed
   trace(EventKind::other, "free", dref(Obj::dentry, d));
-  spin_unlock(&d->d_lock);
+  if (in) {
+    dentry_unlink_inode(d);  // unlocks d->d_lock and in->i_lock
+  } else {
+    spin_unlock(&d->d_lock);
+  }
   // Freed after RCU: the memory stays until the execution ends (after()).
   std::vector<dentry*>& live = kstate().dentries;
   live.erase(std::find(live.begin(), live.end(), d));
@@ -121,7 +155,7 @@ void dput(dentry* d) {
       return;
     }
     spin_lock(&d->d_lock);
-    if (d->d_count > 1 || d->d_hashed) {  // retain_dentry: hashed ones stay cached
+    if (d->d_count > 1 || retain_dentry(d)) {
       --d->d_count;
       spin_unlock(&d->d_lock);
       return;
@@ -130,66 +164,157 @@ void dput(dentry* d) {
   }
 }
 
-dentry* __d_lookup(dentry* parent, int name) {
-  for (dentry* d : kstate().dentries) {
-    if (d_in_main_hash(d) && d->d_parent == parent && d->d_name == name) return d;
+namespace {
+
+// May the walk that read the chain head at hash_clock `start` have passed
+// over `d` without seeing it? Yes if `d` was put at the head since, or if a
+// dentry added after it to its chain was moved to another chain since: a
+// walker standing on that one follows it away.
+bool walk_may_miss(const dentry* d, int bucket, uint32_t start) {
+  const KernelState& v = kstate();
+  if (d->d_hash_stamp > start) return true;
+  for (uint32_t k = 0; k < std::min<uint32_t>(v.nhash_moves, kHashMoves); ++k) {
+    const HashMove& m = v.hash_moves[k];
+    if (m.at > start && m.from == bucket && m.to != bucket && m.old_stamp > d->d_hash_stamp)
+      return true;
+  }
+  return false;
+}
+
+// A dentry that had (parent, name) in this chain when the walk began and was
+// moved since: the walk may have matched it before the move.
+const HashMove* walk_stale_match(const dentry* parent, int name, int bucket, uint32_t start) {
+  const KernelState& v = kstate();
+  for (uint32_t k = 0; k < std::min<uint32_t>(v.nhash_moves, kHashMoves); ++k) {
+    const HashMove& m = v.hash_moves[k];
+    if (m.at > start && m.from == bucket && m.old_stamp <= start && m.old_parent == parent &&
+        m.old_name == name)
+      return &m;
   }
   return nullptr;
 }
 
+}  // namespace
+
+// The walk reads the chain head, then walks while other tasks run (one
+// scheduling decision stands for the whole walk), and compares at the end.
+// What a concurrent __d_move can make it see is a choice of the schedule:
+// a miss of an entry behind the moving dentry or added at the head
+// meanwhile, or a match on a dentry that had the name before it moved (with
+// its d_seq of then, which the caller's read_seqcount_retry catches).
+dentry* __d_lookup_rcu(dentry* parent, int name, unsigned* seq, const char* caller) {
+  KernelState& v = kstate();
+  const int bucket = d_hash_bucket(parent, name);
+  const uint32_t start = v.hash_clock;
+  v.dentry_hashtable[bucket].load();  // hlist_bl_first_rcu, and the walk
+  if (v.hash_clock != start) {
+    if (const HashMove* m = walk_stale_match(parent, name, bucket, start)) {
+      if (rl::rand(2)) {
+        trace(EventKind::other, "RCU walk: match before move", dref(Obj::dentry, m->d), caller);
+        *seq = m->old_seq;
+        return m->d;
+      }
+    }
+  }
+  for (dentry* d : v.dentries) {
+    if (!d_in_main_hash(d) || d->d_parent != parent || d->d_name != name) continue;
+    if (v.hash_clock != start && walk_may_miss(d, bucket, start) && rl::rand(2)) {
+      trace(EventKind::other, "RCU walk: miss", dref(Obj::dentry, d), caller);
+      return nullptr;
+    }
+    *seq = d->d_seq & ~1u;  // raw_seqcount_begin
+    return d;
+  }
+  return nullptr;
+}
+
+// The candidate is locked and checked again: a stale match is skipped (the
+// rest of its chain is a miss: nothing else there has the name for long).
+dentry* __d_lookup(dentry* parent, int name) {
+  unsigned seq = 0;
+  dentry* d = __d_lookup_rcu(parent, name, &seq);
+  if (!d) return nullptr;
+  spin_lock(&d->d_lock);
+  bool same = d_in_main_hash(d) && d->d_parent == parent && d->d_name == name;
+  if (same) dget_dlock(d);
+  spin_unlock(&d->d_lock);
+  return same ? d : nullptr;
+}
+
 dentry* d_lookup(dentry* parent, int name) {
   seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
+  const bool retry = !kstate().plan->options.selftest_lookup_no_rename_retry;
   for (;;) {
     unsigned seq = read_seqbegin(rename_seq);
-    if (dentry* d = __d_lookup(parent, name)) {
-      spin_lock(&d->d_lock);
-      bool same = d_in_main_hash(d) && d->d_parent == parent && d->d_name == name;
-      if (same) dget_dlock(d);
-      spin_unlock(&d->d_lock);
-      if (same) return d;
-    }
-    if (!read_seqretry(rename_seq, seq)) return nullptr;
+    if (dentry* d = __d_lookup(parent, name)) return d;
+    if (!retry || !read_seqretry(rename_seq, seq)) return nullptr;
   }
 }
 
-// inode->i_lock is not modelled: alias-list updates happen between two
-// scheduling decisions, so they are atomic in the model.
+// The d_seq write sections with no decision inside: begin and end at once.
 void d_set_inode(dentry* d, inode* in) {
+  in->i_dentry.push_back(d);  // hlist_add_head(&d->d_u.d_alias, &in->i_dentry)
   d->d_inode = in;
-  in->i_dentry.push_back(d);
+  d->d_seq += 2;  // raw_write_seqcount_begin, __d_set_inode_and_type, ..._end
 }
 
-void d_clear_inode(dentry* d) {
-  std::vector<dentry*>& aliases = d->d_inode->i_dentry;
-  aliases.erase(std::remove(aliases.begin(), aliases.end(), d), aliases.end());
+// Entered with d->d_lock and its inode's i_lock held; drops both (then iput,
+// a no-op here: inodes live until the execution ends).
+void dentry_unlink_inode(dentry* d) {
+  inode* in = d->d_inode;
+  d->d_seq += 2;  // raw_write_seqcount_begin, __d_clear_type_and_inode, ..._end
   d->d_inode = nullptr;
+  std::vector<dentry*>& aliases = in->i_dentry;
+  aliases.erase(std::remove(aliases.begin(), aliases.end(), d), aliases.end());
+  spin_unlock(&d->d_lock);
+  spin_unlock(&in->i_lock);
 }
 
 void __d_drop(dentry* d) {
   if (!d->d_hashed) return;
   d->d_hashed = false;
+  d->d_seq += 2;  // write_seqcount_invalidate
   trace(EventKind::state, "unhash", dref(Obj::dentry, d));
 }
 
 void __d_rehash(dentry* d) {
   d->d_hashed = true;
+  d->d_hash_stamp = ++kstate().hash_clock;
   trace(EventKind::state, "hash", dref(Obj::dentry, d));
 }
 
-void d_instantiate(dentry* d, inode* in) {
-  spin_lock(&d->d_lock);
+namespace {
+
+void __d_instantiate(dentry* d, inode* in, const char* caller = __builtin_FUNCTION()) {
+  // fs/dcache.c __d_instantiate: WARN_ON(d_in_lookup(dentry))
+  if (d_in_lookup(d)) kernel_warning(__func__, "d_in_lookup(dentry)", d);
+  spin_lock(&d->d_lock, caller);
   d_set_inode(d, in);
-  spin_unlock(&d->d_lock);
+  spin_unlock(&d->d_lock, caller);
+}
+
+}  // namespace
+
+void d_instantiate(dentry* d, inode* in) {
+  // fs/dcache.c d_instantiate: BUG_ON(!hlist_unhashed(&entry->d_u.d_alias))
+  if (d->d_inode) kernel_bug(__func__, "!hlist_unhashed(&entry->d_u.d_alias)", d);
+  if (!in) return;
+  spin_lock(&in->i_lock);
+  __d_instantiate(d, in);
+  spin_unlock(&in->i_lock);
 }
 
 void d_delete(dentry* d) {
+  inode* in = d->d_inode;
+  spin_lock(&in->i_lock);
   spin_lock(&d->d_lock);
   if (d->d_count == 1) {
-    d_clear_inode(d);  // dentry_unlink_inode: stays hashed, negative
-  } else {
-    __d_drop(d);
+    dentry_unlink_inode(d);  // stays hashed, negative
+    return;
   }
+  __d_drop(d);
   spin_unlock(&d->d_lock);
+  spin_unlock(&in->i_lock);
 }
 
 void __d_add(dentry* d, inode* in) {
@@ -211,34 +336,51 @@ void __d_add(dentry* d, inode* in) {
     if (!wake_inside) __d_wake_in_lookup_waiters(d, wq);
   }
   spin_unlock(&d->d_lock);
+  if (in) spin_unlock(&in->i_lock);
 }
 
-namespace {
+void d_add(dentry* d, inode* in) {
+  if (in) spin_lock(&in->i_lock);
+  __d_add(d, in);
+}
 
-// Any alias of `in`, referenced. lockref_get_not_dead is a scheduling
-// decision, so the alias list is read again after a failed attempt.
+// An alias on i_dentry is never dead (its killer unlinks it under i_lock
+// first), so the reference is lockref_get's, which cannot fail.
 dentry* __d_find_any_alias(inode* in) {
-  while (!in->i_dentry.empty()) {
-    dentry* alias = in->i_dentry.front();
-    if (lockref_get_not_dead(alias)) return alias;
-  }
-  return nullptr;
+  if (in->i_dentry.empty()) return nullptr;
+  dentry* alias = in->i_dentry.front();
+  if (!lockref_get_not_dead(alias)) invariant_violation("dead dentry on i_dentry", alias);
+  return alias;
 }
 
-}  // namespace
+dentry* d_find_any_alias(inode* in) {
+  spin_lock(&in->i_lock);
+  dentry* alias = __d_find_any_alias(in);
+  spin_unlock(&in->i_lock);
+  return alias;
+}
 
-dentry* d_find_any_alias(inode* in) { return __d_find_any_alias(in); }
-
+// A file-handle alias: IS_ROOT, DCACHE_DISCONNECTED, in no hash (only
+// d_obtain_root puts its alias on sb->s_roots), alive while referenced.
 dentry* d_obtain_alias(inode* in) {
-  if (dentry* alias = __d_find_any_alias(in)) return alias;
-  dentry* tmp = d_alloc_anon();
-  if (!tmp) return ERR_PTR(-ENOMEM);
-  // No decision since the search: the kernel's re-check under i_lock is moot.
-  tmp->d_flags |= DCACHE_DISCONNECTED;
-  d_set_inode(tmp, in);
-  tmp->d_hashed = true;  // on sb->s_roots
-  trace(EventKind::state, "hash s_roots", dref(Obj::dentry, tmp));
-  return tmp;
+  if (dentry* alias = d_find_any_alias(in)) return alias;
+  dentry* nw = d_alloc_anon();
+  if (!nw) return ERR_PTR(-ENOMEM);
+  spin_lock(&in->i_lock);
+  dentry* res = nullptr;
+  if (!kstate().plan->options.selftest_obtain_alias_no_recheck) res = __d_find_any_alias(in);
+  if (res) {
+    spin_unlock(&in->i_lock);
+    dput(nw);
+    return res;
+  }
+  spin_lock(&nw->d_lock);
+  d_set_inode(nw, in);
+  nw->d_flags |= DCACHE_DISCONNECTED;
+  spin_unlock(&nw->d_lock);
+  spin_unlock(&in->i_lock);
+  trace(EventKind::state, "d_obtain_alias", dref(Obj::dentry, nw));
+  return nw;
 }
 
 }  // namespace dcfuzz::model

@@ -2,10 +2,10 @@
 // the parallel-lookup machinery is made of, with the kernel's names.
 //
 // Left out, as they do not change who waits for whom: the LRU and shrinkers,
-// d_children (nothing here walks children), the main hash's bit locks and
-// RCU walks (lookups take d_lock; the model's tables are consistent at every
-// scheduling decision), inode->i_lock (alias-list updates are atomic between
-// decisions), inode eviction (inodes live until the execution ends).
+// d_children (nothing here walks children), the main hash's bit locks (hash
+// updates happen under d_lock between two decisions), inode eviction (inodes
+// live until the execution ends). The main hash's RCU walk is not atomic:
+// see __d_lookup_rcu.
 #pragma once
 
 #include "core/wait.h"
@@ -40,8 +40,9 @@ struct inode {
   bool dir = false;
   char path[64] = {};  // where it was created: its name in reports
   rw_semaphore i_rwsem;
+  spinlock_t i_lock;  // protects i_dentry and d_inode of the aliases
   seqcount_t i_dir_seq;
-  std::vector<dentry*> i_dentry;  // aliases
+  std::vector<dentry*> i_dentry;  // aliases, under i_lock
   // Directories: the contents on disk, read and written under i_rwsem; the
   // rl::var makes Relacy report any access that is not.
   std::vector<DirEntry> entries;
@@ -54,8 +55,13 @@ struct dentry {
   dentry* d_parent = nullptr;  // itself for IS_ROOT
   inode* d_inode = nullptr;
   unsigned d_flags = 0;
-  int d_count = 1;                  // lockref count; negative once dead
-  bool d_hashed = false;            // main hash, or sb->s_roots for IS_ROOT aliases
+  int d_count = 1;        // lockref count; negative once dead
+  bool d_hashed = false;  // main hash (an IS_ROOT dentry never is: no d_obtain_root)
+  // d_seq: odd while __d_move or (un)instantiation rewrites the dentry. A
+  // plain counter: written under d_lock with no decision between its begin
+  // and end unless the kernel's section has one, read at the reader's own.
+  unsigned d_seq = 0;
+  uint32_t d_hash_stamp = 0;        // when __d_rehash put it at the head of its chain
   bool d_in_bucket = false;         // in the in-lookup hash
   int lookup_owner = -1;            // task that got it from d_alloc_parallel
   dentry* lookup_parent = nullptr;  // frozen while in lookup (rule 2)
@@ -73,6 +79,7 @@ inline bool d_in_lookup(const dentry* d) { return d->d_flags & DCACHE_PAR_LOOKUP
 inline bool d_unhashed(const dentry* d) { return !d->d_hashed; }
 // In the main hash (an IS_ROOT alias hangs on s_roots instead).
 inline bool d_in_main_hash(const dentry* d) { return d->d_hashed && !IS_ROOT(d); }
+inline bool d_is_dir(const dentry* d) { return d->d_inode && d->d_inode->dir; }
 
 // ERR_PTR and friends, as in the kernel.
 inline dentry* ERR_PTR(long err) { return reinterpret_cast<dentry*>(err); }
@@ -88,12 +95,17 @@ dentry* d_alloc_anon();
 void dget(dentry* d);
 bool lockref_get_not_dead(dentry* d);
 void dput(dentry* d);
-dentry* __d_lookup(dentry* parent, int name);  // main hash, no reference
-dentry* d_lookup(dentry* parent, int name);
+// The RCU walk of the main hash: a match and its d_seq, no reference.
+dentry* __d_lookup_rcu(dentry* parent, int name, unsigned* seq,
+                       const char* caller = __builtin_FUNCTION());
+dentry* __d_lookup(dentry* parent, int name);  // referenced; may miss under a rename
+dentry* d_lookup(dentry* parent, int name);    // __d_lookup, a miss re-checked by rename_lock
+inline bool read_seqcount_retry(const dentry* d, unsigned seq) { return d->d_seq != seq; }
 void d_instantiate(dentry* d, inode* in);
 void d_delete(dentry* d);
+// Entered with in->i_lock held if `in` is not NULL; drops it.
 void __d_add(dentry* d, inode* in);
-inline void d_add(dentry* d, inode* in) { __d_add(d, in); }
+void d_add(dentry* d, inode* in);
 dentry* d_find_any_alias(inode* in);  // referenced, or NULL
 dentry* d_obtain_alias(inode* in);
 
@@ -120,9 +132,11 @@ void d_move(dentry* d, dentry* target);
 dentry* d_splice_alias(inode* in, dentry* d);
 dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags);
 
-// Helpers shared by the files above.
+// Helpers shared by the files above. d_set_inode and dentry_unlink_inode
+// want in->i_lock and d->d_lock held; dentry_unlink_inode drops both.
 void d_set_inode(dentry* d, inode* in);
-void d_clear_inode(dentry* d);
+void dentry_unlink_inode(dentry* d);
+dentry* __d_find_any_alias(inode* in);  // under in->i_lock; referenced, or NULL
 void __d_drop(dentry* d);
 void __d_rehash(dentry* d);
 int d_hash_bucket(const dentry* parent, int name);

@@ -37,10 +37,11 @@ Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out,
   seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   *seq = raw_seqcount(&dir->i_dir_seq);
   unsigned r = read_seqbegin(rename_seq, caller);
-  if (dentry* d = __d_lookup(parent, name)) {
+  unsigned d_seq = 0;
+  if (dentry* d = __d_lookup_rcu(parent, name, &d_seq, caller)) {
     if (!lockref_get_not_dead(d)) return Step::retry;
-    // read_seqcount_retry(&d->d_seq): did it move while we took the reference?
-    if (!d_in_main_hash(d) || d->d_parent != parent || d->d_name != name) {
+    // Did it move (or leave the hash) since the walk matched it?
+    if (read_seqcount_retry(d, d_seq) && !kstate().plan->options.selftest_parallel_no_d_seq_check) {
       dput(d);
       return Step::retry;
     }
@@ -111,6 +112,9 @@ dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
     Step step = search_main_hash(parent, name, &seq, &out);
     if (step == Step::go_on) step = search_in_lookup_hash(parent, name, seq, nw, &out);
     if (step == Step::retry) continue;
+    // What the callers rely on, true at the last check (the model's own check).
+    if (out->d_parent != parent || out->d_name != name || (out != nw && !d_in_main_hash(out)))
+      invariant_violation("d_alloc_parallel returned another name", out);
     if (out != nw) dput(nw);
     return out;
   }

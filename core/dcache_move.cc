@@ -93,6 +93,25 @@ dentry* early_return(dentry* result, inode* dir, unsigned flags, int subclass, c
 
 }  // namespace
 
+namespace {
+
+// The move of a hashed `d`, for the RCU walks it may mislead.
+void log_hash_move(dentry* d, const dentry* old_parent, int old_name, unsigned old_seq,
+                   uint32_t old_stamp) {
+  KernelState& v = kstate();
+  HashMove& m = v.hash_moves[v.nhash_moves++ % kHashMoves];
+  m = HashMove{d,
+               old_parent,
+               old_name,
+               old_seq,
+               d_hash_bucket(old_parent, old_name),
+               d_hash_bucket(d->d_parent, d->d_name),
+               old_stamp,
+               v.hash_clock};
+}
+
+}  // namespace
+
 void __d_move(dentry* d, dentry* target) {
   dentry* old_parent = d->d_parent;
   inode* dir = nullptr;
@@ -105,10 +124,19 @@ void __d_move(dentry* d, dentry* target) {
     n = start_dir_add(dir);
     wq = __d_lookup_unhash(target);
   }
+  // write_seqcount_begin(&dentry->d_seq), and target's: nothing between
+  // them and their ends is a decision, so each is one step here.
+  const unsigned old_seq = d->d_seq;
+  const bool was_hashed = d_in_main_hash(d);
+  const int old_name = d->d_name;
+  const uint32_t old_stamp = d->d_hash_stamp;
+  d->d_seq += 2;
+  target->d_seq += 2;
   __d_drop(d);
   __d_drop(target);
   switch_parent(d, target, old_parent);
   __d_rehash(d);
+  if (was_hashed) log_hash_move(d, old_parent, old_name, old_seq, old_stamp);
   trace(EventKind::state, "__d_move", dref(Obj::dentry, d));
   if (dir) {
     end_dir_add(dir, n);
@@ -124,18 +152,71 @@ void d_move(dentry* d, dentry* target) {
   write_sequnlock(&kstate().rename_lock);
 }
 
+namespace {
+
+// A connected alias elsewhere (a remotely renamed directory) moves only if
+// the locks a rename would hold can be had without waiting: rename_lock is a
+// spinlock, held. Called with the caller's lock on d's parent.
+int __d_unalias(dentry* d, dentry* alias) {
+  rw_semaphore* m1 = nullptr;
+  rw_semaphore* m2 = nullptr;
+  int ret = -ESTALE;
+  if (alias->d_parent != d->d_parent) {
+    if (!mutex_trylock(&kstate().s_vfs_rename_mutex)) goto out_err;  // see lock_rename()
+    m1 = &kstate().s_vfs_rename_mutex;
+    if (!inode_trylock_shared(alias->d_parent->d_inode)) goto out_err;
+    m2 = &alias->d_parent->d_inode->i_rwsem;
+  }
+  __d_move(alias, d);
+  ret = 0;
+out_err:
+  if (m2) up_read(m2, "up_read");
+  if (m1) mutex_unlock(m1);
+  return ret;
+}
+
+}  // namespace
+
 dentry* d_splice_alias(inode* in, dentry* d) {
-  if (in && in->dir) {
-    if (dentry* alias = d_find_any_alias(in)) {
-      // A connected alias would go through __d_unalias; with no hard-linked
-      // directories it moves the same way, so both take __d_move here.
+  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)). v4 3/7 relaxes it
+  // to BUG_ON(d_really_is_positive(dentry)); the model's ->lookups only ever
+  // pass unhashed negative dentries, where the two agree.
+  if (!d_unhashed(d)) kernel_bug(__func__, "!d_unhashed(dentry)", d);
+  if (!in) {
+    __d_add(d, nullptr);
+    return nullptr;
+  }
+  spin_lock(&in->i_lock);
+  if (in->dir) {
+    if (dentry* alias = __d_find_any_alias(in)) {
+      // The reference to alias keeps it an alias.
+      spin_unlock(&in->i_lock);
       write_seqlock(&kstate().rename_lock);
-      __d_move(alias, d);
-      write_sequnlock(&kstate().rename_lock);
+      if (is_ancestor(alias, d)) {  // d_ancestor(new, dentry): a loop
+        write_sequnlock(&kstate().rename_lock);
+        trace(EventKind::other, "would have caused loop: -ELOOP", dref(Obj::dentry, alias));
+        dput(alias);
+        return ERR_PTR(-ELOOP);
+      }
+      if (!IS_ROOT(alias)) {
+        dentry* old_parent = alias->d_parent;
+        dget(old_parent);
+        int err = __d_unalias(d, alias);
+        write_sequnlock(&kstate().rename_lock);
+        if (err) {
+          trace(EventKind::other, "__d_unalias: -ESTALE", dref(Obj::dentry, alias));
+          dput(alias);
+          alias = ERR_PTR(err);
+        }
+        dput(old_parent);
+      } else {
+        __d_move(alias, d);
+        write_sequnlock(&kstate().rename_lock);
+      }
       return alias;
     }
   }
-  __d_add(d, in);
+  __d_add(d, in);  // drops in->i_lock
   return nullptr;
 }
 

@@ -28,6 +28,7 @@ enum class FindingKind : uint8_t {
   lock_order,          // "BUG: dcache invariant: lock order"
   lockdep,             // lockdep's "possible recursive locking" / "circular locking dependency"
   sleep_in_atomic,     // "BUG: sleeping function called from invalid context at ..."
+  kernel_assertion,    // the kernel's own WARN_ON / BUG_ON: "WARNING in f", "kernel BUG in f"
   invariant,           // "BUG: dcache invariant: ..." (the in-lookup rules, references)
   other,               // the engine's other checks: livelock, data race, use-after-free, leak
 };

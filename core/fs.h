@@ -18,7 +18,8 @@ inode* new_inode(inode* dir, int name, bool is_dir);
 dentry* plain_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* ci_lookup(inode* dir, dentry* d, unsigned flags);
-dentry* fs_lookup(inode* dir, dentry* d, unsigned flags);
+// Checks that ->lookup returns with `dir` held as on entry.
+dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __builtin_FUNCTION());
 
 // ->create / ->mkdir, ->unlink, ->rename (the same for every kind).
 int fs_create(inode* dir, dentry* d, bool is_dir);

@@ -1,5 +1,7 @@
 // The model filesystems' disk: directory contents, and the inode operations
 // every kind shares (create, unlink, rename) plus the ->lookup dispatch.
+#include "core/bug.h"
+#include "core/events.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/plan.h"
@@ -11,6 +13,34 @@ namespace {
 // Race detection: the contents are only read or written under i_rwsem.
 void disk_read(inode* dir) { (void)int(dir->i_contents($)); }
 void disk_write(inode* dir) { dir->i_contents($) = int(dir->i_contents($)) + 1; }
+
+// How the current task holds `s`: "not", "shared" or "exclusive".
+const char* held_mode(const rw_semaphore* s) {
+  const Task& t = current();
+  for (int i = 0; i < t.nheld; ++i)
+    if (t.held[i].lock == &s->meta) return t.held[i].shared ? "shared" : "exclusive";
+  return "not";
+}
+
+// The model's check when ->lookup returns: the parent is held as on entry.
+// The kernel has none; its caller's unlock of the parent is the first to
+// notice (lockdep: a bad unlock balance), and it always comes, so the
+// finding carries that title, found where the lock state went wrong.
+void check_lookup_lock(inode* dir, const char* before, const char* function, const char* caller) {
+  const char* after = held_mode(&dir->i_rwsem);
+  if (after == before) return;
+  trace(EventKind::other, "->lookup returned", iref(Obj::i_rwsem, dir), function);
+  Text& out = new_finding();
+  out.add(
+      "T%d: ->lookup (%s, called by %s) returned with %s %s%s, %s on entry: the unlock of it "
+      "that follows will be a bad unlock balance (the model's check at ->lookup's return; "
+      "lockdep's is at that unlock)\n",
+      current().index + 1, function, caller, ObjName(iref(Obj::i_rwsem, dir)).buf,
+      after[0] == 'n' ? "" : "held ", after[0] == 'n' ? "not held" : after, before);
+  describe_tasks(out);
+  report_finding(FindingKind::bad_unlock_balance, current().index, function, out, "%s",
+                 kBadUnlockBalanceTitle);
+}
 
 }  // namespace
 
@@ -54,23 +84,34 @@ inode* new_inode(inode* dir, int name, bool is_dir) {
     snprintf(in->path, sizeof in->path, "%s/%s", dir->i_no == 0 ? "" : dir->path, name_str(name));
   }
   in->i_rwsem.meta = LockMeta{iref(Obj::i_rwsem, in), LockRank::i_rwsem};
+  in->i_lock.meta = LockMeta{iref(Obj::i_lock, in), LockRank::i_lock};
   in->i_dir_seq.ref = iref(Obj::i_dir_seq, in);
   v.inodes.push_back(in);
   if (dir) disk_add(dir, name, in);
   return in;
 }
 
-dentry* fs_lookup(inode* dir, dentry* d, unsigned flags) {
+dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
   trace(EventKind::other, "lookup", dref(Obj::dentry, d), "->lookup");  // the filesystem's i_op
+  const char* before = held_mode(&dir->i_rwsem);
+  dentry* res = nullptr;
+  const char* function = "?";
   switch (kstate().plan->scenario.fs) {
     case FsKind::plain:
-      return plain_lookup(dir, d, flags);
+      res = plain_lookup(dir, d, flags);
+      function = "plain_lookup";
+      break;
     case FsKind::nfs:
-      return nfs_lookup(dir, d, flags);
+      res = nfs_lookup(dir, d, flags);
+      function = "nfs_lookup";
+      break;
     case FsKind::case_insensitive:
-      return ci_lookup(dir, d, flags);
+      res = ci_lookup(dir, d, flags);
+      function = "ci_lookup";
+      break;
   }
-  return nullptr;
+  if (kstate().plan->options.lookup_lock_check) check_lookup_lock(dir, before, function, caller);
+  return res;
 }
 
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
@@ -82,6 +123,8 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
   } else {
     d_instantiate(d, in);
   }
+  if (kstate().plan->options.selftest_fs_bug == FsSelftestBug::create_instantiates_twice)
+    d_instantiate(d, in);
   return 0;
 }
 

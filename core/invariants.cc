@@ -37,6 +37,10 @@ void check_same_name(const dentry* a, const dentry* b) {
 }  // namespace
 
 void check_invariants() {
+  // "directories can't have multiple aliases" (d_splice_alias's comment).
+  for (const inode* in : kstate().inodes)
+    if (in->dir && in->i_dentry.size() > 1)
+      invariant_violation("directory inode with two aliases", in->i_dentry[1], "invariant check");
   const std::vector<dentry*>& ds = kstate().dentries;
   for (size_t i = 0; i < ds.size(); ++i) {
     const dentry* a = ds[i];

@@ -21,6 +21,20 @@ struct Plan;
 
 constexpr int kBuckets = 4;
 
+// A __d_move of a hashed dentry from one main-hash chain to another: an RCU
+// walker standing on it then follows it into the new chain and misses the
+// rest of the old one (the entries added before it).
+struct HashMove {
+  dentry* d = nullptr;
+  const dentry* old_parent = nullptr;  // its identity before the move
+  int old_name = 0;
+  unsigned old_seq = 0;    // its d_seq before the move
+  int from = 0, to = 0;    // d_hash_bucket before and after
+  uint32_t old_stamp = 0;  // its d_hash_stamp in the old chain
+  uint32_t at = 0;         // hash_clock after the move
+};
+constexpr int kHashMoves = 8;
+
 struct KernelState {
   Host* host = nullptr;
   const Plan* plan = nullptr;
@@ -33,7 +47,14 @@ struct KernelState {
   std::vector<dentry*> dead;        // killed; freed "after RCU", in after()
   std::vector<inode*> inodes;       // all, freed in after()
   std::vector<inode*> tree_inodes;  // per initial tree node
+  // The scenario's disconnected aliases, each held by a task outside the
+  // scenario for the whole run (a handle decoder before its reconnect_path).
+  std::vector<dentry*> held_outside;
   dentry* root = nullptr;
+  SyncWord dentry_hashtable[kBuckets];  // the main hash's chain heads (RCU walks read them)
+  uint32_t hash_clock = 0;              // bumped by every __d_rehash
+  HashMove hash_moves[kHashMoves];      // the last moves, a ring
+  uint32_t nhash_moves = 0;
   spinlock_t in_lookup_hashtable[kBuckets];
   seqlock_t rename_lock;
   rw_semaphore s_vfs_rename_mutex;

@@ -210,6 +210,31 @@ void rwsem_wake(rw_semaphore* s) {
 
 }  // namespace
 
+namespace {
+
+bool rwsem_trylock(rw_semaphore* s, bool shared, const char* caller, const char* what) {
+  s->word.fetch_add(1);
+  if (s->writer >= 0 || s->waiters.count > 0 || (!shared && s->readers > 0)) return false;
+  if (shared) {
+    ++s->readers;
+  } else {
+    s->writer = current().index;
+  }
+  lockdep_acquired(s->meta, shared, caller);
+  trace(EventKind::lock, what, s->meta.ref, caller);
+  return true;
+}
+
+}  // namespace
+
+bool down_read_trylock(rw_semaphore* s, const char* what, const char* caller) {
+  return rwsem_trylock(s, true, caller, what);
+}
+
+bool down_write_trylock(rw_semaphore* s, const char* what, const char* caller) {
+  return rwsem_trylock(s, false, caller, what);
+}
+
 void down_read(rw_semaphore* s, const char* what, const char* caller) {
   rwsem_down_read(s, caller, what);
 }

@@ -13,7 +13,7 @@
 namespace dcfuzz::model {
 
 // Lock classes, in the order they nest (docs/model.md rule 7).
-enum class LockRank : uint8_t { rename_mutex, i_rwsem, rename_lock, d_lock, bucket };
+enum class LockRank : uint8_t { rename_mutex, i_rwsem, rename_lock, i_lock, d_lock, bucket };
 
 struct LockMeta {
   ObjRef ref;
@@ -77,9 +77,19 @@ void down_write_nested(rw_semaphore* s, int subclass, const char* what,
 void up_read(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
 void up_write(rw_semaphore* s, const char* what, const char* caller = __builtin_FUNCTION());
 
+// Never wait: false while anyone holds the semaphore against us or waits for
+// it (__down_read_trylock fails on WRITER_LOCKED, WAITERS or HANDOFF).
+bool down_read_trylock(rw_semaphore* s, const char* what,
+                       const char* caller = __builtin_FUNCTION());
+bool down_write_trylock(rw_semaphore* s, const char* what,
+                        const char* caller = __builtin_FUNCTION());
+
 // s_vfs_rename_mutex: a mutex, modelled as the exclusive half of an rwsem.
 inline void mutex_lock(rw_semaphore* m, const char* caller = __builtin_FUNCTION()) {
   down_write(m, "mutex_lock", caller);
+}
+inline bool mutex_trylock(rw_semaphore* m, const char* caller = __builtin_FUNCTION()) {
+  return down_write_trylock(m, "mutex_trylock", caller);
 }
 inline void mutex_unlock(rw_semaphore* m, const char* caller = __builtin_FUNCTION()) {
   up_write(m, "mutex_unlock", caller);

@@ -7,8 +7,9 @@
 
 namespace dcfuzz::model {
 
-// The ref-walk form of the RCU walk: the main hash, under rename_lock's seqcount.
-dentry* lookup_fast(int name, dentry* dir) { return d_lookup(dir, name); }
+// The ref-walk form of the RCU walk: a miss (also one a rename caused) goes to
+// lookup_slow.
+dentry* lookup_fast(int name, dentry* dir) { return __d_lookup(dir, name); }
 
 namespace {
 

@@ -21,6 +21,9 @@ inline void inode_unlock(inode* in, const char* caller = __builtin_FUNCTION()) {
 inline void inode_lock_shared(inode* in, const char* caller = __builtin_FUNCTION()) {
   down_read(&in->i_rwsem, "inode_lock_shared", caller);
 }
+inline bool inode_trylock_shared(inode* in, const char* caller = __builtin_FUNCTION()) {
+  return down_read_trylock(&in->i_rwsem, "inode_trylock_shared", caller);
+}
 inline void inode_unlock_shared(inode* in, const char* caller = __builtin_FUNCTION()) {
   up_read(&in->i_rwsem, "inode_unlock_shared", caller);
 }

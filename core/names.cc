@@ -38,6 +38,8 @@ const char* kind_prefix(Obj kind) {
       return "d_wait of ";
     case Obj::i_rwsem:
       return "i_rwsem of ";
+    case Obj::i_lock:
+      return "i_lock of ";
     case Obj::i_dir_seq:
       return "i_dir_seq of ";
     default:

@@ -100,7 +100,10 @@ int do_open_create(const PlanOp& op) {
 }
 
 // open_by_handle_at: the handle names a directory of the initial tree;
-// exportfs_decode_fh gets an alias of its inode (disconnected if none).
+// exportfs_decode_fh gets an alias of its inode (disconnected if none),
+// held until the op ends. reconnect_path is left out (the lookup of the name
+// in its parent that would splice the alias): the alias is put still
+// disconnected, and dies then, as on the kernel's -ESTALE path.
 // kernel: do_handle_open.
 int do_fh_decode(const PlanOp& op) {
   if (op.tree_node < 0) return -ESTALE;
@@ -114,9 +117,9 @@ int do_fh_decode(const PlanOp& op) {
 
 }  // namespace
 
-int sys_op(const PlanOp& op) {
-  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
-  if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
+namespace {
+
+int do_op(const PlanOp& op) {
   switch (op.kind) {
     case OpKind::lookup:
       return do_stat(op);
@@ -134,6 +137,18 @@ int sys_op(const PlanOp& op) {
       return do_fh_decode(op);
   }
   return -EINVAL;
+}
+
+}  // namespace
+
+int sys_op(const PlanOp& op) {
+  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
+  if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
+  int err = do_op(op);
+  // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)
+  // is made once more with LOOKUP_REVAL (no ->d_revalidate here to force).
+  if (err == -ESTALE && op.kind != OpKind::fh_decode) err = do_op(op);
+  return err;
 }
 
 }  // namespace dcfuzz::model

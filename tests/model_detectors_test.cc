@@ -111,8 +111,8 @@ const char* kDroppedLockDeadlock = R"(
     threads { ops { op: LOOKUP path: "b/a" } }
     threads { ops { op: OPEN_CREATE path: "B" } }
   }
-  preemptions { step: 5 thread: 2 }
-  preemptions { step: 20 thread: 2 })";
+  preemptions { step: 4 thread: 2 }
+  preemptions { step: 21 thread: 2 })";
 
 TEST(ModelHungTask, FiresOnDeadlockBehindDroppedParentLock) {
   expect_finding(parse(kDroppedLockDeadlock), {pb::V4_FIXED}, "INFO: task hung in d_wait_lookup",
@@ -128,16 +128,30 @@ TEST(ModelHungTask, SilentWhenTheParentLockIsKept) {
 
 // ---- bad unlock balance ----
 
+// Found when ->lookup returns (the model's check), under the title of the
+// lockdep report the caller's unlock makes.
 TEST(ModelUnlockBalance, FiresOnEarlyReturnWithoutTheLock) {
   expect_finding(regression("add-ci-alloc-parallel-enomem.textproto"), {pb::V4, pb::V4_FIX_MOVE},
                  "WARNING: bad unlock balance detected!",
+                 {"T1: ->lookup (ci_lookup, called by __lookup_slow) returned with i_rwsem of / "
+                  "not held, shared on entry"});
+}
+
+// Without the check at ->lookup's return, lockdep's at the caller's unlock.
+TEST(ModelUnlockBalance, FiresAtTheCallersUnlockWithoutTheLookupCheck) {
+  ModelOptions options;
+  options.lookup_lock_check = false;
+  expect_finding(regression("add-ci-alloc-parallel-enomem.textproto"), {pb::V4, pb::V4_FIX_MOVE},
+                 "WARNING: bad unlock balance detected!",
                  {"T1 is trying to release lock (i_rwsem of /)",
-                  "lookup_slow -> inode_unlock_shared", "no more locks to release"});
+                  "lookup_slow -> inode_unlock_shared", "no more locks to release"},
+                 options);
 }
 
 TEST(ModelUnlockBalance, SilentWhenDAddCiRelocks) {
-  expect_silent(regression("add-ci-alloc-parallel-enomem.textproto"),
-                {pb::V4_FIXED, pb::V4_FIX_ADD_CI, pb::MAINLINE});
+  for (const char* file : {"add-ci-alloc-parallel-enomem.textproto",
+                           "add-ci-d-alloc-enomem.textproto", "add-ci-not-in-lookup.textproto"})
+    expect_silent(regression(file), {pb::V4_FIXED, pb::V4_FIX_ADD_CI, pb::MAINLINE});
 }
 
 // ---- dcache invariants ----

@@ -72,9 +72,9 @@ const char* kReadersBehindWriter = R"(
     threads { ops { op: LOOKUP path: "d/Foo" } }
   }
   preemptions { step: 14 thread: 3 }
-  preemptions { step: 28 thread: 2 }
-  preemptions { step: 43 thread: 4 }
-  preemptions { step: 63 thread: 3 })";
+  preemptions { step: 54 thread: 2 }
+  preemptions { step: 62 thread: 4 }
+  preemptions { step: 70 thread: 3 })";
 
 TEST(ModelRwsem, AllQueuedReadersAreGrantedTogether) {
   Execution e = run(parse(kReadersBehindWriter));
@@ -110,8 +110,8 @@ const char* kReaderHeldDeadlock = R"(
     threads { ops { op: CREATE path: "a/c" } }
     threads { ops { op: LOOKUP path: "a/B" } }
   }
-  preemptions { step: 14 thread: 2 }
-  preemptions { step: 40 thread: 3 })";
+  preemptions { step: 15 thread: 2 }
+  preemptions { step: 41 thread: 3 })";
 
 TEST(ModelRwsem, ReaderQueuesBehindWriterWhileReadersHoldTheLock) {
   Execution e = run(parse(kReaderHeldDeadlock));
@@ -139,8 +139,8 @@ const char* kReaderSteal = R"(
     threads { ops { op: CREATE path: "d/y" } }
     threads { ops { op: LOOKUP path: "d/z" } }
   }
-  preemptions { step: 17 thread: 2 }
-  preemptions { step: 47 thread: 3 })";
+  preemptions { step: 18 thread: 2 }
+  preemptions { step: 52 thread: 3 })";
 
 TEST(ModelRwsem, ReaderStealsFromAWokenWriter) {
   Execution e = run(parse(kReaderSteal));
@@ -167,9 +167,9 @@ const char* kWriterSteal = R"(
     threads { ops { op: LOOKUP path: "d/z" } }
     threads { ops { op: CREATE path: "d/y" } }
   }
-  preemptions { step: 30 thread: 3 }
-  preemptions { step: 36 thread: 2 }
-  preemptions { step: 49 thread: 3 })";
+  preemptions { step: 35 thread: 3 }
+  preemptions { step: 41 thread: 2 }
+  preemptions { step: 53 thread: 3 })";
 
 TEST(ModelRwsem, ASpinningWriterMayStealFromQueuedReaders) {
   const std::string d = "i_rwsem of /d";
@@ -203,10 +203,10 @@ const char* kHandoff = R"(
     threads { ops { op: LOOKUP path: "d/z" } }
     threads { ops { op: LOOKUP path: "d/w" } }
   }
-  preemptions { step: 17 thread: 2 }
-  preemptions { step: 47 thread: 3 }
-  preemptions { step: 56 thread: 2 }
-  preemptions { step: 72 thread: 4 })";
+  preemptions { step: 18 thread: 2 }
+  preemptions { step: 52 thread: 3 }
+  preemptions { step: 60 thread: 2 }
+  preemptions { step: 77 thread: 4 })";
 
 TEST(ModelRwsem, HandoffStopsStealing) {
   const std::string d = "i_rwsem of /d";
