@@ -13,14 +13,15 @@
 # A quick look: bench/campaign.sh --runs 3 --time 60 --clean-time 60
 #
 # LIST: comma-separated configurations: seeds, empty, seeds-nocov, empty-nocov
-# (time to the two bugs on v4), fixed, fixed-nocov (time to the deadlock and
+# (time to the two bugs on v4), random-walk, pct, pos (the same, as campaigns
+# of those strategies: --strategy), fixed, fixed-nocov (time to the deadlock and
 # the duplicate dentry that v4-fixed keeps), clean, throughput (default: all). Each campaign is one process (--jobs 1);
 # --parallel runs that many campaigns at once. Every campaign records the
 # time and executions to each bucket's first finding in OUT/findings.tsv.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-runs=10 time=300 clean_time=600 parallel=1 only="seeds,empty,seeds-nocov,empty-nocov,fixed,fixed-nocov,clean,throughput"
+runs=10 time=300 clean_time=600 parallel=1 only="seeds,empty,seeds-nocov,empty-nocov,random-walk,pct,pos,fixed,fixed-nocov,clean,throughput"
 build="$root/build" keep=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -137,7 +138,8 @@ ttb_header() {
     "$1" "median s" "worst s" "med execs" "$2" "median s" "worst s" "med execs" "execs/s"
 }
 
-if wants seeds || wants empty || wants seeds-nocov || wants empty-nocov; then
+if wants seeds || wants empty || wants seeds-nocov || wants empty-nocov || wants random-walk ||
+  wants pct || wants pos; then
   ttb_header waiter unlock \
     "time to the two bugs on v4 (waiter: $wrong_waiter, unlock: $unlock)"
 fi
@@ -147,6 +149,11 @@ for config in seeds empty seeds-nocov empty-nocov; do
   [[ $config == empty* ]] && args+=("$empty")
   [[ $config == *-nocov ]] && args+=(--no-interleaving-coverage)
   run_config "$config" "$time" "${args[@]}"
+  ttb_row "$config"
+done
+for config in random-walk pct pos; do
+  wants "$config" || continue
+  run_config "$config" "$time" --kernel v4 --strategy "$config"
   ttb_row "$config"
 done
 

@@ -1,14 +1,15 @@
 // Executions per second of the fuzz target against Relacy's own random
 // scheduler, in the same process, on the same scenarios (the shipped seeds).
 //
-//   fuzz_throughput [SEEDS_DIR] [SECONDS_PER_SIDE]
+//   fuzz_throughput [SEEDS_DIR] [SECONDS_PER_SIDE] [relacy]
 //
 // "relacy-random": run_program_relacy_random on each seed's program.
 // "target": what a campaign worker does per input, minus libFuzzer itself --
 // parse, normalise, build the program, run it with interleaving coverage
 // (fuzz/target.h) -- on each input as it is, and after one mutation
 // (fuzz/mutator.h). SEEDS_DIR may also be a campaign's OUT/corpus: the
-// scenarios that campaign ran.
+// scenarios that campaign ran. With "relacy", only Relacy's side, per second
+// of wall time and per second of CPU time (bench/campaign_throughput.sh).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -23,7 +24,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fuzz_throughput: no seeds in %s\n", dir.c_str());
     return 2;
   }
-  const double relacy = dcfuzz::bench::relacy_random_rate(seeds, budget);
+  double relacy_cpu = 0;
+  const double relacy = dcfuzz::bench::relacy_random_rate(seeds, budget, &relacy_cpu);
+  if (argc > 3 && std::string(argv[3]) == "relacy") {
+    std::printf("relacy-random %.0f executions/s, %.0f per CPU second (%zu schedules)\n", relacy,
+                relacy_cpu, seeds.size());
+    return 0;
+  }
   const double replay = dcfuzz::bench::target_rate(seeds, budget, false);
   const double mutate = dcfuzz::bench::target_rate(seeds, budget, true);
   std::printf("inputs                  %zu schedules from %s\n", seeds.size(), dir.c_str());

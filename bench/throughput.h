@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -47,15 +48,27 @@ inline std::vector<pb::Schedule> load_schedules(const std::string& dir, size_t l
   return schedules;
 }
 
-// run_program_relacy_random on each schedule's program in turn, for `budget` seconds.
-inline double relacy_random_rate(const std::vector<pb::Schedule>& schedules, double budget) {
+// This process's CPU time (user and system), in seconds.
+inline double cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+// run_program_relacy_random on each schedule's program in turn, for `budget`
+// seconds. Returns executions per second; *per_cpu_second, if given, gets
+// executions per second of this process's CPU time.
+inline double relacy_random_rate(const std::vector<pb::Schedule>& schedules, double budget,
+                                 double* per_cpu_second = nullptr) {
   uint64_t executions = 0;
   const auto start = Clock::now();
+  const double cpu_start = cpu_seconds();
   for (size_t i = 0; seconds_since(start) < budget; ++i) {
     const auto& schedule = schedules[i % schedules.size()];
     auto program = make_dcache_program(to_scenario(schedule.scenario()));
     executions += run_program_relacy_random(*program, 1000);
   }
+  if (per_cpu_second) *per_cpu_second = double(executions) / (cpu_seconds() - cpu_start);
   return double(executions) / seconds_since(start);
 }
 

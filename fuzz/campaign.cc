@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -138,6 +139,61 @@ class OutLock {
   int fd_ = -1;
 };
 
+// The executions of job `job` when the campaign has a limit: the limit
+// shared out, the first jobs taking one more. 0 with no limit.
+uint64_t executions_share(const CampaignOptions& options, int job) {
+  const uint64_t jobs = uint64_t(options.jobs);
+  return options.max_executions / jobs + (uint64_t(job) < options.max_executions % jobs);
+}
+
+// The scenarios of the corpus, each once, in file order (--keep-scenario
+// with a strategy other than fuzz).
+std::vector<pb::Scenario> corpus_scenarios(const std::string& corpus) {
+  std::vector<pb::Scenario> scenarios;
+  std::vector<std::string> seen;
+  for (const auto& file : list_files(corpus)) {
+    pb::Schedule schedule;
+    std::string bytes, error;
+    if (!read_file(file, &bytes, &error, kMaxScheduleFileBytes) ||
+        !parse_schedule(bytes, &schedule, &error))
+      continue;
+    normalize(&schedule);
+    std::string key = schedule.scenario().SerializeAsString();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+    seen.push_back(std::move(key));
+    scenarios.push_back(schedule.scenario());
+  }
+  return scenarios;
+}
+
+// A worker of a strategy other than fuzz: its loop (fuzz/strategy_worker.h)
+// in a child process, output in its log.
+pid_t start_loop_worker(const CampaignOptions& options, CampaignFindings& findings, int job,
+                        uint64_t seed, const std::string& work,
+                        const std::vector<pb::Scenario>& scenarios, int lock_fd) {
+  const std::string log = work + "/worker-" + std::to_string(job) + ".log";
+  const pid_t pid = start_strategy_worker(log, [&, job, seed, lock_fd] {
+    close(lock_fd);  // the campaign process holds OUT's lock, not its workers
+    StrategyLoop loop;
+    loop.strategy = options.strategy;
+    loop.kernel = options.kernel;
+    loop.switches = options.switches;
+    loop.preempt_rt = options.preempt_rt;
+    loop.seed = seed;
+    loop.scenarios = scenarios;
+    loop.seconds = options.seconds;
+    loop.max_executions = executions_share(options, job);
+    loop.executions = findings.executions_of(job);
+    loop.stop = findings.stop_flag();
+    loop.on_finding = [&findings](const pb::Schedule& s, const Execution& e) {
+      findings.record(s, e);
+    };
+    return loop;
+  });
+  if (pid < 0) std::perror("dcfuzz: fork");
+  return pid;
+}
+
 // A worker: libFuzzer in a child process (fuzz/worker.h), its output in its log.
 pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, int job,
                    uint64_t seed, const std::string& work, const std::string& corpus, int lock_fd) {
@@ -152,6 +208,8 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
       // only rescan its own files every second.
       options.jobs > 1 ? "-reload=1" : "-reload=0",
   };
+  if (options.max_executions)
+    worker.flags.push_back("-runs=" + std::to_string(executions_share(options, job)));
   // The campaign process alone takes Ctrl-C and kill and stops the workers
   // through the shared flag.
   worker.parent_stops_it = true;
@@ -176,6 +234,16 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
   return pid;
 }
 
+// What the campaign runs, for the progress line and the summary: the corpus
+// (fuzz: as it grows), the scenarios a strategy runs in turn, or random ones.
+std::string scenarios_label(const CampaignOptions& options, const std::string& corpus,
+                            size_t fixed_scenarios) {
+  if (options.strategy == CampaignStrategy::fuzz)
+    return "corpus " + std::to_string(list_files(corpus).size());
+  if (options.keep_scenario) return std::to_string(fixed_scenarios) + " scenarios";
+  return "random scenarios";
+}
+
 std::string tail(const std::string& path, size_t lines) {
   std::string text, error;
   read_file(path, &text, &error);
@@ -189,14 +257,14 @@ std::string tail(const std::string& path, size_t lines) {
 }
 
 // One line, like libFuzzer's status lines: it does not grow with the buckets.
-std::string progress_line(const CampaignFindings& findings, const std::string& corpus) {
+std::string progress_line(const CampaignFindings& findings, const std::string& scenarios) {
   const double elapsed = findings.elapsed_seconds();
   const uint64_t execs = findings.executions();
   const size_t buckets = findings.buckets().size();
   char line[160];
-  std::snprintf(line, sizeof line, "[%5.0fs] %llu execs, %.0f/s, corpus %zu, %zu bucket%s", elapsed,
+  std::snprintf(line, sizeof line, "[%5.0fs] %llu execs, %.0f/s, %s, %zu bucket%s", elapsed,
                 static_cast<unsigned long long>(execs), elapsed > 0 ? double(execs) / elapsed : 0.0,
-                list_files(corpus).size(), buckets, buckets == 1 ? "" : "s");
+                scenarios.c_str(), buckets, buckets == 1 ? "" : "s");
   return line;
 }
 
@@ -225,15 +293,18 @@ void write_findings_tsv(const CampaignFindings& findings, const std::string& pat
 }
 
 void print_summary(const CampaignOptions& options, const CampaignFindings& findings,
-                   const std::string& corpus) {
+                   const std::string& scenarios) {
   const double elapsed = findings.elapsed_seconds();
   const uint64_t execs = findings.executions();
   const auto buckets = findings.buckets();
-  std::printf("campaign on %s%s: %.0f s, %d job%s, %llu executions (%.0f/s), corpus %zu\n",
+  const std::string with = options.strategy == CampaignStrategy::fuzz
+                               ? std::string()
+                               : std::string(" with ") + strategy_name(options.strategy);
+  std::printf("campaign on %s%s%s: %.0f s, %d job%s, %llu executions (%.0f/s), %s\n",
               kernel_spelling(to_model(options.kernel), options.switches).c_str(),
-              options.preempt_rt ? " PREEMPT_RT" : "", elapsed, options.jobs,
+              options.preempt_rt ? " PREEMPT_RT" : "", with.c_str(), elapsed, options.jobs,
               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(execs),
-              elapsed > 0 ? double(execs) / elapsed : 0.0, list_files(corpus).size());
+              elapsed > 0 ? double(execs) / elapsed : 0.0, scenarios.c_str());
   if (buckets.empty()) {
     std::printf("no findings\n");
     return;
@@ -264,7 +335,8 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
 
 // Waits for the workers, printing progress; stops them when time is well up.
 void supervise(const CampaignOptions& options, CampaignFindings& findings,
-               std::map<pid_t, int> workers, const std::string& work, const std::string& corpus) {
+               std::map<pid_t, int> workers, const std::string& work,
+               const std::function<std::string()>& scenarios) {
   double next_progress = options.progress_every;
   size_t announced = 0;  // buckets given a line of their own
   bool forwarded = false;
@@ -307,7 +379,7 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
     for (; announced < buckets.size(); ++announced)
       std::fprintf(stderr, "%s\n", new_bucket_line(buckets[announced]).c_str());
     if (progress) {
-      std::fprintf(stderr, "%s\n", progress_line(findings, corpus).c_str());
+      std::fprintf(stderr, "%s\n", progress_line(findings, scenarios()).c_str());
       next_progress += options.progress_every;
     }
   }
@@ -323,13 +395,24 @@ int run_campaign(const CampaignOptions& options) {
   OutLock lock(options.out_dir);
   for (const auto& dir : {corpus, work}) make_dir(dir);
   finish_earlier_reports(options.out_dir);
-  import_corpus(dirs, corpus, options.kernel, options.switches, options.preempt_rt);
+  const bool fuzz = options.strategy == CampaignStrategy::fuzz;
+  // A strategy other than fuzz runs random scenarios, or with
+  // --keep-scenario the corpus's: only then does it need the corpus.
+  if (fuzz || options.keep_scenario)
+    import_corpus(dirs, corpus, options.kernel, options.switches, options.preempt_rt);
+  std::vector<pb::Scenario> scenarios;
+  if (!fuzz && options.keep_scenario) scenarios = corpus_scenarios(corpus);
+  if (!fuzz && options.keep_scenario && scenarios.empty())
+    throw UsageError{"--keep-scenario: no scenario in the corpus to run"};
 
   const uint64_t seed = options.seed ? options.seed : uint64_t(std::time(nullptr)) % 1000000007;
-  std::fprintf(stderr, "dcfuzz: fuzzing %s%s for %d s with %d job%s, seed %llu, findings in %s/\n",
+  const std::string with =
+      fuzz ? std::string() : std::string(" with ") + strategy_name(options.strategy);
+  std::fprintf(stderr, "dcfuzz: %s %s%s%s for %d s with %d job%s, seed %llu, findings in %s/\n",
+               fuzz ? "fuzzing" : "testing",
                kernel_spelling(to_model(options.kernel), options.switches).c_str(),
-               options.preempt_rt ? " PREEMPT_RT" : "", options.seconds, options.jobs,
-               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
+               options.preempt_rt ? " PREEMPT_RT" : "", with.c_str(), options.seconds,
+               options.jobs, options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
                options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
   g_interrupted = 0;
@@ -339,17 +422,20 @@ int run_campaign(const CampaignOptions& options) {
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   std::map<pid_t, int> workers;
   for (int job = 0; job < options.jobs; ++job) {
-    if (pid_t pid =
-            start_worker(options, findings, job, seed + uint64_t(job), work, corpus, lock.fd());
-        pid > 0)
-      workers[pid] = job;
+    if (options.max_executions && executions_share(options, job) == 0) continue;
+    const uint64_t job_seed = seed + uint64_t(job);
+    const pid_t pid =
+        fuzz ? start_worker(options, findings, job, job_seed, work, corpus, lock.fd())
+             : start_loop_worker(options, findings, job, job_seed, work, scenarios, lock.fd());
+    if (pid > 0) workers[pid] = job;
   }
-  supervise(options, findings, workers, work, corpus);
+  const auto label = [&] { return scenarios_label(options, corpus, scenarios.size()); };
+  supervise(options, findings, workers, work, label);
   findings.write_reports();
   signal(SIGINT, previous_int);
   signal(SIGTERM, previous_term);
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
-  print_summary(options, findings, corpus);
+  print_summary(options, findings, label());
   const auto buckets = findings.buckets();
   for (const auto& b : buckets) {
     if (!b.saved) {

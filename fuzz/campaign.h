@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/scenario.h"
+#include "fuzz/strategy_worker.h"
 #include "schedule.pb.h"
 
 namespace dcfuzz {
@@ -31,8 +32,16 @@ struct CampaignOptions {
   std::vector<std::string> corpus_dirs;
   uint64_t seed = 0;  // 0: from the clock
   bool interleaving_coverage = true;
-  bool keep_scenario = false;  // mutate only the interleaving of the corpus's scenarios
-  double progress_every = 5;   // seconds between progress lines
+  // fuzz: mutate only the interleaving of the corpus's scenarios. Another
+  // strategy: run the corpus's scenarios (default: the shipped seeds') in
+  // turn instead of random ones.
+  bool keep_scenario = false;
+  // fuzz: libFuzzer workers. Another: each worker draws a random scenario
+  // (random_schedule, with `kernel`) per execution and lets the strategy
+  // choose its interleaving (fuzz/strategy_worker.h).
+  CampaignStrategy strategy = CampaignStrategy::fuzz;
+  uint64_t max_executions = 0;  // the campaign ends after this many (all workers); 0: no limit
+  double progress_every = 5;    // seconds between progress lines
 };
 
 // Runs a campaign. Returns the exit code: 1 if anything was found, else 0;

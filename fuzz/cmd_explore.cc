@@ -32,7 +32,9 @@ int cmd_explore(const Args& args) {
   pb::Schedule schedule = load_schedule_arg(args);
   const SearchKind kind = args.has("full") ? SearchKind::full : SearchKind::context_bound;
   const int bound = int(args.get_int("bound", 0, 8));
-  const uint64_t max_executions = uint64_t(args.get_int("max_executions", 1, 1000000000));
+  const uint64_t max_executions = args.has("max_executions")
+                                      ? uint64_t(args.get_int("max_executions", 1, 1000000000))
+                                      : 5000000;
   pb::Schedule base;
   *base.mutable_faults() = schedule.faults();
   auto program = make_dcache_program(to_scenario(schedule.scenario()));

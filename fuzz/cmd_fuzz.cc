@@ -1,5 +1,5 @@
-// dcfuzz fuzz [--kernel V] [--preempt-rt] [--time S] [--jobs N] [--out DIR] [--keep-scenario]
-// [CORPUS...]: a campaign (fuzz/campaign.h).
+// dcfuzz fuzz [--strategy S] [--kernel V] [--preempt-rt] [--time S] [--max-executions N]
+// [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]: a campaign (fuzz/campaign.h).
 #include "fuzz/campaign.h"
 #include "fuzz/commands.h"
 #include "schedules/normalize.h"
@@ -22,6 +22,22 @@ int cmd_fuzz(const Args& args) {
   options.interleaving_coverage = !args.has("no_interleaving_coverage");
   options.keep_scenario = args.has("keep_scenario");
   options.preempt_rt = args.has("preempt_rt");
+  if (args.has("max_executions"))
+    options.max_executions = uint64_t(args.get_int("max_executions", 1, 1000000000));
+  const std::string strategy = args.get("strategy");
+  if (!strategy_from_name(strategy, &options.strategy)) {
+    throw UsageError{"unknown --strategy '" + strategy + "' (one of " + strategy_names() + ")"};
+  }
+  if (options.strategy != CampaignStrategy::fuzz) {
+    // The strategy draws its own scenarios; a corpus is only a list of them.
+    if (!options.corpus_dirs.empty() && !options.keep_scenario) {
+      throw UsageError{"--strategy " + strategy +
+                       " draws random scenarios; to run CORPUS's scenarios give --keep-scenario"};
+    }
+    if (!options.interleaving_coverage) {
+      throw UsageError{"--no-interleaving-coverage applies to --strategy fuzz only"};
+    }
+  }
   return run_campaign(options);
 }
 

@@ -43,10 +43,11 @@ void check_parent(const std::string& path, const std::string& option) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"fuzz",
-       "[--kernel V] [--preempt-rt] [--time S] [--jobs N] [--out DIR] [--keep-scenario] "
-       "[CORPUS...]",
-       "run a fuzz campaign from the schedules in CORPUS (default: the shipped seeds, built in); "
-       "each bug found gets OUT/<bucket>/ with a report and its schedule",
+       "[--strategy fuzz|random-walk|pct|pos] [--kernel V] [--preempt-rt] [--time S] "
+       "[--max-executions N] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]",
+       "run a fuzz campaign from the schedules in CORPUS (default: the shipped seeds, built in), "
+       "or a campaign of another strategy on random scenarios; each bug found gets "
+       "OUT/<bucket>/ with a report and its schedule",
        cmd_fuzz},
       {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
       {"minimize", "FILE [-o OUT]",

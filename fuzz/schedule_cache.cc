@@ -17,7 +17,8 @@ class RecentSchedules {
       if (w.schedule && w.bytes.size() == size && std::memcmp(w.bytes.data(), data, size) == 0)
         return w.schedule;
     }
-    auto* known = parsed_.find(std::string(reinterpret_cast<const char*>(data), size));
+    key_.assign(reinterpret_cast<const char*>(data), size);  // no allocation once grown
+    auto* known = parsed_.find(key_);
     return known ? *known : nullptr;
   }
 
@@ -46,6 +47,7 @@ class RecentSchedules {
   Written written_[kWritten];
   int next_written_ = 0;
   RecentMap<std::string, std::shared_ptr<const pb::Schedule>> parsed_{kParsed};
+  std::string key_;  // find()'s key, kept between calls
 };
 
 RecentSchedules& recent_schedules() {

@@ -55,13 +55,16 @@ class StepCache {
 class ProgramCache {
  public:
   Program& get(const pb::Scenario& scenario) {
-    std::string key = scenario.SerializeAsString();
-    if (auto* known = programs_.find(key)) return **known;
-    return *programs_.put(std::move(key), make_dcache_program(to_scenario(scenario)));
+    // The key is serialised into a buffer kept from one execution to the
+    // next: no allocation on a hit, which most executions are.
+    scenario.SerializeToString(&key_);
+    if (auto* known = programs_.find(key_)) return **known;
+    return *programs_.put(key_, make_dcache_program(to_scenario(scenario)));
   }
 
  private:
   RecentMap<std::string, std::unique_ptr<Program>> programs_{1024};
+  std::string key_;
 };
 
 struct Target {

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Whole-campaign throughput against Relacy's own random scheduler, on the same
+# corpus: `dcfuzz fuzz` (libFuzzer's loop, the mutator, coverage, findings
+# and all, one job) for S seconds from the shipped seeds on v4, then Relacy's
+# random scheduler (bench/fuzz_throughput) on the scenarios that campaign
+# ran, for 5 s right after the campaign and 5 s once more after that (the
+# mean of the two: on a shared machine the load drifts). Prints executions
+# per second of each and their ratio, per wall second (as the campaign's
+# summary counts) and per CPU second (user + system of the campaign's
+# processes; steadier on a shared machine), REPEAT times, and the median
+# ratios.
+#
+#   bench/campaign_throughput.sh [--time S] [--repeat N] [--seed N] [--build DIR] [--keep DIR]
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+time=60 repeat=3 seed=7 build="$root/build" keep=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --time) time=$2; shift 2 ;;
+    --repeat) repeat=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --build) build=$2; shift 2 ;;
+    --keep) keep=$2; shift 2 ;;
+    *) echo "campaign_throughput.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+source "$root/bench/common.sh"
+bench_setup campaign_throughput.sh "$build" "$keep"
+[[ -x "$build/fuzz_throughput" ]] || { echo "campaign_throughput.sh: no $build/fuzz_throughput" >&2; exit 2; }
+
+echo "campaign throughput: $repeat x (a $time s campaign on v4, seed $seed, then Relacy's random scheduler on its corpus for 2 x 5 s), $(nproc) cores"
+printf '%-4s %12s %12s %8s %12s %12s %8s\n' run campaign/s relacy/s ratio "campaign/cpu" "relacy/cpu" ratio
+for ((r = 1; r <= repeat; r++)); do
+  out="$work/run-$r"
+  rm -rf "$out"
+  # CPU time of the campaign and its workers (they are waited for).
+  TIMEFORMAT='%U %S'
+  { cpu=$( { time "$bin" fuzz --kernel v4 --time "$time" --seed "$seed" --out "$out" \
+      >"$out.out" 2>"$out.err"; } 2>&1 ); } || true
+  executions=$(sed -n 's/.* \([0-9]*\) executions (\([0-9]*\)\/s).*/\1/p' "$out.out")
+  wall_rate=$(sed -n 's/.* executions (\([0-9]*\)\/s).*/\1/p' "$out.out")
+  relacy1=$("$build/fuzz_throughput" "$out/corpus" 5 relacy)
+  relacy2=$("$build/fuzz_throughput" "$out/corpus" 5 relacy)
+  awk -v r="$r" -v e="$executions" -v w="$wall_rate" -v cpu="$cpu" -v l1="$relacy1" -v l2="$relacy2" 'BEGIN {
+    split(cpu, c, " "); split(l1, a, " "); split(l2, b, " ")
+    rw = (a[2] + b[2]) / 2; rc = (a[4] + b[4]) / 2; cc = e / (c[1] + c[2])
+    printf "%-4s %12.0f %12.0f %8.2f %12.0f %12.0f %8.2f\n", r, w, rw, w / rw, cc, rc, cc / rc
+  }' | tee -a "$work/ratios"
+done
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+printf 'median ratio over %d runs: %s per wall second, %s per CPU second\n' "$repeat" \
+  "$(awk '{ print $4 }' "$work/ratios" | median)" "$(awk '{ print $7 }' "$work/ratios" | median)"
