@@ -77,7 +77,8 @@ void check_recursion(const Task& t, const LockMeta& lock, int subclass, const ch
         "lock nesting notation\n\n",
         ObjName(h.lock->ref).buf, ObjName(lock.ref).buf);
     describe_tasks(out);
-    report_finding(FindingKind::lockdep, t.index, function, out, "WARNING: possible recursive locking detected");
+    report_finding(FindingKind::lockdep, t.index, function, out,
+                   "WARNING: possible recursive locking detected");
   }
 }
 
@@ -106,7 +107,8 @@ void check_d_lock_order(const Task& t, const LockMeta& lock, int subclass, const
         ObjName(h.lock->ref).buf, ObjName(lock.ref).buf, ObjName(lock.ref).buf,
         ObjName(h.lock->ref).buf);
     describe_tasks(out);
-    report_finding(FindingKind::lockdep, t.index, function, out, "WARNING: possible circular locking dependency detected");
+    report_finding(FindingKind::lockdep, t.index, function, out,
+                   "WARNING: possible circular locking dependency detected");
   }
 }
 
@@ -125,7 +127,8 @@ bool in_atomic(const Task& t) {
   out.add("in_atomic(): 1, preempt_disable depth: %d, T%d, called from %s\n%s\n", t.preempt_off,
           t.index + 1, function, why);
   describe_tasks(out);
-  report_finding(FindingKind::sleep_in_atomic, t.index, function, out, "BUG: sleeping function called from invalid context at %s", where);
+  report_finding(FindingKind::sleep_in_atomic, t.index, function, out,
+                 "BUG: sleeping function called from invalid context at %s", where);
 }
 
 }  // namespace

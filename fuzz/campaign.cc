@@ -411,8 +411,8 @@ int run_campaign(const CampaignOptions& options) {
   std::fprintf(stderr, "dcfuzz: %s %s%s%s for %d s with %d job%s, seed %llu, findings in %s/\n",
                fuzz ? "fuzzing" : "testing",
                kernel_spelling(to_model(options.kernel), options.switches).c_str(),
-               options.preempt_rt ? " PREEMPT_RT" : "", with.c_str(), options.seconds,
-               options.jobs, options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
+               options.preempt_rt ? " PREEMPT_RT" : "", with.c_str(), options.seconds, options.jobs,
+               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
                options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
   g_interrupted = 0;

@@ -113,8 +113,8 @@ Args parse_args(int argc, char** argv) {
       throw UsageError{"unknown option '" + word + "' for '" + args.command + "'"};
     }
     if (!applies_to(*spec, args.command)) {
-      throw UsageError{"option " + option_spelling(*spec) + " does not apply to '" +
-                       args.command + "'"};
+      throw UsageError{"option " + option_spelling(*spec) + " does not apply to '" + args.command +
+                       "'"};
     }
     if (spec->takes_value && !inline_value) {
       if (i + 1 >= argc) throw UsageError{"option " + option_spelling(*spec) + " needs a value"};
@@ -149,7 +149,8 @@ std::string help_text(const std::string& command) {
     if (!applies_to(spec, command)) continue;
     std::string left = option_spelling(spec) + (spec.takes_value ? " VALUE" : "");
     out << "  " << left << "\n      " << spec.help;
-    if (spec.takes_value && spec.default_value[0]) out << " [default: " << spec.default_value << "]";
+    if (spec.takes_value && spec.default_value[0])
+      out << " [default: " << spec.default_value << "]";
     out << "\n";
   }
   return out.str();

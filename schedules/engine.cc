@@ -63,7 +63,7 @@ struct ContextSlot {
   ucontext_t driver;
   ucontext_t host;
   char* stack = nullptr;
-  bool alive = false;           // a context exists (parked or running)
+  bool alive = false;             // a context exists (parked or running)
   rl::context* parked = nullptr;  // its instance while the driver runs
   rl::test_params* params = nullptr;
   rl::test_result_e result = rl::test_result_success;
@@ -86,8 +86,7 @@ bool park_between_executions() {
 }
 
 template <rl::thread_id_t N>
-class ObedientScheduler
-    : public rl::scheduler<ObedientScheduler<N>, rl::scheduler_thread_info, N> {
+class ObedientScheduler : public rl::scheduler<ObedientScheduler<N>, rl::scheduler_thread_info, N> {
   using base_t = rl::scheduler<ObedientScheduler<N>, rl::scheduler_thread_info, N>;
 
  public:

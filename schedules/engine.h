@@ -48,9 +48,9 @@ class EventListener {
 };
 
 struct RunOptions {
-  bool trace = false;                  // collect Execution::trace (slower)
+  bool trace = false;  // collect Execution::trace (slower)
   EventListener* listener = nullptr;
-  uint32_t max_steps = 20000;          // beyond: livelock finding
+  uint32_t max_steps = 20000;  // beyond: livelock finding
 };
 
 // Runs `program` once. program.thread_count() must be in [1, kMaxThreads].

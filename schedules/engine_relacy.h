@@ -112,8 +112,8 @@ class RunState final : public Host {
   // The strategy picks among `runnable` (sorted).
   int decide(const int* runnable, int count, bool yielded) {
     DriverAllocScope scope;
-    Decision decision{step_, current_, yielded, runnable, count,
-                      fallback(runnable, count, yielded)};
+    Decision decision{step_,    current_, yielded,
+                      runnable, count,    fallback(runnable, count, yielded)};
     int pick = strategy_.pick_thread(decision);
     bool valid = false;
     for (int i = 0; i < count; ++i) valid = valid || runnable[i] == pick;

@@ -13,9 +13,9 @@ namespace dcfuzz {
 // the default policy picks (the current thread if it can go on, else the
 // next runnable one after it, cyclically).
 struct Decision {
-  uint32_t step;       // 0-based index of this decision in the execution
-  int current;         // thread that ran last (-1 at the start)
-  bool yielded;        // the current thread yielded (spin-wait)
+  uint32_t step;  // 0-based index of this decision in the execution
+  int current;    // thread that ran last (-1 at the start)
+  bool yielded;   // the current thread yielded (spin-wait)
   const int* runnable;
   int runnable_count;
   int fallback;

@@ -11,8 +11,6 @@ using testing::expect_bad;
 using testing::run_dcfuzz;
 using testing::write_temp;
 
-
-
 TEST(Cli, HelpListsCommandsAndOptions) {
   auto o = run_dcfuzz("--help");
   EXPECT_EQ(o.exit_code, 0);
@@ -61,11 +59,11 @@ TEST(Cli, OutOfRangeValuesAreNormalisedNotRejected) {
 }
 
 TEST(Cli, ReplayIsByteForByteRepeatable) {
-  const std::string path = write_temp(
-      "two.textproto",
-      "scenario { kernel: V4 tree { name: \"d\" dir: true } "
-      "threads { ops { path: \"d/x\" } } threads { ops { op: CREATE path: \"d/x\" } } }"
-      "preemptions { step: 3 thread: 2 }");
+  const std::string path =
+      write_temp("two.textproto",
+                 "scenario { kernel: V4 tree { name: \"d\" dir: true } "
+                 "threads { ops { path: \"d/x\" } } threads { ops { op: CREATE path: \"d/x\" } } }"
+                 "preemptions { step: 3 thread: 2 }");
   auto first = run_dcfuzz("replay " + path);
   ASSERT_TRUE(first.exit_code == 0 || first.exit_code == 1) << first.err;
   for (int i = 0; i < 3; ++i) {

@@ -1,9 +1,8 @@
 // The engine: exact replay, recording, default policy, preemptions.
 #include "schedules/engine.h"
 
-#include <gtest/gtest.h>
-
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include "schedules/random_walk.h"
 #include "schedules/replay.h"

@@ -1,12 +1,11 @@
 // A campaign's findings: the determinism self-check before a report, and
 // the reports a campaign killed outright leaves for the next one to write.
-#include "fuzz/findings.h"
-
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 
+#include "fuzz/findings.h"
 #include "reports/report.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"

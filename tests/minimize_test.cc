@@ -9,8 +9,8 @@
 #include "schedules/replay.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
-#include "tests/run_binary.h"
 #include "testing/toy_programs.h"
+#include "tests/run_binary.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {

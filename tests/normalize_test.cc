@@ -1,9 +1,8 @@
 // Normalisation folds any parsed schedule onto a valid, canonical one.
 #include "schedules/normalize.h"
 
-#include <gtest/gtest.h>
-
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include "schedules/rng.h"
 #include "schedules/schedule_io.h"

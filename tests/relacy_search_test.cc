@@ -12,9 +12,9 @@
 #include "schedules/replay.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
+#include "testing/toy_programs.h"
 #include "tests/reproducers.h"
 #include "tests/run_binary.h"
-#include "testing/toy_programs.h"
 
 namespace dcfuzz {
 namespace {

@@ -29,8 +29,8 @@ inline Outcome run_dcfuzz(const std::string& args) {
   // ctest runs each test in its own process, several at once: the names
   // carry the process id so that two tests never share an output file.
   static int counter = 0;
-  const std::string base = ::testing::TempDir() + "dcfuzz_run_" + std::to_string(getpid()) +
-                           "_" + std::to_string(++counter);
+  const std::string base = ::testing::TempDir() + "dcfuzz_run_" + std::to_string(getpid()) + "_" +
+                           std::to_string(++counter);
   const std::string command =
       std::string(DCFUZZ_BIN) + " " + args + " >" + base + ".out 2>" + base + ".err </dev/null";
   Outcome o;

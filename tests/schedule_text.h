@@ -1,9 +1,8 @@
 // Schedules written inline in tests, in protobuf text format.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <google/protobuf/text_format.h>
+#include <gtest/gtest.h>
 
 #include <string>
 
