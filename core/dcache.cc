@@ -53,6 +53,7 @@ bool lock_for_kill(dentry* d, dentry* parent) {
 // The last reference to an unhashed dentry: unlink it and drop the parent's
 // reference (returned for the caller to put). Entered with d->d_lock held.
 dentry* __dentry_kill(dentry* d) {
+  CALL_FRAME();
   dentry* parent = IS_ROOT(d) ? nullptr : d->d_parent;
   if (!lock_for_kill(d, parent)) return nullptr;
   if (d->d_in_bucket) invariant_violation("in-lookup dentry freed", d);
@@ -74,6 +75,7 @@ dentry* __dentry_kill(dentry* d) {
 }  // namespace
 
 dentry* d_alloc(dentry* parent, int name) {
+  CALL_FRAME();
   dentry* d = __d_alloc(name);
   if (!d) return nullptr;
   spinlock_t* inversion = nullptr;  // ModelOptions::selftest_lock_inversion
@@ -91,6 +93,7 @@ dentry* d_alloc(dentry* parent, int name) {
 dentry* d_alloc_anon() { return __d_alloc(0); }
 
 bool lockref_get_not_dead(dentry* d) {
+  CALL_FRAME();
   d->d_lock.word.fetch_add(1);  // lockref's cmpxchg
   if (d->d_lock.owner < 0 || spin_is_held_by_me(&d->d_lock)) {
     if (d->d_count < 0) return false;
@@ -109,6 +112,7 @@ void dget(dentry* d) {
 }
 
 void dput(dentry* d) {
+  CALL_FRAME();
   while (d) {
     d->d_lock.word.fetch_add(1);  // lockref_put_return
     if (d->d_lock.owner < 0 && d->d_count > 1) {
@@ -133,6 +137,7 @@ dentry* __d_lookup(dentry* parent, int name) {
 }
 
 dentry* d_lookup(dentry* parent, int name) {
+  CALL_FRAME();
   seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   for (;;) {
     unsigned seq = read_seqbegin(rename_seq);
@@ -172,12 +177,14 @@ void __d_rehash(dentry* d) {
 }
 
 void d_instantiate(dentry* d, inode* in) {
+  CALL_FRAME();
   spin_lock(&d->d_lock);
   d_set_inode(d, in);
   spin_unlock(&d->d_lock);
 }
 
 void d_delete(dentry* d) {
+  CALL_FRAME();
   spin_lock(&d->d_lock);
   if (d->d_count == 1) {
     d_clear_inode(d);  // dentry_unlink_inode: stays hashed, negative
@@ -188,6 +195,7 @@ void d_delete(dentry* d) {
 }
 
 void __d_add(dentry* d, inode* in) {
+  CALL_FRAME();
   inode* dir = nullptr;
   unsigned n = 0;
   wait_queue_head* wq = nullptr;
@@ -223,6 +231,7 @@ dentry* __d_find_any_alias(inode* in) {
 dentry* d_find_any_alias(inode* in) { return __d_find_any_alias(in); }
 
 dentry* d_obtain_alias(inode* in) {
+  CALL_FRAME();
   if (dentry* alias = __d_find_any_alias(in)) return alias;
   dentry* tmp = d_alloc_anon();
   if (!tmp) return ERR_PTR(-ENOMEM);

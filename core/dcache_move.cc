@@ -83,6 +83,7 @@ dentry* early_return(dentry* result, inode* dir, unsigned flags, const char* whi
 }  // namespace
 
 void __d_move(dentry* d, dentry* target) {
+  CALL_FRAME();
   dentry* old_parent = d->d_parent;
   inode* dir = nullptr;
   unsigned n = 0;
@@ -108,12 +109,14 @@ void __d_move(dentry* d, dentry* target) {
 }
 
 void d_move(dentry* d, dentry* target) {
+  CALL_FRAME();
   write_seqlock(&kstate().rename_lock);
   __d_move(d, target);
   write_sequnlock(&kstate().rename_lock);
 }
 
 dentry* d_splice_alias(inode* in, dentry* d) {
+  CALL_FRAME();
   if (in && in->dir) {
     if (dentry* alias = d_find_any_alias(in)) {
       // A connected alias would go through __d_unalias; with no hard-linked
@@ -129,6 +132,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
 }
 
 dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
+  CALL_FRAME();
   dentry* parent = d->d_parent;
   inode* dir = parent->d_inode;
   dentry* found = d_lookup(parent, name);  // d_hash_and_lookup

@@ -18,6 +18,7 @@ bool is_subdir(const dentry* d, const dentry* ancestor) {
 // Two directories: s_vfs_rename_mutex, then the ancestor first (else by
 // inode number, where the kernel orders by address).
 void lock_rename(dentry* p1, dentry* p2) {
+  CALL_FRAME();
   if (p1 == p2) {
     inode_lock(p1->d_inode);
     return;
@@ -30,6 +31,7 @@ void lock_rename(dentry* p1, dentry* p2) {
 }
 
 void unlock_rename(dentry* p1, dentry* p2) {
+  CALL_FRAME();
   inode_unlock(p1->d_inode);
   if (p1 == p2) return;
   inode_unlock(p2->d_inode);
@@ -68,6 +70,7 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
 }  // namespace
 
 int do_rename(const PlanOp& op) {
+  CALL_FRAME();
   if (op.path2.empty()) return -EBUSY;
   dentry* p1 = walk_components(op.path.data(), int(op.path.size()) - 1);
   if (IS_ERR(p1)) return int(PTR_ERR(p1));

@@ -45,7 +45,8 @@ const std::vector<Command>& commands() {
       {"fuzz", "[--kernel V] [--time S] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]",
        "run a fuzz campaign; each bug found gets OUT/<bucket>/ with a report and its schedule",
        cmd_fuzz},
-      {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
+      {"replay", "FILE [--html OUT.html] [--mail OUT.txt | --mail -]",
+       "run a schedule once, exactly, and print its report", cmd_replay},
       {"minimize", "FILE [-o OUT]",
        "smallest schedule with FILE's bug (same title); writes NAME.min.textproto beside FILE, "
        "or -o OUT (- for stdout)",

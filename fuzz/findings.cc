@@ -230,6 +230,7 @@ void write_bucket_report(const std::string& dir, const pb::Schedule& found,
   write_or_warn(dir + "/schedule.pb", to_binary(canonical));
   write_or_warn(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay));
   write_or_warn(dir + "/" + kReportFile, format_report(canonical, replay));
+  write_or_warn(dir + "/" + kMailFile, format_mail(canonical, replay));
 }
 
 int finish_earlier_reports(const std::string& out_dir) {

@@ -7,6 +7,7 @@
 
 #include "core/scenario.h"
 #include "reports/describe.h"
+#include "reports/kernel_trace.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz {
@@ -40,6 +41,15 @@ void write_details(std::ostream& out, const Execution& execution) {
   std::istringstream lines(execution.details);
   for (std::string line; std::getline(lines, line);)
     out << (line.empty() ? "" : "  ") << line << "\n";
+}
+
+void write_kernel_form(std::ostream& out, const pb::Schedule& schedule,
+                       const Execution& execution) {
+  const std::string kernel = format_kernel_report(schedule, execution);
+  if (kernel.empty()) return;
+  out << "\nas the kernel would print it (call traces innermost first):\n"
+      << kFrameMarkerNote << "\n\n"
+      << kernel;
 }
 
 void write_interleaving(std::ostream& out, const pb::Schedule& schedule,
@@ -85,8 +95,15 @@ std::string format_report(const pb::Schedule& schedule, const Execution& executi
   out << (execution.found ? execution.title : std::string("no finding")) << "\n\n";
   write_scenario(out, schedule.scenario());
   write_details(out, execution);
+  write_kernel_form(out, schedule, execution);
   write_interleaving(out, schedule, execution);
   write_replay(out, schedule);
+  return out.str();
+}
+
+std::string format_interleaving(const pb::Schedule& schedule, const Execution& execution) {
+  std::ostringstream out;
+  write_interleaving(out, schedule, execution);
   return out.str();
 }
 

@@ -1,0 +1,204 @@
+// The mail: a finding written up for the list, in the shape of a syzbot
+// (ci) report -- subject, what was tested, what happens, the kernel-form
+// traces, then the model's own account and a reproducer that replays it.
+#include <sstream>
+
+#include "core/events.h"
+#include "core/scenario.h"
+#include "reports/describe.h"
+#include "reports/kernel_trace.h"
+#include "reports/report.h"
+#include "schedules/schedule_io.h"
+
+namespace dcfuzz {
+namespace {
+
+constexpr const char* kCover =
+    "[PATCH v4 0/7]] VFS: Prepare to lift lookup out of exclusive lock for directory ops";
+
+// The variant in the series' terms, for the subject.
+const char* variant_phrase(pb::Kernel kernel) {
+  switch (kernel) {
+    case pb::MAINLINE:
+      return "mainline, no patches";
+    case pb::V4:
+      return "v4 as posted";
+    case pb::V4_FIXED:
+      return "v4 + both fixes from review";
+    case pb::V4_FIX_MOVE:
+      return "v4 + the __d_move fix";
+    case pb::V4_FIX_ADD_CI:
+      return "v4 + the d_add_ci fix";
+    default:
+      return "?";
+  }
+}
+
+void write_patches(std::ostream& out, pb::Kernel kernel) {
+  const Patches p = patches_for(Kernel(int(kernel)));
+  out << "series:  " << kCover << "\n";
+  if (!p.wait_var_event && !p.lookup_shared && !p.add_ci_drops_lock) {
+    out << "applied: none (mainline)\n";
+    return;
+  }
+  out << "applied, as far as the model goes (dcfuzz --kernel " << kernel_name(Kernel(int(kernel)))
+      << "):\n";
+  if (p.wait_var_event) {
+    out << "* [PATCH v4 2/7] VFS: use wait_var_event for waiting in d_alloc_parallel()\n";
+    out << (p.move_wakes_dentry ? "  as posted: __d_move() wakes the waiters of dentry\n"
+                                : "  with the fix from review: __d_move() wakes the waiters of "
+                                  "target, not dentry\n");
+  }
+  if (p.lookup_shared) out << "* [PATCH v4 6/7] VFS: Add LOOKUP_SHARED flag.\n";
+  if (p.add_ci_drops_lock) {
+    out << "* [PATCH v4 7/7] VFS/xfs/ntfs: drop parent lock across d_alloc_parallel() in "
+           "d_add_ci()\n";
+    out << (p.add_ci_early_return_unlocked
+                ? "  as posted: three early returns leave the parent unlocked\n"
+                : "  with the fix from review: d_add_ci() re-takes the parent lock on its early "
+                  "returns\n");
+  }
+  out << "not in the model: 1/7 (documentation), 3/7, 4/7, 5/7 (d_splice_alias() on in-lookup "
+         "dentries,\n  d_alloc_noblock(), d_duplicate(): nothing the model runs calls them)\n";
+}
+
+// An operation as the system call it stands for. The model's "create" is
+// filename_create + vfs_create, which is mknod(2) (creat(2) is an open).
+std::string mail_op(const pb::Op& op) {
+  if (op.op() == pb::CREATE) return "mknod(\"" + op.path() + "\", S_IFREG)";
+  return describe_op(op);
+}
+
+std::string task_op(const pb::Scenario& scenario, const TaskAtFinding& t) {
+  if (t.thread >= scenario.threads_size()) return "?";
+  const pb::Thread& thread = scenario.threads(t.thread);
+  if (t.op < 0 || t.op >= thread.ops_size()) return "(not started)";
+  return mail_op(thread.ops(t.op));
+}
+
+std::string tname(int thread) { return "T" + std::to_string(thread + 1); }
+
+// `text` as lines of at most 72 columns (words are never split).
+std::string wrap(const std::string& text) {
+  std::istringstream words(text);
+  std::string out, line, word;
+  while (words >> word) {
+    if (!line.empty() && line.size() + 1 + word.size() > 72) {
+      out += line + "\n";
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+  }
+  return line.empty() ? out : out + line + "\n";
+}
+
+// The step at which task `thread` dropped `object` in d_add_ci, or -1.
+long dropped_in_add_ci(const Execution& e, int thread, const std::string& object) {
+  for (const TraceEvent& ev : e.trace) {
+    if (ev.thread == thread && ev.function == "d_add_ci" && ev.object == object &&
+        ev.what.rfind("inode_unlock", 0) == 0)
+      return long(ev.step);
+  }
+  return -1;
+}
+
+void write_setting(std::ostream& out, const pb::Scenario& scenario) {
+  out << "The threads, on a " << fs_name(FsKind(int(scenario.fs()))) << " filesystem";
+  if (scenario.fs() == pb::CASE_INSENSITIVE) out << " (XFS ascii-ci: ->lookup is xfs_vn_ci_lookup)";
+  out << ":\n";
+  for (int t = 0; t < scenario.threads_size(); ++t) {
+    out << "  T" << t + 1 << ": ";
+    const pb::Thread& thread = scenario.threads(t);
+    for (int k = 0; k < thread.ops_size(); ++k) out << (k ? "; " : "") << mail_op(thread.ops(k));
+    if (thread.ops_size() == 0) out << "(nothing)";
+    out << "\n";
+  }
+  out << "initial tree:" << (scenario.tree_size() ? "\n" : " only the root\n");
+  for (const auto& line : describe_tree(scenario)) out << "  " << line << "\n";
+}
+
+// What happens, in kernel terms, from the facts of the execution.
+void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const Execution& e) {
+  const pb::Scenario& scenario = schedule.scenario();
+  const std::vector<WaitEdge> cycle = wait_cycle(e);
+  if (!cycle.empty()) {
+    const size_t n = cycle.size();
+    size_t start = 0;  // the story begins with the lowest task
+    for (size_t k = 0; k < n; ++k)
+      if (cycle[k].from < cycle[start].from) start = k;
+    std::string text;
+    for (size_t j = 0; j < n; ++j) {
+      const size_t k = (start + j) % n;
+      const TaskAtFinding& t = e.tasks[size_t(cycle[k].from)];
+      text += tname(t.thread) + ", in " + task_op(scenario, t) + ", " +
+              cycle[(k + n - 1) % n].because + " and sleeps in " + t.wait_function +
+              "() waiting for " + cycle[k].waits_for;
+      const long step = dropped_in_add_ci(e, t.thread, t.wait_object);
+      if (step >= 0) {
+        text += " -- a lock it dropped itself in d_add_ci() (step " + std::to_string(step) +
+                " below) to call d_alloc_parallel() without it";
+      }
+      text += ". ";
+    }
+    text += "Neither can go on: a deadlock of " + std::to_string(n) +
+            " tasks. Lockdep cannot see it (an in-lookup dentry is not a lock it tracks); "
+            "hung_task reports it.";
+    out << wrap(text);
+  } else {
+    std::istringstream lines(e.details);
+    std::string line;
+    while (std::getline(lines, line) && line.rfind("T1 program:", 0) != 0) out << line << "\n";
+    for (const TraceEvent& ev : e.trace) {
+      if (ev.function != "d_add_ci" || ev.what.rfind("inode_unlock", 0) != 0) continue;
+      out << "T" << ev.thread + 1 << "'s d_add_ci() dropped " << ev.object << " at step " << ev.step
+          << " below (v4 7/7) and called d_alloc_parallel()/d_alloc() without it.\n";
+    }
+  }
+  if (e.title == "INFO: task hung in d_wait_lookup") {
+    out << "(A kernel would title this \"INFO: task hung in d_alloc_parallel\": d_wait_lookup() "
+           "is\n"
+           "inlined.)\n";
+  } else if (e.title.rfind("BUG: lost wakeup", 0) == 0) {
+    out << "(In a kernel the waiter just sleeps for ever: \"INFO: task hung in "
+           "d_alloc_parallel\".)\n";
+  } else if (e.title.rfind("BUG: dcache invariant", 0) == 0) {
+    out << "(No kernel check fires here; the dcache is left inconsistent, and what follows depends "
+           "on who looks next.)\n";
+  }
+}
+
+}  // namespace
+
+std::string format_mail(const pb::Schedule& schedule, const Execution& execution) {
+  std::ostringstream out;
+  const pb::Scenario& scenario = schedule.scenario();
+  const std::string title = execution.found ? execution.title : std::string("no finding");
+  out << "Subject: [dcfuzz] " << title << " (" << variant_phrase(scenario.kernel()) << ")\n\n"
+      << "Hello,\n\n"
+      << "dcfuzz, which runs a model of fs/dcache.c and fs/namei.c (parallel lookups, in-lookup\n"
+      << "dentries, d_add_ci, __d_move) thread by thread under a deterministic scheduler, found\n"
+      << "the following issue on:\n\n";
+  write_patches(out, scenario.kernel());
+  out << "\n" << title << "\n\n";
+  write_setting(out, scenario);
+  out << "\n";
+  if (execution.found) write_what_happens(out, schedule, execution);
+  const std::string kernel = format_kernel_report(schedule, execution);
+  if (!kernel.empty()) {
+    out << "\nAs the kernel would print it. " << wrap(kFrameMarkerNote) << "\n" << kernel;
+  }
+  out << "\nThe model's own account, step by step (its events; a kernel prints nothing like it):\n"
+      << format_interleaving(schedule, execution)
+      << "\nReproducer (dcfuzz schedule, text format; save it as " << kReproducerFile << "):\n\n"
+      << to_text(schedule) << "\n"
+      << "It replays exactly, every time:\n"
+      << "  dcfuzz replay " << kReproducerFile << "\n"
+      << "and the same schedule on another variant:\n"
+      << "  dcfuzz replay " << kReproducerFile << " --kernel mainline\n"
+      << "\n---\n"
+      << "This report is generated by dcfuzz from one schedule; the same schedule gives the same\n"
+      << "report byte for byte. It is a finding of the model: please check it against the code.\n";
+  return out.str();
+}
+
+}  // namespace dcfuzz
