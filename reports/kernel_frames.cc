@@ -11,6 +11,7 @@
 // syscall_tail()).
 #include <cstring>
 
+#include "core/events.h"
 #include "core/scenario.h"
 #include "reports/kernel_trace.h"
 
@@ -212,18 +213,20 @@ const std::vector<KernelFrame>& schedule_frames() {
 // The lock primitive or wait above the innermost model frame, innermost
 // first. `what` is the model's name for it (the wait site's, or the failing
 // release's); `caller` the innermost model frame.
-std::vector<KernelFrame> primitive(const std::string& what, const std::string& caller,
-                                   bool release) {
+std::vector<KernelFrame> primitive(const std::string& what, const std::string& caller, bool release,
+                                   bool unlock_imbalance) {
   std::vector<KernelFrame> out;
   auto add = [&](std::initializer_list<KernelFrame> frames) {
     out.insert(out.end(), frames.begin(), frames.end());
   };
-  if (release) {  // lockdep's bad unlock balance, from the release
+  if (release && unlock_imbalance) {  // lockdep's bad unlock balance, from the release
     add({named("__dump_stack", "lib/dump_stack.c", true),
          named("dump_stack_lvl", "lib/dump_stack.c"),
          named("print_unlock_imbalance_bug", "kernel/locking/lockdep.c"),
          named("__lock_release", "kernel/locking/lockdep.c", true),
          named("lock_release", "kernel/locking/lockdep.c")});
+  }
+  if (release) {
     if (what == "inode_unlock_shared") {
       add({named("up_read", "kernel/locking/rwsem.c"),
            named("inode_unlock_shared", "include/linux/fs.h", true)});
@@ -361,7 +364,7 @@ std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const E
     }
   }
   if (!what.empty()) {
-    append(primitive(what, innermost, release));
+    append(primitive(what, innermost, release, execution.title == kBadUnlockBalanceTitle));
     append(bridge(c, innermost, what));
   }
   for (size_t i = task.frames.size(); i-- > 0;) {

@@ -311,7 +311,11 @@ void write_unlock_balance(std::ostream& out, const pb::Scenario& scenario,
 void write_traces_of_live_tasks(std::ostream& out, const pb::Scenario& scenario,
                                 const Execution& execution) {
   for (const TaskAtFinding& t : execution.tasks) {
-    if (t.frames.empty()) continue;
+    if (t.frames.empty()) {
+      out << comm(t.thread) << "/" << pid(t.thread) << " ("
+          << (t.state == "finished" ? "finished" : "between system calls") << ")\n";
+      continue;
+    }
     out << comm(t.thread) << "/" << pid(t.thread) << " ("
         << (t.blocked() ? "sleeping in " + t.wait_function : t.state) << "):\n";
     write_call_trace(out, scenario, execution, t);

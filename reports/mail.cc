@@ -117,6 +117,24 @@ void write_setting(std::ostream& out, const pb::Scenario& scenario) {
   for (const auto& line : describe_tree(scenario)) out << "  " << line << "\n";
 }
 
+// Why an in-lookup rule broken after d_add_ci dropped the parent lock
+// matters, in kernel terms.
+std::string rule_explanation(const std::string& title) {
+  if (title == "BUG: dcache invariant: two hashed dentries for one name") {
+    return "Under an exclusive parent lock (start_dirop, lock_rename) d_add_ci() "
+           "allocates with d_alloc(), not d_alloc_parallel(): only that lock kept other lookups "
+           "of the name out. Once it is dropped, a lookup under the shared lock hashes the name "
+           "too, and d_add_ci() then hashes a second dentry for it: d_lookup() may return either.";
+  }
+  if (title == "BUG: dcache invariant: in-lookup dentry beside a hashed one") {
+    return "lookup_one_qstr_excl() allocates with d_alloc(), not d_alloc_parallel(): it counts on "
+           "the parent's exclusive lock to keep in-lookup dentries of the name away. d_add_ci() "
+           "creates one with d_alloc_parallel() after dropping the parent lock, so a task holding "
+           "the parent exclusive hashes the same name beside it.";
+  }
+  return "";
+}
+
 // What happens, in kernel terms, from the facts of the execution.
 void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const Execution& e) {
   const pb::Scenario& scenario = schedule.scenario();
@@ -146,13 +164,22 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
     out << wrap(text);
   } else {
     std::istringstream lines(e.details);
-    std::string line;
-    while (std::getline(lines, line) && line.rfind("T1 program:", 0) != 0) out << line << "\n";
+    std::string line, text;
+    const bool invariant = e.title.rfind("BUG: dcache invariant", 0) == 0;
+    if (invariant && std::getline(lines, line)) {
+      text += "The model's check of the dcache's rules fired: " + line + ". ";
+    }
+    while (std::getline(lines, line) && line.rfind("T1 program:", 0) != 0) text += line + " ";
+    bool dropped = false;
     for (const TraceEvent& ev : e.trace) {
       if (ev.function != "d_add_ci" || ev.what.rfind("inode_unlock", 0) != 0) continue;
-      out << "T" << ev.thread + 1 << "'s d_add_ci() dropped " << ev.object << " at step " << ev.step
-          << " below (v4 7/7) and called d_alloc_parallel()/d_alloc() without it.\n";
+      dropped = true;
+      text += "T" + std::to_string(ev.thread + 1) + "'s d_add_ci() dropped " + ev.object +
+              (ev.what == "inode_unlock" ? " (held exclusive)" : " (held shared)") + " at step " +
+              std::to_string(ev.step) + " below (v4 7/7) to allocate without it. ";
     }
+    if (dropped) text += rule_explanation(e.title);
+    out << wrap(text);
   }
   if (e.title == "INFO: task hung in d_wait_lookup") {
     out << "(A kernel would title this \"INFO: task hung in d_alloc_parallel\": d_wait_lookup() "
@@ -162,8 +189,9 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
     out << "(In a kernel the waiter just sleeps for ever: \"INFO: task hung in "
            "d_alloc_parallel\".)\n";
   } else if (e.title.rfind("BUG: dcache invariant", 0) == 0) {
-    out << "(No kernel check fires here; the dcache is left inconsistent, and what follows depends "
-           "on who looks next.)\n";
+    out << wrap(
+        "(No kernel check fires here; the dcache is left inconsistent, and what follows "
+        "depends on who looks next.)");
   }
 }
 
@@ -185,7 +213,9 @@ std::string format_mail(const pb::Schedule& schedule, const Execution& execution
   if (execution.found) write_what_happens(out, schedule, execution);
   const std::string kernel = format_kernel_report(schedule, execution);
   if (!kernel.empty()) {
-    out << "\nAs the kernel would print it. " << wrap(kFrameMarkerNote) << "\n" << kernel;
+    out << "\n"
+        << wrap(std::string("As the kernel would print it. ") + kFrameMarkerNote) << "\n"
+        << kernel;
   }
   out << "\nThe model's own account, step by step (its events; a kernel prints nothing like it):\n"
       << format_interleaving(schedule, execution)
