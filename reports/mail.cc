@@ -36,17 +36,18 @@ const char* variant_phrase(pb::Kernel kernel) {
 
 void write_patches(std::ostream& out, pb::Kernel kernel) {
   const Patches p = patches_for(Kernel(int(kernel)));
-  out << "series:  " << kCover << "\n";
   if (!p.wait_var_event && !p.lookup_shared && !p.add_ci_drops_lock) {
-    out << "applied: none (mainline)\n";
+    out << "dcfuzz found the following issue on mainline (no patches applied).\n";
     return;
   }
-  out << "applied, as far as the model goes (dcfuzz --kernel " << kernel_name(Kernel(int(kernel)))
-      << "):\n";
+  out << "dcfuzz found the following issue on\n"
+      << "  " << kCover << "\n"
+      << "  (NeilBrown, 30 Apr 2026), as modelled by dcfuzz --kernel "
+      << kernel_name(Kernel(int(kernel))) << ":\n";
   if (p.wait_var_event) {
     out << "* [PATCH v4 2/7] VFS: use wait_var_event for waiting in d_alloc_parallel()\n";
     out << (p.move_wakes_dentry ? "  as posted: __d_move() wakes the waiters of dentry\n"
-                                : "  with the fix from review: __d_move() wakes the waiters of "
+                                : "  + the fix from review: __d_move() wakes the waiters of "
                                   "target, not dentry\n");
   }
   if (p.lookup_shared) out << "* [PATCH v4 6/7] VFS: Add LOOKUP_SHARED flag.\n";
@@ -55,11 +56,10 @@ void write_patches(std::ostream& out, pb::Kernel kernel) {
            "d_add_ci()\n";
     out << (p.add_ci_early_return_unlocked
                 ? "  as posted: three early returns leave the parent unlocked\n"
-                : "  with the fix from review: d_add_ci() re-takes the parent lock on its early "
+                : "  + the fix from review: d_add_ci() re-takes the parent lock on its early "
                   "returns\n");
   }
-  out << "not in the model: 1/7 (documentation), 3/7, 4/7, 5/7 (d_splice_alias() on in-lookup "
-         "dentries,\n  d_alloc_noblock(), d_duplicate(): nothing the model runs calls them)\n";
+  out << "(1/7, 3/7, 4/7 and 5/7 are not modelled: no switch of the model stands for them.)\n";
 }
 
 // An operation as the system call it stands for. The model's "create" is
@@ -182,12 +182,13 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
     out << wrap(text);
   }
   if (e.title == "INFO: task hung in d_wait_lookup") {
-    out << "(A kernel would title this \"INFO: task hung in d_alloc_parallel\": d_wait_lookup() "
-           "is\n"
-           "inlined.)\n";
+    out << wrap(
+        "(A kernel would title this \"INFO: task hung in d_alloc_parallel\": "
+        "d_wait_lookup() is inlined into it.)");
   } else if (e.title.rfind("BUG: lost wakeup", 0) == 0) {
-    out << "(In a kernel the waiter just sleeps for ever: \"INFO: task hung in "
-           "d_alloc_parallel\".)\n";
+    out << wrap(
+        "(In a kernel the waiter just sleeps for ever: \"INFO: task hung in "
+        "d_alloc_parallel\".)");
   } else if (e.title.rfind("BUG: dcache invariant", 0) == 0) {
     out << wrap(
         "(No kernel check fires here; the dcache is left inconsistent, and what follows "
@@ -202,12 +203,12 @@ std::string format_mail(const pb::Schedule& schedule, const Execution& execution
   const pb::Scenario& scenario = schedule.scenario();
   const std::string title = execution.found ? execution.title : std::string("no finding");
   out << "Subject: [dcfuzz] " << title << " (" << variant_phrase(scenario.kernel()) << ")\n\n"
-      << "Hello,\n\n"
-      << "dcfuzz, which runs a model of fs/dcache.c and fs/namei.c (parallel lookups, in-lookup\n"
-      << "dentries, d_add_ci, __d_move) thread by thread under a deterministic scheduler, found\n"
-      << "the following issue on:\n\n";
+      << "Hello,\n\n";
   write_patches(out, scenario.kernel());
-  out << "\n" << title << "\n\n";
+  out << "dcfuzz runs a model of fs/dcache.c and fs/namei.c (parallel lookups, in-lookup\n"
+      << "dentries, d_add_ci, __d_move) thread by thread under a deterministic scheduler.\n"
+      << "\n"
+      << title << "\n\n";
   write_setting(out, scenario);
   out << "\n";
   if (execution.found) write_what_happens(out, schedule, execution);
