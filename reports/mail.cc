@@ -135,6 +135,14 @@ std::string rule_explanation(const std::string& title) {
   return "";
 }
 
+// Which early return of d_add_ci (the kAddCiReturn* events).
+std::string early_return_reason(const std::string& what) {
+  if (what == kAddCiReturnNotInLookup) return "d_alloc_parallel() found the name already looked up";
+  if (what == kAddCiReturnParallelError) return "d_alloc_parallel() failed with -ENOMEM";
+  if (what == kAddCiReturnAllocError) return "d_alloc() failed with -ENOMEM";
+  return what;
+}
+
 // What happens, in kernel terms, from the facts of the execution.
 void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const Execution& e) {
   const pb::Scenario& scenario = schedule.scenario();
@@ -163,22 +171,41 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
             "hung_task reports it.";
     out << wrap(text);
   } else {
-    std::istringstream lines(e.details);
-    std::string line, text;
-    const bool invariant = e.title.rfind("BUG: dcache invariant", 0) == 0;
-    if (invariant && std::getline(lines, line)) {
-      text += "The model's check of the dcache's rules fired: " + line + ". ";
+    std::string text;
+    if (e.title == kBadUnlockBalanceTitle && !e.trace.empty()) {
+      const TraceEvent& release = e.trace.back();
+      text += tname(release.thread) + "'s " + release.function + "() releases " + release.object +
+              " (" + release.what + ") but holds no lock to release. ";
+      const TraceEvent* early = nullptr;
+      for (const TraceEvent& ev : e.trace) {
+        if (ev.thread == release.thread && ev.function == "d_add_ci" &&
+            ev.what.rfind("return: ", 0) == 0)
+          early = &ev;
+      }
+      if (early) {
+        text += "At step " + std::to_string(early->step) +
+                " its d_add_ci() (v4 7/7), having dropped " + early->object +
+                ", returned early -- " + early_return_reason(early->what) +
+                " -- without taking it again.";
+      }
+    } else {
+      std::istringstream lines(e.details);
+      std::string line;
+      const bool invariant = e.title.rfind("BUG: dcache invariant", 0) == 0;
+      if (invariant && std::getline(lines, line)) {
+        text += "The model's check of the dcache's rules fired: " + line + ". ";
+      }
+      while (std::getline(lines, line) && line.rfind("T1 program:", 0) != 0) text += line + " ";
+      bool dropped = false;
+      for (const TraceEvent& ev : e.trace) {
+        if (ev.function != "d_add_ci" || ev.what.rfind("inode_unlock", 0) != 0) continue;
+        dropped = true;
+        text += "T" + std::to_string(ev.thread + 1) + "'s d_add_ci() dropped " + ev.object +
+                (ev.what == "inode_unlock" ? " (held exclusive)" : " (held shared)") + " at step " +
+                std::to_string(ev.step) + " below (v4 7/7) to allocate without it. ";
+      }
+      if (dropped) text += rule_explanation(e.title);
     }
-    while (std::getline(lines, line) && line.rfind("T1 program:", 0) != 0) text += line + " ";
-    bool dropped = false;
-    for (const TraceEvent& ev : e.trace) {
-      if (ev.function != "d_add_ci" || ev.what.rfind("inode_unlock", 0) != 0) continue;
-      dropped = true;
-      text += "T" + std::to_string(ev.thread + 1) + "'s d_add_ci() dropped " + ev.object +
-              (ev.what == "inode_unlock" ? " (held exclusive)" : " (held shared)") + " at step " +
-              std::to_string(ev.step) + " below (v4 7/7) to allocate without it. ";
-    }
-    if (dropped) text += rule_explanation(e.title);
     out << wrap(text);
   }
   if (e.title == "INFO: task hung in d_wait_lookup") {
@@ -186,6 +213,11 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
         "(A kernel would title this \"INFO: task hung in d_alloc_parallel\": "
         "d_wait_lookup() is inlined into it.)");
   } else if (e.title.rfind("BUG: lost wakeup", 0) == 0) {
+    if (patches_for(Kernel(int(schedule.scenario().kernel()))).move_wakes_dentry) {
+      out << wrap(
+          "v4 2/7's __d_move() clears DCACHE_PAR_LOOKUP on target but wakes the waiters "
+          "of dentry, which has none.");
+    }
     out << wrap(
         "(In a kernel the waiter just sleeps for ever: \"INFO: task hung in "
         "d_alloc_parallel\".)");
