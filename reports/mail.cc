@@ -166,7 +166,8 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
       }
       text += ". ";
     }
-    text += "Neither can go on: a deadlock of " + std::to_string(n) +
+    text += std::string(n == 2 ? "Neither" : "None of them") + " can go on: a deadlock of " +
+            std::to_string(n) +
             " tasks. Lockdep cannot see it (an in-lookup dentry is not a lock it tracks); "
             "hung_task reports it.";
     out << wrap(text);
