@@ -85,7 +85,7 @@ void write_replay(std::ostream& out, const pb::Schedule& schedule) {
       << "replay:\n"
       << "  dcfuzz replay " << kReproducerFile << "\n"
       << "  (a campaign saves it as OUT/<bucket>/" << kReproducerFile << ", beside " << kReportFile
-      << " and " << kSwimlaneFile << ")\n";
+      << ", " << kMailFile << " and " << kSwimlaneFile << ")\n";
 }
 
 }  // namespace
