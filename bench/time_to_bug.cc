@@ -61,6 +61,7 @@
 
 #include "bench/throughput.h"
 #include "bench/time_to_bug_table.h"
+#include "fuzz/worker.h"
 #include "reports/bug_path.h"
 #include "schedules/pct.h"
 #include "schedules/random_scenario.h"
@@ -324,55 +325,59 @@ void run_context_bound(const Options& o, const Run& run) {
   }
 }
 
-// The real fuzz loop: libFuzzer in this process; never returns.
-[[noreturn]] void run_fuzz(const Options& o, const Run& run) {
-  const std::string corpus = run.work_dir + "/corpus";
-  mkdir(run.work_dir.c_str(), 0755);
-  mkdir(corpus.c_str(), 0755);
-  std::vector<pb::Schedule> inputs;
-  for (int p = 0; p < kPaths; ++p)
-    if (run.mode == Mode::fixed && (run.throughput || p == run.path))
-      inputs.push_back(stripped_reproducer(o, p));
-  if (run.mode == Mode::free_seeds) inputs = load_schedules(o.corpus + "/seeds", 1000);
-  if (run.mode == Mode::free) {  // libFuzzer needs one input that runs: the empty schedule
-    inputs.emplace_back();
-    normalize(&inputs.back());
-  }
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    std::ofstream(corpus + "/seed-" + std::to_string(i), std::ios::binary)
-        << inputs[i].SerializeAsString();
-  }
-  TargetOptions target;
-  target.kernel = pb::V4;
-  target.interleaving_coverage = run.strat == Strat::fuzz;
-  target.keep_scenario = run.mode == Mode::fixed;
-  target.executions = &recorder().executions;
-  if (!run.throughput)
-    target.on_finding = [](const pb::Schedule& s, const Execution& e) {
-      if (recorder().found(classify_bug_path(s, e))) {
-        recorder().total();
-        _exit(0);
-      }
-    };
-  set_target(target);
-  std::atexit([] { recorder().total(); });  // libFuzzer exit()s at -runs / -max_total_time
-  run_libfuzzer({
-      "-seed=" + std::to_string(run.seed),
+// The real fuzz loop: a libFuzzer worker (fuzz/worker.h), as a campaign starts them.
+pid_t start_fuzz(const Options& o, const Run& run) {
+  LibFuzzerWorker worker;
+  worker.log = run.log_file;
+  worker.seed = uint64_t(run.seed);
+  worker.artifact_dir = run.work_dir;
+  worker.corpus = run.work_dir + "/corpus";
+  worker.flags = {
       "-runs=" + std::to_string(run.throughput ? 1000000000 : o.budget_executions),
       "-max_total_time=" +
           std::to_string(run.throughput ? kThroughputSeconds : int(std::ceil(o.budget_seconds))),
-      "-max_len=4096",
-      "-len_control=0",
-      "-timeout=60",
-      "-rss_limit_mb=4096",
-      "-detect_leaks=0",
-      "-print_final_stats=0",
-      "-artifact_prefix=" + run.work_dir + "/",
-      corpus,
-  });
+  };
+  worker.setup = [&o, &run, corpus = worker.corpus] {
+    recorder().begin(o, run);
+    mkdir(run.work_dir.c_str(), 0755);
+    mkdir(corpus.c_str(), 0755);
+    std::vector<pb::Schedule> inputs;
+    for (int p = 0; p < kPaths; ++p)
+      if (run.mode == Mode::fixed && (run.throughput || p == run.path))
+        inputs.push_back(stripped_reproducer(o, p));
+    if (run.mode == Mode::free_seeds) inputs = load_schedules(o.corpus + "/seeds", 1000);
+    if (run.mode == Mode::free) {  // libFuzzer needs one input that runs: the empty schedule
+      inputs.emplace_back();
+      normalize(&inputs.back());
+    }
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::ofstream(corpus + "/seed-" + std::to_string(i), std::ios::binary)
+          << inputs[i].SerializeAsString();
+    }
+    TargetOptions target;
+    target.kernel = pb::V4;
+    target.interleaving_coverage = run.strat == Strat::fuzz;
+    target.keep_scenario = run.mode == Mode::fixed;
+    target.executions = &recorder().executions;
+    if (!run.throughput)
+      target.on_finding = [](const pb::Schedule& s, const Execution& e) {
+        if (recorder().found(classify_bug_path(s, e))) {
+          recorder().total();
+          _exit(0);
+        }
+      };
+    set_target(target);
+    std::atexit([] { recorder().total(); });  // libFuzzer exit()s at -runs / -max_total_time
+  };
+  return start_libfuzzer_worker(worker);
 }
 
-[[noreturn]] void child(const Options& o, const Run& run) {
+// Every other strategy, in a child process of its own.
+pid_t start_child(const Options& o, const Run& run) {
+  if (is_fuzz(run.strat)) return start_fuzz(o, run);
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
   int fd = open(run.log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd >= 0) {
     dup2(fd, STDOUT_FILENO);
@@ -381,7 +386,6 @@ void run_context_bound(const Options& o, const Run& run) {
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   recorder().begin(o, run);
-  if (is_fuzz(run.strat)) run_fuzz(o, run);
   if (run.strat == Strat::context_bound) {
     run_context_bound(o, run);
   } else {
@@ -459,10 +463,8 @@ void run_all(const Options& o, const std::vector<Run>& runs) {
   const double limit = o.budget_seconds * 2 + 60;  // a run that overstays is killed
   while (done < runs.size()) {
     while (next < runs.size() && int(running.size()) < o.parallel) {
-      std::fflush(nullptr);
-      pid_t pid = fork();
+      const pid_t pid = start_child(o, runs[next]);
       if (pid < 0) usage_error(std::string("fork: ") + std::strerror(errno));
-      if (pid == 0) child(o, runs[next]);
       running[pid] = {next++, Clock::now()};
     }
     int status = 0;
@@ -523,9 +525,7 @@ Throughput measure_throughput(const Options& o, const std::string& work) {
   std::ifstream(file) >> t.relacy >> t.target >> t.target_mutated;
   Run loop{Strat::fuzz,        Mode::fixed,      -1,  1, work + "/loop.result",
            work + "/loop.log", work + "/loop.d", true};
-  std::fflush(nullptr);
-  pid = fork();
-  if (pid == 0) child(o, loop);
+  pid = start_child(o, loop);
   waitpid(pid, &status, 0);
   const RunResult r = read_result(loop);
   t.loop = r.total_seconds > 0 ? double(r.total_executions) / r.total_seconds : 0;

@@ -113,7 +113,8 @@ Text& new_finding() {
   return g_details;
 }
 
-[[noreturn]] void report_finding(const Text& details, const char* title_format, ...) {
+[[noreturn]] void report_finding(FindingKind kind, int thread, const char* function,
+                                 const Text& details, const char* title_format, ...) {
   va_list args;
   va_start(args, title_format);
   vsnprintf(g_title, sizeof g_title, title_format, args);
@@ -122,7 +123,7 @@ Text& new_finding() {
   if (host.tracing()) {
     for (int i = 0; i < kstate().ntasks; ++i) snapshot_task(host, kstate().tasks[i]);
   }
-  host.on_finding(g_title, details.str());
+  host.on_finding(Finding{kind, g_title, details.str(), thread, function});
   host.fail_execution(g_title);
 }
 
@@ -130,7 +131,7 @@ Text& new_finding() {
   Text& out = new_finding();
   out.add("%s: %s (in %s)\n", rule, d ? ObjName(dref(Obj::dentry, d)).buf : "-", function);
   describe_tasks(out);
-  report_finding(out, "BUG: dcache invariant: %s", rule);
+  report_finding(FindingKind::invariant, -1, function, out, "BUG: dcache invariant: %s", rule);
 }
 
 }  // namespace dcfuzz::model

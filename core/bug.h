@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/dcache.h"
+#include "core/events.h"
 
 namespace dcfuzz::model {
 
@@ -31,9 +32,11 @@ struct ObjName {
 
 // The details of this execution's finding, empty (one finding per execution).
 Text& new_finding();
-// Reports `details` under the title (printf-style) and ends the execution.
-[[noreturn]] void report_finding(const Text& details, const char* title_format, ...)
-    __attribute__((format(printf, 2, 3)));
+// Reports `details` under the title (printf-style) and ends the execution;
+// `thread` and `function` as in Finding (core/program.h).
+[[noreturn]] void report_finding(FindingKind kind, int thread, const char* function,
+                                 const Text& details, const char* title_format, ...)
+    __attribute__((format(printf, 5, 6)));
 // "BUG: dcache invariant: <rule>", about dentry `d` (may be null), found in
 // `function`.
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d,

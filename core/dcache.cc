@@ -24,7 +24,7 @@ namespace {
 // __d_alloc's kmalloc, which the schedule may make fail.
 dentry* __d_alloc(int name) {
   if (kstate().host->should_fail_alloc(current().index)) {
-    trace("kmalloc fails", nref(Obj::task, uint32_t(current().index)));
+    trace(EventKind::other, "kmalloc fails", nref(Obj::task, uint32_t(current().index)));
     return nullptr;
   }
   return dentry_create(name);
@@ -59,7 +59,7 @@ dentry* __dentry_kill(dentry* d) {
   if (d->d_in_bucket) invariant_violation("in-lookup dentry freed", d);
   d->d_count = -128;  // dead: lockref_get_not_dead fails from now on
   if (d->d_inode) d_clear_inode(d);
-  trace("free", dref(Obj::dentry, d));
+  trace(EventKind::other, "free", dref(Obj::dentry, d));
   spin_unlock(&d->d_lock);
   // Freed after RCU: the memory stays until the execution ends (after()).
   std::vector<dentry*>& live = kstate().dentries;
@@ -86,7 +86,7 @@ dentry* d_alloc(dentry* parent, int name) {
   d->d_parent = parent;
   spin_unlock(&parent->d_lock);
   if (inversion) spin_unlock(inversion);
-  trace("d_alloc", dref(Obj::dentry, d));
+  trace(EventKind::other, "d_alloc", dref(Obj::dentry, d));
   return d;
 }
 
@@ -168,12 +168,12 @@ void d_clear_inode(dentry* d) {
 void __d_drop(dentry* d) {
   if (!d->d_hashed) return;
   d->d_hashed = false;
-  trace("unhash", dref(Obj::dentry, d));
+  trace(EventKind::state, "unhash", dref(Obj::dentry, d));
 }
 
 void __d_rehash(dentry* d) {
   d->d_hashed = true;
-  trace("hash", dref(Obj::dentry, d));
+  trace(EventKind::state, "hash", dref(Obj::dentry, d));
 }
 
 void d_instantiate(dentry* d, inode* in) {
@@ -239,7 +239,7 @@ dentry* d_obtain_alias(inode* in) {
   tmp->d_flags |= DCACHE_DISCONNECTED;
   d_set_inode(tmp, in);
   tmp->d_hashed = true;  // on sb->s_roots
-  trace("hash s_roots", dref(Obj::dentry, tmp));
+  trace(EventKind::state, "hash s_roots", dref(Obj::dentry, tmp));
   return tmp;
 }
 

@@ -59,7 +59,7 @@ void in_lookup_hash_add(dentry* d, dentry* parent, int name, const char* caller)
   d->lookup_owner = current().index;
   d->lookup_parent = parent;
   d->lookup_name = name;
-  trace("in-lookup hash add", dref(Obj::dentry, d), caller);
+  trace(EventKind::state, "in-lookup hash add", dref(Obj::dentry, d), caller);
 }
 
 // Waits for an in-lookup match; found if it ended hashed under the same name.
@@ -123,7 +123,7 @@ void d_wait_lookup(dentry* d) {
   const bool var = patches().wait_var_event;
   if (var) {
     d->d_flags |= DCACHE_LOOKUP_WAITERS;
-    trace("set LOOKUP_WAITERS", dref(Obj::dentry, d));
+    trace(EventKind::state, "set LOOKUP_WAITERS", dref(Obj::dentry, d));
   }
   const int me = current().index;
   do {
@@ -166,7 +166,8 @@ void check_lookup_end_woke(dentry* d) {
         d->wake_check_function, ObjName(dref(Obj::dentry, d)).buf, i + 1, t.wait.function,
         t.wait.what, ObjName(t.wait.object).buf);
     describe_tasks(out);
-    report_finding(out, "BUG: lost wakeup in %s", d->wake_check_function);
+    report_finding(FindingKind::lost_wakeup, i, d->wake_check_function, out,
+                   "BUG: lost wakeup in %s", d->wake_check_function);
   }
 }
 
@@ -181,7 +182,7 @@ wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller) {
   wait_queue_head* wq = d->d_wait;
   d->d_wait = nullptr;
   note_lookup_end(d, caller);
-  trace("clear PAR_LOOKUP", dref(Obj::dentry, d));
+  trace(EventKind::lookup_end, "clear PAR_LOOKUP", dref(Obj::dentry, d));
   spin_unlock(b);
   return wq;
 }

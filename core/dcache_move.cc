@@ -73,7 +73,7 @@ dentry* early_return(dentry* result, inode* dir, unsigned flags, const char* whi
                      const char* caller = __builtin_FUNCTION()) {
   if (!patches().add_ci_drops_lock) return result;
   if (patches().add_ci_early_return_unlocked) {
-    trace(which, iref(Obj::i_rwsem, dir), caller);
+    trace(EventKind::other, which, iref(Obj::i_rwsem, dir), caller);
   } else {
     relock_parent(dir, flags, caller);
   }
@@ -99,7 +99,7 @@ void __d_move(dentry* d, dentry* target) {
   __d_drop(target);
   switch_parent(d, target, old_parent);
   __d_rehash(d);
-  trace("__d_move", dref(Obj::dentry, d));
+  trace(EventKind::state, "__d_move", dref(Obj::dentry, d));
   if (dir) {
     end_dir_add(dir, n);
     // v4 2/7 wakes the waiters of `dentry`, which has none, instead of target's.

@@ -1,9 +1,34 @@
-// Event names and finding titles that code outside the model looks for
-// (core/ has no Relacy in this header, so the engine, reports and benchmarks
-// can include it).
+// What code outside the model acts on: the kinds of events and findings, and
+// the event names and titles it looks for (core/ has no Relacy in this
+// header, so the engine, reports and benchmarks can include it).
 #pragma once
 
+#include <cstdint>
+
 namespace dcfuzz {
+
+// What a traced event does, for reports (the fatal events, the swimlane's
+// colours); its `what` says it in words.
+enum class EventKind : uint8_t {
+  other,       // an op's begin and end, an allocation, a free, ->lookup
+  lock,        // a lock taken
+  unlock,      // a lock released (or an attempt: the bad unlock balance)
+  sleep,       // the task goes to sleep
+  wake,        // wake_up_all, wake_up_var
+  state,       // a dentry hashed, unhashed, added to the in-lookup hash, moved
+  lookup_end,  // DCACHE_PAR_LOOKUP cleared: an in-lookup dentry's lookup ended
+};
+
+// What a finding is; its title (the bucket) says it in words.
+enum class FindingKind : uint8_t {
+  none,                // no finding
+  hung_task,           // "INFO: task hung in ..." (also the engine's own deadlock)
+  lost_wakeup,         // "BUG: lost wakeup in ..."
+  bad_unlock_balance,  // kBadUnlockBalanceTitle (also Relacy's unlock of a mutex not owned)
+  lock_order,          // "BUG: dcache invariant: lock order"
+  invariant,           // "BUG: dcache invariant: ..." (the in-lookup rules, references)
+  other,               // the engine's other checks: livelock, data race, use-after-free, leak
+};
 
 // The title of a bad unlock balance, from the model's lock checks and from
 // Relacy's own (an unlock of a mutex not owned).

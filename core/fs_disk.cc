@@ -61,7 +61,7 @@ inode* new_inode(inode* dir, int name, bool is_dir) {
 }
 
 dentry* fs_lookup(inode* dir, dentry* d, unsigned flags) {
-  trace("lookup", dref(Obj::dentry, d), "->lookup");  // the filesystem's i_op
+  trace(EventKind::other, "lookup", dref(Obj::dentry, d), "->lookup");  // the filesystem's i_op
   switch (kstate().plan->scenario.fs) {
     case FsKind::plain:
       return plain_lookup(dir, d, flags);

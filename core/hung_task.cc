@@ -102,7 +102,8 @@ void check_hang(bool current_sleeps) {
           first->wait.function, first->wait.what, ObjName(first->wait.object).buf);
   describe_cycle(out, *first);
   describe_tasks(out);
-  report_finding(out, "INFO: task hung in %s", first->wait.function);
+  report_finding(FindingKind::hung_task, first->index, first->wait.function, out,
+                 "INFO: task hung in %s", first->wait.function);
 }
 
 }  // namespace dcfuzz::model

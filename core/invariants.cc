@@ -1,4 +1,4 @@
-// The in-lookup rules of KERNEL-MODEL.md, checked over the whole cache at
+// The in-lookup rules of docs/model.md, checked over the whole cache at
 // every scheduling decision. Reads plain state only (no rl::atomic).
 #include "core/bug.h"
 #include "core/kernel_state.h"

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "core/events.h"
 #include "core/scenario.h"
 #include "core/wait.h"
 
@@ -48,6 +49,7 @@ const char* name_str(int name);
 // An event for the report's interleaving table and the fuzzer's coverage, in
 // `function`: the model function that calls trace(), unless it passes on its
 // own caller (a primitive, or a helper that is part of a kernel function).
-void trace(const char* what, const ObjRef& object, const char* function = __builtin_FUNCTION());
+void trace(EventKind kind, const char* what, const ObjRef& object,
+           const char* function = __builtin_FUNCTION());
 
 }  // namespace dcfuzz::model

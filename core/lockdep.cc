@@ -33,7 +33,8 @@ void check_lock_order(const LockMeta& lock, const char* function) {
     out.add("%s takes %s while holding %s (taken by %s)\n", function, ObjName(lock.ref).buf,
             ObjName(h.lock->ref).buf, h.function);
     describe_tasks(out);
-    report_finding(out, "BUG: dcache invariant: lock order");
+    report_finding(FindingKind::lock_order, t.index, function, out,
+                   "BUG: dcache invariant: lock order");
   }
 }
 
@@ -44,7 +45,8 @@ void check_unlock_balance(const LockMeta& lock, bool shared, const char* functio
   for (int i = 0; i < t.nheld; ++i)
     if (t.held[i].lock == &lock) mine = &t.held[i];
   if (mine && mine->shared == shared) return;
-  trace(what, lock.ref, function);  // the failing release: the report's fatal event
+  trace(EventKind::unlock, what, lock.ref,
+        function);  // the failing release: the report's fatal event
   const char* why = !mine          ? "but there are no more locks to release!"
                     : mine->shared ? "but it holds the lock shared"
                                    : "but it holds the lock exclusive";
@@ -52,7 +54,8 @@ void check_unlock_balance(const LockMeta& lock, bool shared, const char* functio
   out.add("T%d is trying to release lock (%s) at:\n  %s -> %s\n%s\n", t.index + 1,
           ObjName(lock.ref).buf, function, what, why);
   describe_tasks(out);
-  report_finding(out, "%s", kBadUnlockBalanceTitle);
+  report_finding(FindingKind::bad_unlock_balance, t.index, function, out, "%s",
+                 kBadUnlockBalanceTitle);
 }
 
 }  // namespace dcfuzz::model

@@ -32,7 +32,7 @@ void spin_lock(spinlock_t* l, const char* caller) {
     l->word.load();  // the hand-over: orders the new owner after the old
   }
   lockdep_acquired(l->meta, false, caller);
-  trace("spin_lock", l->meta.ref, caller);
+  trace(EventKind::lock, "spin_lock", l->meta.ref, caller);
 }
 
 bool spin_trylock(spinlock_t* l, const char* caller) {
@@ -40,7 +40,7 @@ bool spin_trylock(spinlock_t* l, const char* caller) {
   if (l->owner >= 0) return false;
   l->owner = current().index;
   lockdep_acquired(l->meta, false, caller);
-  trace("spin_lock", l->meta.ref, caller);
+  trace(EventKind::lock, "spin_lock", l->meta.ref, caller);
   return true;
 }
 
@@ -50,7 +50,7 @@ void spin_unlock(spinlock_t* l, const char* caller) {
   lockdep_released(l->meta);
   l->owner = l->waiters.pop();
   if (l->owner >= 0) wake_task(l->owner);
-  trace("spin_unlock", l->meta.ref, caller);
+  trace(EventKind::unlock, "spin_unlock", l->meta.ref, caller);
   if (l->meta.ref.kind == Obj::d_lock) check_lookup_end_woke(const_cast<dentry*>(l->meta.ref.d));
 }
 
@@ -90,7 +90,7 @@ void rwsem_down(rw_semaphore* s, bool shared, const char* caller, const char* wh
     s->word.load();
   }
   lockdep_acquired(s->meta, shared, caller);
-  trace(what, s->meta.ref, caller);
+  trace(EventKind::lock, what, s->meta.ref, caller);
 }
 
 }  // namespace
@@ -109,7 +109,7 @@ void up_read(rw_semaphore* s, const char* what, const char* caller) {
   lockdep_released(s->meta);
   --s->readers;
   rwsem_wake(s);
-  trace(what, s->meta.ref, caller);
+  trace(EventKind::unlock, what, s->meta.ref, caller);
 }
 
 void up_write(rw_semaphore* s, const char* what, const char* caller) {
@@ -118,7 +118,7 @@ void up_write(rw_semaphore* s, const char* what, const char* caller) {
   lockdep_released(s->meta);
   s->writer = -1;
   rwsem_wake(s);
-  trace(what, s->meta.ref, caller);
+  trace(EventKind::unlock, what, s->meta.ref, caller);
 }
 
 unsigned raw_seqcount(seqcount_t* s) { return s->word.load(); }

@@ -10,7 +10,7 @@
 
 namespace dcfuzz::model {
 
-// Lock classes, in the order they nest (KERNEL-MODEL.md rule 7).
+// Lock classes, in the order they nest (docs/model.md rule 7).
 enum class LockRank : uint8_t { rename_mutex, i_rwsem, rename_lock, d_lock, bucket };
 
 struct LockMeta {

@@ -87,9 +87,9 @@ class DcacheProgram final : public Program {
       task.op = int(k);
       ObjRef op = nref(Obj::op, uint32_t(index) * 16 + uint32_t(k));
       const char* name = op_name(ops[k].kind);
-      trace("begin", op, name);
+      trace(EventKind::other, "begin", op, name);
       int err = sys_op(ops[k]);
-      trace(err ? "error" : "end", op, name);
+      trace(EventKind::other, err ? "error" : "end", op, name);
     }
     task_exit();
   }

@@ -16,6 +16,8 @@
 
 #include <cstdint>
 
+#include "core/events.h"
+
 namespace dcfuzz {
 
 // One model-level event, for the report's interleaving table and for the
@@ -23,6 +25,7 @@ namespace dcfuzz {
 // (a listener may remember them by address); `object_name` is valid during
 // the call only.
 struct Event {
+  EventKind kind;
   int thread;               // 0-based; reports print T1..Tn
   const char* function;     // the model function it happens in (for a primitive such as
                             // spin_lock: its caller), by its kernel name
@@ -62,6 +65,17 @@ struct TaskSnapshot {
   int nheld = 0;
 };
 
+// A detector fired.
+struct Finding {
+  FindingKind kind = FindingKind::other;
+  const char* title = "";          // the bucket: one line, stable across schedules of one bug
+  const char* details = "";        // several lines: threads, their states and held locks
+  int thread = -1;                 // 0-based: the task it is about (the releasing one, the
+                                   // first sleeper, the waiter not woken), or -1
+  const char* function = nullptr;  // where: the function that ended the lookup (lost
+                                   // wakeup), that sleeps (hang), that unlocks; or null
+};
+
 // Services of the engine to a running Program.
 class Host {
  public:
@@ -74,10 +88,9 @@ class Host {
   // The current scheduling decision index (the step numbers of preemptions).
   virtual uint32_t step() const = 0;
   virtual void on_event(const Event& event) = 0;
-  // A detector fired: title (the bucket, one line) and details (several
-  // lines: threads, their states and held locks). The Program then stops the
-  // execution through fail_execution().
-  virtual void on_finding(const char* title, const char* details) = 0;
+  // A detector fired. The Program then stops the execution through
+  // fail_execution().
+  virtual void on_finding(const Finding& finding) = 0;
   // Before on_finding, while tracing: each task's state, in task order.
   virtual void on_task(const TaskSnapshot& task) { (void)task; }
   // Ends the current execution as failed (after on_finding); never returns.

@@ -12,7 +12,7 @@ enum class Kernel { mainline, v4, v4_fixed, v4_fix_move, v4_fix_add_ci };
 enum class FsKind { plain, nfs, case_insensitive };
 enum class OpKind { lookup, create, unlink, mkdir, rename, open_create, fh_decode };
 
-// The switches that tell the variants apart (KERNEL-MODEL.md, "The patch
+// The switches that tell the variants apart (docs/model.md, "The patch
 // series under test").
 struct Patches {
   bool wait_var_event = false;      // d_wait_lookup sleeps with wait_var_event (v4 2/7)

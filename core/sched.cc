@@ -38,7 +38,7 @@ void prepare_to_wait(const WaitSite& site) {
 void schedule_wait() {
   Task& t = current();
   if (t.state != TaskState::blocked) return;  // woken before it slept
-  trace("sleep", t.wait.object, t.wait.function);
+  trace(EventKind::sleep, "sleep", t.wait.object, t.wait.function);
   check_hang(true);
   t.parked = true;
   rl::ctx().park_current_thread(false, false, false, $);

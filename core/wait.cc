@@ -7,7 +7,7 @@ namespace dcfuzz::model {
 
 void wake_up_all(wait_queue_head* q, const ObjRef& what, const char* caller) {
   if (!q) return;
-  trace("wake_up_all", what, caller);
+  trace(EventKind::wake, "wake_up_all", what, caller);
   while (q->waiters.count > 0) wake_task(q->waiters.pop());
 }
 
@@ -26,7 +26,7 @@ void var_wait_enqueue(const ObjRef& key) {
 
 void wake_up_var(const ObjRef& key, const char* caller) {
   VarWaitTable& table = kstate().var_waiters;
-  trace("wake_up_var", key, caller);
+  trace(EventKind::wake, "wake_up_var", key, caller);
   for (int t = 0; t < kstate().ntasks; ++t) {
     if (!table.waiting[t] || !same_key(table.key[t], key)) continue;  // other keys: filtered
     table.waiting[t] = false;

@@ -3,7 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,23 +18,20 @@
 
 #include "fuzz/cli.h"
 #include "fuzz/findings.h"
+#include "fuzz/shipped_seeds.h"
 #include "fuzz/target.h"
+#include "fuzz/worker.h"
 #include "reports/report.h"
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz {
 namespace {
 
-constexpr int kMaxScheduleBytes = 4096;
 constexpr int kGraceSeconds = 120;  // for a worker busy writing a finding when time is up
 
 volatile sig_atomic_t g_interrupted = 0;
-
-bool is_dir(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 void make_dir(const std::string& path) {
   if (mkdir(path.c_str(), 0777) != 0 && errno != EEXIST) {
@@ -67,82 +64,112 @@ std::string hex_hash(const std::string& bytes) {
   return text;
 }
 
-// Every schedule (text or binary) in `dirs` goes to `corpus` in binary with
-// the campaign's kernel: libFuzzer's corpora are binary.
+// Every schedule (text or binary) in `dirs` -- none given: the shipped seeds,
+// which are in the binary -- goes to `corpus` in binary with the campaign's
+// kernel: libFuzzer's corpora are binary.
 void import_corpus(const std::vector<std::string>& dirs, const std::string& corpus,
                    pb::Kernel kernel) {
   int imported = 0, skipped = 0;
+  auto import = [&](const std::string& bytes) {
+    pb::Schedule schedule;
+    std::string error;
+    if (!parse_schedule(bytes, &schedule, &error)) {
+      ++skipped;
+      return;
+    }
+    normalize(&schedule);
+    schedule.mutable_scenario()->set_kernel(kernel);
+    const std::string binary = to_binary(schedule);
+    if (!write_file_atomic(corpus + "/seed-" + hex_hash(binary), binary, &error)) {
+      throw UsageError{error};
+    }
+    ++imported;
+  };
+  if (dirs.empty()) {
+    for (const auto& seed : shipped_seeds()) import(seed.bytes());
+  }
   for (const auto& dir : dirs) {
     for (const auto& file : list_files(dir)) {
-      pb::Schedule schedule;
-      std::string error;
-      if (!load_schedule(file, &schedule, &error)) {
+      std::string bytes, error;
+      if (read_file(file, &bytes, &error, kMaxScheduleFileBytes) && !bytes.empty()) {
+        import(bytes);
+      } else {
         ++skipped;
-        continue;
       }
-      schedule.mutable_scenario()->set_kernel(kernel);
-      const std::string bytes = to_binary(schedule);
-      if (!write_file_atomic(corpus + "/seed-" + hex_hash(bytes), bytes, &error)) {
-        throw UsageError{error};
-      }
-      ++imported;
     }
   }
   if (skipped) std::fprintf(stderr, "dcfuzz: skipped %d files that are not schedules\n", skipped);
-  std::fprintf(stderr, "dcfuzz: %d seed schedules imported into %s\n", imported, corpus.c_str());
+  std::fprintf(stderr, "dcfuzz: %d %sseed schedules imported into %s\n", imported,
+               dirs.empty() ? "shipped " : "", corpus.c_str());
 }
 
-std::vector<std::string> libfuzzer_arguments(const CampaignOptions& options, uint64_t seed,
-                                             const std::string& work, const std::string& corpus) {
-  return {
-      "-seed=" + std::to_string(seed),
+// OUT belongs to one campaign at a time: an flock() on OUT/.lock, held by the
+// campaign process for the campaign's life (the kernel drops it when the
+// process ends, however it ends). The file names the holder.
+class OutLock {
+ public:
+  explicit OutLock(const std::string& out_dir) {
+    const std::string path = out_dir + "/.lock";
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw UsageError{"cannot open " + path + ": " + strerror(errno)};
+    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int error = errno;
+      std::string holder, ignored;
+      read_file(path, &holder, &ignored, 256);
+      while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+      close(fd_);
+      if (error != EWOULDBLOCK) throw UsageError{"cannot lock " + path + ": " + strerror(error)};
+      throw UsageError{"--out " + out_dir + " is in use by another campaign (" +
+                       (holder.empty() ? std::string("holder unknown") : holder) +
+                       "); wait for it to end or choose another --out"};
+    }
+    const std::string holder = "dcfuzz fuzz, pid " + std::to_string(getpid()) + "\n";
+    if (ftruncate(fd_, 0) != 0 || pwrite(fd_, holder.data(), holder.size(), 0) < 0) {
+      // A full disk: the lock holds all the same; only its holder goes unnamed.
+    }
+  }
+  ~OutLock() { close(fd_); }
+  OutLock(const OutLock&) = delete;
+  OutLock& operator=(const OutLock&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// A worker: libFuzzer in a child process (fuzz/worker.h), its output in its log.
+pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, int job,
+                   uint64_t seed, const std::string& work, const std::string& corpus, int lock_fd) {
+  LibFuzzerWorker worker;
+  worker.log = work + "/worker-" + std::to_string(job) + ".log";
+  worker.seed = seed;
+  worker.artifact_dir = work;
+  worker.corpus = corpus;
+  worker.flags = {
       "-max_total_time=" + std::to_string(options.seconds),
-      "-max_len=" + std::to_string(kMaxScheduleBytes),
-      "-len_control=0",  // the mutator bounds sizes itself
       // Pick up what the other workers add to the corpus; alone, a worker would
       // only rescan its own files every second.
       options.jobs > 1 ? "-reload=1" : "-reload=0",
-      "-timeout=60",  // executions are bounded by the engine's step budget; a stuck engine
-      "-rss_limit_mb=4096",
-      "-detect_leaks=0",
-      "-handle_int=0",  // see start_worker: the campaign process stops the workers
-      "-handle_term=0",
-      "-print_final_stats=0",
-      "-artifact_prefix=" + work + "/",
-      corpus,
   };
-}
-
-// A worker: libFuzzer in a child process, its own output in its log.
-pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, int job,
-                   const std::vector<std::string>& arguments, const std::string& log) {
-  std::fflush(nullptr);
-  pid_t pid = fork();
+  // The campaign process alone takes Ctrl-C and kill and stops the workers
+  // through the shared flag.
+  worker.parent_stops_it = true;
+  worker.setup = [&options, &findings, job, lock_fd] {
+    close(lock_fd);  // the campaign process holds OUT's lock, not its workers
+    TargetOptions target;
+    target.kernel = options.kernel;
+    target.interleaving_coverage = options.interleaving_coverage;
+    target.keep_scenario = options.keep_scenario;
+    target.executions = findings.executions_of(job);
+    target.stop = findings.stop_flag();
+    target.on_finding = [&findings](const pb::Schedule& s, const Execution& e) {
+      findings.record(s, e);
+    };
+    set_target(target);
+  };
+  const pid_t pid = start_libfuzzer_worker(worker);
   if (pid < 0) std::perror("dcfuzz: fork");
-  if (pid != 0) return pid;
-  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  if (fd >= 0) {
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    close(fd);
-  }
-  // The campaign process alone takes Ctrl-C and kill (the terminal sends
-  // Ctrl-C to every process of the group) and stops the workers through
-  // the shared flag; libFuzzer is told to leave these signals alone.
-  signal(SIGINT, SIG_IGN);
-  signal(SIGTERM, SIG_IGN);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a campaign killed outright takes its workers along
-  TargetOptions target;
-  target.kernel = options.kernel;
-  target.interleaving_coverage = options.interleaving_coverage;
-  target.keep_scenario = options.keep_scenario;
-  target.executions = findings.executions_of(job);
-  target.stop = findings.stop_flag();
-  target.on_finding = [&findings](const pb::Schedule& s, const Execution& e) {
-    findings.record(s, e);
-  };
-  set_target(target);
-  run_libfuzzer(arguments);
+  return pid;
 }
 
 std::string tail(const std::string& path, size_t lines) {
@@ -157,19 +184,24 @@ std::string tail(const std::string& path, size_t lines) {
   return text.substr(pos + 1);
 }
 
+// One line, like libFuzzer's status lines: it does not grow with the buckets.
 std::string progress_line(const CampaignFindings& findings, const std::string& corpus) {
   const double elapsed = findings.elapsed_seconds();
   const uint64_t execs = findings.executions();
-  std::ostringstream line;
-  char head[160];
-  std::snprintf(head, sizeof head, "[%5.0fs] %llu execs, %.0f/s, corpus %zu, findings:", elapsed,
+  const size_t buckets = findings.buckets().size();
+  char line[160];
+  std::snprintf(line, sizeof line, "[%5.0fs] %llu execs, %.0f/s, corpus %zu, %zu bucket%s", elapsed,
                 static_cast<unsigned long long>(execs), elapsed > 0 ? double(execs) / elapsed : 0.0,
-                list_files(corpus).size());
-  line << head;
-  const auto buckets = findings.buckets();
-  if (buckets.empty()) line << " none";
-  for (const auto& b : buckets) line << " " << bucket_name(b.title) << "=" << b.hits;
-  return line.str();
+                list_files(corpus).size(), buckets, buckets == 1 ? "" : "s");
+  return line;
+}
+
+// A line of its own for each new bucket, when it is announced.
+std::string new_bucket_line(const BucketStats& b) {
+  char tail[96];
+  std::snprintf(tail, sizeof tail, " (after %.1f s, %llu execs)", b.first_seconds,
+                static_cast<unsigned long long>(b.first_executions));
+  return "new bucket: " + b.title + tail;
 }
 
 void write_findings_tsv(const CampaignFindings& findings, const std::string& path) {
@@ -182,8 +214,10 @@ void write_findings_tsv(const CampaignFindings& findings, const std::string& pat
         << "\t" << b.title << "\n";
   }
   std::string error;
-  if (!write_file_atomic(path, tsv.str(), &error))
+  static std::string last_error;  // said once, not with every progress line
+  if (!write_file_atomic(path, tsv.str(), &error) && error != last_error)
     std::fprintf(stderr, "dcfuzz: %s\n", error.c_str());
+  last_error = error;
 }
 
 void print_summary(const CampaignOptions& options, const CampaignFindings& findings,
@@ -192,7 +226,7 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
   const uint64_t execs = findings.executions();
   const auto buckets = findings.buckets();
   std::printf("campaign on %s: %.0f s, %d job%s, %llu executions (%.0f/s), corpus %zu\n",
-              kernel_name(Kernel(int(options.kernel))), elapsed, options.jobs,
+              kernel_name(to_model(options.kernel)), elapsed, options.jobs,
               options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(execs),
               elapsed > 0 ? double(execs) / elapsed : 0.0, list_files(corpus).size());
   if (buckets.empty()) {
@@ -200,11 +234,26 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
     return;
   }
   std::printf("%zu bug%s found:\n", buckets.size(), buckets.size() == 1 ? "" : "s");
+  size_t unsaved = 0;
   for (const auto& b : buckets) {
-    std::printf("  %s\n      first after %.1f s (%llu executions), %llu hits; %s/\n",
-                b.title.c_str(), b.first_seconds,
-                static_cast<unsigned long long>(b.first_executions),
-                static_cast<unsigned long long>(b.hits), findings.bucket_dir(b.title).c_str());
+    std::printf("  %s\n      first after %.1f s (%llu executions), %llu hits; ", b.title.c_str(),
+                b.first_seconds, static_cast<unsigned long long>(b.first_executions),
+                static_cast<unsigned long long>(b.hits));
+    if (b.saved) {
+      std::printf("%s/\n", findings.bucket_dir(b.title).c_str());
+      continue;
+    }
+    ++unsaved;
+    // Nothing found is lost: the reproducer goes to stdout, ready for a file.
+    std::printf("NOT SAVED (%s); its minimized schedule, for `dcfuzz replay`:\n",
+                b.save_error.c_str());
+    std::printf("----- %s.textproto -----\n%s----- end of %s.textproto -----\n",
+                bucket_name(b.title).c_str(), b.unsaved_schedule.c_str(),
+                bucket_name(b.title).c_str());
+  }
+  if (unsaved) {
+    std::printf("%zu of the %zu bugs could not be saved in %s/; their schedules are above\n",
+                unsaved, buckets.size(), options.out_dir.c_str());
   }
 }
 
@@ -212,6 +261,7 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
 void supervise(const CampaignOptions& options, CampaignFindings& findings,
                std::map<pid_t, int> workers, const std::string& work, const std::string& corpus) {
   double next_progress = options.progress_every;
+  size_t announced = 0;  // buckets given a line of their own
   bool forwarded = false;
   uint64_t tsv_hits = 0;  // what the findings.tsv on disk counts
   size_t tsv_buckets = 0;
@@ -249,6 +299,8 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
       tsv_hits = hits;
       tsv_buckets = buckets.size();
     }
+    for (; announced < buckets.size(); ++announced)
+      std::fprintf(stderr, "%s\n", new_bucket_line(buckets[announced]).c_str());
     if (progress) {
       std::fprintf(stderr, "%s\n", progress_line(findings, corpus).c_str());
       next_progress += options.progress_every;
@@ -258,34 +310,19 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
 
 }  // namespace
 
-std::string shipped_seeds_dir() {
-  char exe[4096];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n > 0) {
-    std::string path(exe, size_t(n));
-    std::string beside = path.substr(0, path.rfind('/')) + "/../corpus/seeds";
-    if (is_dir(beside)) return beside;
-  }
-  return is_dir("corpus/seeds") ? "corpus/seeds" : "";
-}
-
 int run_campaign(const CampaignOptions& options) {
-  std::vector<std::string> dirs = options.corpus_dirs;
-  if (dirs.empty()) {
-    std::string seeds = shipped_seeds_dir();
-    if (seeds.empty())
-      throw UsageError{"cannot find the shipped seeds (corpus/seeds); name a CORPUS"};
-    dirs.push_back(seeds);
-  }
+  const std::vector<std::string>& dirs = options.corpus_dirs;
   const std::string corpus = options.out_dir + "/corpus";
   const std::string work = options.out_dir + "/work";
-  for (const auto& dir : {options.out_dir, corpus, work}) make_dir(dir);
+  make_dir(options.out_dir);
+  OutLock lock(options.out_dir);
+  for (const auto& dir : {corpus, work}) make_dir(dir);
   finish_earlier_reports(options.out_dir);
   import_corpus(dirs, corpus, options.kernel);
 
   const uint64_t seed = options.seed ? options.seed : uint64_t(std::time(nullptr)) % 1000000007;
   std::fprintf(stderr, "dcfuzz: fuzzing %s for %d s with %d job%s, seed %llu, findings in %s/\n",
-               kernel_name(Kernel(int(options.kernel))), options.seconds, options.jobs,
+               kernel_name(to_model(options.kernel)), options.seconds, options.jobs,
                options.jobs == 1 ? "" : "s", static_cast<unsigned long long>(seed),
                options.out_dir.c_str());
   CampaignFindings findings(options.out_dir);
@@ -296,9 +333,9 @@ int run_campaign(const CampaignOptions& options) {
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   std::map<pid_t, int> workers;
   for (int job = 0; job < options.jobs; ++job) {
-    const auto arguments = libfuzzer_arguments(options, seed + uint64_t(job), work, corpus);
-    const std::string log = work + "/worker-" + std::to_string(job) + ".log";
-    if (pid_t pid = start_worker(options, findings, job, arguments, log); pid > 0)
+    if (pid_t pid =
+            start_worker(options, findings, job, seed + uint64_t(job), work, corpus, lock.fd());
+        pid > 0)
       workers[pid] = job;
   }
   supervise(options, findings, workers, work, corpus);
@@ -307,7 +344,15 @@ int run_campaign(const CampaignOptions& options) {
   signal(SIGTERM, previous_term);
   write_findings_tsv(findings, options.out_dir + "/findings.tsv");
   print_summary(options, findings, corpus);
-  return findings.buckets().empty() ? 0 : 1;
+  const auto buckets = findings.buckets();
+  for (const auto& b : buckets) {
+    if (!b.saved) {
+      std::fprintf(stderr, "dcfuzz: a finding could not be saved in %s/ (%s)\n",
+                   options.out_dir.c_str(), b.save_error.c_str());
+      return 2;
+    }
+  }
+  return buckets.empty() ? 0 : 1;
 }
 
 }  // namespace dcfuzz

@@ -22,20 +22,19 @@ struct CampaignOptions {
   int seconds = 180;
   int jobs = 1;
   std::string out_dir = "out";
-  // Existing directories (cmd_fuzz checks them); empty: the shipped seeds.
+  // Existing directories (cmd_fuzz checks them); empty: the shipped seeds
+  // (fuzz/shipped_seeds.h, compiled into the binary).
   std::vector<std::string> corpus_dirs;
-  uint64_t seed = 0;                     // 0: from the clock
+  uint64_t seed = 0;  // 0: from the clock
   bool interleaving_coverage = true;
   bool keep_scenario = false;  // mutate only the interleaving of the corpus's scenarios
   double progress_every = 5;   // seconds between progress lines
 };
 
-// Runs a campaign. Returns the exit code: 1 if anything was found, else 0.
-// Throws UsageError for bad input (a corpus directory that is missing).
+// Runs a campaign. Returns the exit code: 1 if anything was found, else 0;
+// 2 if a finding could not be saved in OUT (its schedule is in the summary
+// on stdout). Throws UsageError for bad input (a corpus directory that is
+// missing) and for an OUT another campaign is using.
 int run_campaign(const CampaignOptions& options);
-
-// corpus/seeds next to the binary's directory (build/dcfuzz ->
-// build/../corpus/seeds), else under the current directory; "" if neither.
-std::string shipped_seeds_dir();
 
 }  // namespace dcfuzz

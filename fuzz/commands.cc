@@ -43,7 +43,8 @@ void check_parent(const std::string& path, const std::string& option) {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"fuzz", "[--kernel V] [--time S] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]",
-       "run a fuzz campaign; each bug found gets OUT/<bucket>/ with a report and its schedule",
+       "run a fuzz campaign from the schedules in CORPUS (default: the shipped seeds, built in); "
+       "each bug found gets OUT/<bucket>/ with a report and its schedule",
        cmd_fuzz},
       {"replay", "FILE [--html OUT.html] [--mail OUT.txt | --mail -]",
        "run a schedule once, exactly, and print its report", cmd_replay},

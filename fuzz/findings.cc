@@ -32,10 +32,14 @@ struct CampaignFindings::Shared {
     std::atomic<bool> found_written{false};
     std::atomic<bool> earlier_report{false};  // OUT/<bucket>/report.txt was there already
     std::atomic<bool> worker_agrees{false};   // the worker's own replay ended in the title
+    std::atomic<bool> save_failed{false};     // a write of the bucket failed: see save_error
     bool reported = false;                    // the campaign process wrote the rest
     double first_seconds = 0;
     uint64_t first_executions = 0;
     char title[256] = {};
+    char save_error[256] = {};
+    uint32_t found_size = 0;  // the found schedule, binary (0: it did not fit)
+    char found[kMaxFoundBytes];
   };
   int64_t start_ns = 0;              // steady clock, the same in every process of the machine
   std::atomic<int> lock{0};          // guards adding a bucket
@@ -68,9 +72,19 @@ class SpinLock {
   std::atomic<int>& word_;
 };
 
-void write_or_warn(const std::string& path, const std::string& data) {
+bool write_or_warn(const std::string& path, const std::string& data) {
   std::string error;
-  if (!write_file_atomic(path, data, &error)) std::fprintf(stderr, "dcfuzz: %s\n", error.c_str());
+  if (write_file_atomic(path, data, &error)) return true;
+  std::fprintf(stderr, "dcfuzz: %s\n", error.c_str());
+  return false;
+}
+
+// Like write_or_warn; the first failure is kept in *error.
+void write_or_note(const std::string& path, const std::string& data, std::string* error) {
+  std::string why;
+  if (write_file_atomic(path, data, &why)) return;
+  std::fprintf(stderr, "dcfuzz: %s\n", why.c_str());
+  if (error->empty()) *error = why;
 }
 
 }  // namespace
@@ -143,30 +157,39 @@ int CampaignFindings::count(const std::string& title) {
 void CampaignFindings::record(const pb::Schedule& schedule, const Execution& execution) {
   const int index = count(execution.title);
   if (index < 0) return;
+  Shared::Bucket& b = shared_->buckets[index];
   const std::string dir = bucket_dir(execution.title);
+  const pb::Schedule found = canonical_schedule(schedule, execution);
+  const std::string binary = to_binary(found);
+  if (binary.size() <= sizeof b.found) {
+    std::memcpy(b.found, binary.data(), binary.size());
+    b.found_size = uint32_t(binary.size());
+  }
+  auto failed = [&](const std::string& why) {
+    std::fprintf(stderr, "dcfuzz: %s\n", why.c_str());
+    std::snprintf(b.save_error, sizeof b.save_error, "%s", why.c_str());
+    b.save_failed.store(true, std::memory_order_relaxed);
+    b.found_written.store(true, std::memory_order_release);  // announced: it is in memory
+  };
   // Exists already: a campaign before this one in the same OUT found it; keep
   // its files unless that campaign was stopped before writing the report.
   if (mkdir(dir.c_str(), 0777) != 0) {
     struct stat report;
-    if (errno != EEXIST) {
-      std::fprintf(stderr, "dcfuzz: mkdir %s: %s\n", dir.c_str(), strerror(errno));
-      return;
-    }
+    if (errno != EEXIST) return failed("mkdir " + dir + ": " + strerror(errno));
     if (stat((dir + "/" + kReportFile).c_str(), &report) == 0) {
-      shared_->buckets[index].earlier_report.store(true, std::memory_order_relaxed);
-      shared_->buckets[index].found_written.store(true, std::memory_order_release);
+      b.earlier_report.store(true, std::memory_order_relaxed);
+      b.found_written.store(true, std::memory_order_release);
       return;
     }
   }
-  const pb::Schedule found = canonical_schedule(schedule, execution);
   // Determinism self-check, first half: this process runs the schedule
   // again at once, traced; the campaign process compares (write_reports).
   const Execution again = run_schedule_traced(found);
   write_or_warn(worker_report_path(execution.title), format_report(found, again));
-  shared_->buckets[index].worker_agrees.store(again.found && again.title == execution.title,
-                                              std::memory_order_relaxed);
-  write_or_warn(dir + "/" + kFoundFile, to_text(found));
-  shared_->buckets[index].found_written.store(true, std::memory_order_release);
+  b.worker_agrees.store(again.found && again.title == execution.title, std::memory_order_relaxed);
+  std::string error;
+  if (!write_file_atomic(dir + "/" + kFoundFile, to_text(found), &error)) return failed(error);
+  b.found_written.store(true, std::memory_order_release);
 }
 
 std::string CampaignFindings::worker_report_path(const std::string& title) const {
@@ -209,28 +232,47 @@ void CampaignFindings::write_reports() {
     const std::string dir = bucket_dir(b.title);
     pb::Schedule found;
     std::string error;
-    if (!load_schedule(dir + "/" + kFoundFile, &found, &error)) {
+    // From the shared memory; from the file when it did not fit there.
+    const bool parsed = b.found_size > 0
+                            ? parse_schedule(std::string(b.found, b.found_size), &found, &error)
+                            : load_schedule(dir + "/" + kFoundFile, &found, &error);
+    if (!parsed) {
       std::fprintf(stderr, "dcfuzz: %s\n", error.c_str());
       continue;
     }
-    if (!check_replays(b.title, dir, found, b.worker_agrees.load(std::memory_order_relaxed)))
+    if (!b.save_failed.load(std::memory_order_relaxed) &&
+        !check_replays(b.title, dir, found, b.worker_agrees.load(std::memory_order_relaxed)))
       continue;
-    write_bucket_report(dir, found, b.title);
+    const pb::Schedule minimized =
+        write_bucket_report(b.save_failed.load() ? "" : dir, found, b.title, &error);
+    if (b.save_failed.load(std::memory_order_relaxed) || !error.empty()) {
+      if (!b.save_failed.load(std::memory_order_relaxed)) {
+        std::snprintf(b.save_error, sizeof b.save_error, "%s", error.c_str());
+        b.save_failed.store(true, std::memory_order_relaxed);
+      }
+      if (unsaved_schedule_.size() <= size_t(i)) unsaved_schedule_.resize(size_t(i) + 1);
+      unsaved_schedule_[size_t(i)] = to_text(minimized);
+    }
   }
 }
 
-void write_bucket_report(const std::string& dir, const pb::Schedule& found,
-                         const std::string& title) {
+pb::Schedule write_bucket_report(const std::string& dir, const pb::Schedule& found,
+                                 const std::string& title, std::string* error) {
+  error->clear();
   MinimizeResult minimized = minimize(found);
   const pb::Schedule& reproducer =
       minimized.found && minimized.title == title ? minimized.schedule : found;
   const Execution replay = run_schedule_traced(reproducer);
   const pb::Schedule canonical = canonical_schedule(reproducer, replay);
-  write_or_warn(dir + "/schedule.textproto", to_text(canonical));
-  write_or_warn(dir + "/schedule.pb", to_binary(canonical));
-  write_or_warn(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay));
-  write_or_warn(dir + "/" + kReportFile, format_report(canonical, replay));
-  write_or_warn(dir + "/" + kMailFile, format_mail(canonical, replay));
+  if (dir.empty()) return canonical;  // nowhere to write it
+  // The report last: a bucket with report.txt is complete (finish_earlier_reports).
+  write_or_note(dir + "/schedule.textproto", to_text(canonical), error);
+  write_or_note(dir + "/schedule.pb", to_binary(canonical), error);
+  write_or_note(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay), error);
+  write_or_note(dir + "/" + kMailFile, format_mail(canonical, replay), error);
+  if (error->empty())
+    write_or_note(dir + "/" + kReportFile, format_report(canonical, replay), error);
+  return canonical;
 }
 
 int finish_earlier_reports(const std::string& out_dir) {
@@ -257,7 +299,8 @@ int finish_earlier_reports(const std::string& out_dir) {
                    dir.c_str(), kFoundFile);
       continue;
     }
-    write_bucket_report(dir, found, replay.title);
+    write_bucket_report(dir, found, replay.title, &error);
+    if (!error.empty()) continue;  // said on stderr; the next campaign tries again
     std::fprintf(stderr, "dcfuzz: finished the report an earlier campaign left: %s/%s\n",
                  dir.c_str(), kReportFile);
     ++finished;
@@ -271,8 +314,18 @@ std::vector<BucketStats> CampaignFindings::buckets() const {
   for (int i = 0; i < count; ++i) {
     const Shared::Bucket& b = shared_->buckets[i];
     if (!b.found_written.load(std::memory_order_acquire)) continue;  // not announced yet
-    out.push_back(BucketStats{b.title, b.hits.load(std::memory_order_relaxed), b.first_seconds,
-                              b.first_executions});
+    BucketStats stats;
+    stats.title = b.title;
+    stats.hits = b.hits.load(std::memory_order_relaxed);
+    stats.first_seconds = b.first_seconds;
+    stats.first_executions = b.first_executions;
+    if (b.save_failed.load(std::memory_order_relaxed)) {
+      stats.saved = false;
+      stats.save_error = b.save_error;
+      if (size_t(i) < unsaved_schedule_.size())
+        stats.unsaved_schedule = unsaved_schedule_[size_t(i)];
+    }
+    out.push_back(stats);
   }
   return out;
 }

@@ -23,12 +23,18 @@ struct BucketStats {
   uint64_t hits = 0;              // executions that ended in it
   double first_seconds = 0;       // since the campaign started
   uint64_t first_executions = 0;  // all workers' executions by then
+  // Not on disk (a full or failing file system): why, and the minimized
+  // schedule in text format (empty until the campaign process made it).
+  bool saved = true;
+  std::string save_error;
+  std::string unsaved_schedule;
 };
 
 class CampaignFindings {
  public:
   static constexpr int kMaxJobs = 64;
   static constexpr int kMaxBuckets = 64;
+  static constexpr int kMaxFoundBytes = 16384;  // a found schedule kept in shared memory
 
   // Maps the shared statistics and starts the clock; before forking workers.
   explicit CampaignFindings(std::string out_dir);
@@ -52,7 +58,8 @@ class CampaignFindings {
   void record(const pb::Schedule& schedule, const Execution& execution);
 
   // In the campaign process: minimize and report the buckets whose found
-  // schedule a worker has written since the last call.
+  // schedule a worker has written since the last call. A bucket that cannot
+  // be written keeps its minimized schedule in memory (BucketStats).
   void write_reports();
 
   // This campaign's announced buckets (the found schedule is on disk), in
@@ -72,12 +79,16 @@ class CampaignFindings {
 
   std::string out_dir_;
   Shared* shared_;
+  // In the campaign process: buckets that could not be saved -> their
+  // minimized schedule in text format.
+  std::vector<std::string> unsaved_schedule_;
 };
 
 // Minimizes a bucket's found schedule and writes its reproducer, report and
-// picture into `dir`.
-void write_bucket_report(const std::string& dir, const pb::Schedule& found,
-                         const std::string& title);
+// picture into `dir`. Returns the minimized schedule; *error is set to the
+// first write that failed ("" when all were written).
+pb::Schedule write_bucket_report(const std::string& dir, const pb::Schedule& found,
+                                 const std::string& title, std::string* error);
 
 // A campaign killed outright (SIGKILL, power) may leave buckets whose found
 // schedule is on disk but whose report is not: the next campaign on the same

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/random_scenario.h"
 
@@ -13,8 +14,6 @@ namespace {
 
 // Few names, so that threads and the tree collide; case variants come on top.
 constexpr const char* kAlphabet[] = {"a", "b", "d", "foo", "bar"};
-constexpr int kOpKinds = 7;
-constexpr int kFilesystems = 3;
 
 // ---- What the mutations pick from ----------------------------------------
 

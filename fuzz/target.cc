@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -15,6 +16,7 @@
 #include "fuzz/schedule_cache.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
+#include "schedules/schedule_io.h"
 
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
                                    int (*callback)(const uint8_t* data, size_t size));
@@ -100,6 +102,38 @@ uint32_t steps_of(const uint8_t* data, size_t size) {
   return steps;
 }
 
+// With start_seeds: `data` as a binary schedule in *out, if it is not one
+// already (see TargetOptions::start_seeds). False: leave it as it is.
+bool convert_input(const uint8_t* data, size_t size, unsigned pick, std::string* out) {
+  const auto& seeds = target().options.start_seeds;
+  if (seeds.empty() || parse_shared_schedule(data, size)) return false;
+  if (size <= 1) {
+    *out = seeds[pick % seeds.size()];
+    return true;
+  }
+  pb::Schedule schedule;
+  std::string error;
+  if (!parse_schedule(std::string(reinterpret_cast<const char*>(data), size), &schedule, &error))
+    return false;
+  normalize(&schedule);
+  schedule.mutable_scenario()->set_kernel(target().options.kernel);
+  *out = to_binary(schedule);
+  return true;
+}
+
+// With stamp_kernel: the bytes of a mutant, rewritten to name the target's kernel.
+size_t stamp_kernel(uint8_t* data, size_t size, size_t max_size) {
+  if (!target().options.stamp_kernel) return size;
+  auto schedule = parse_shared_schedule(data, size);
+  if (!schedule || schedule->scenario().kernel() == target().options.kernel) return size;
+  pb::Schedule copy = *schedule;
+  copy.mutable_scenario()->set_kernel(target().options.kernel);
+  const std::string bytes = copy.SerializeAsString();
+  if (bytes.size() > max_size) return size;
+  std::copy(bytes.begin(), bytes.end(), data);
+  return bytes.size();
+}
+
 }  // namespace
 
 MutatorOptions mutator_options() {
@@ -122,6 +156,11 @@ int run_target_input(const uint8_t* data, size_t size) {
   if (t.options.stop && t.options.stop->load(std::memory_order_relaxed)) {
     std::fflush(nullptr);
     _exit(0);
+  }
+  std::string converted;
+  if (convert_input(data, size, 0, &converted)) {
+    data = reinterpret_cast<const uint8_t*>(converted.data());
+    size = converted.size();
   }
   const auto schedule = shared_target_schedule(data, size);
   if (!schedule) return -1;
@@ -155,14 +194,21 @@ void run_libfuzzer(const std::vector<std::string>& arguments) {
 // libFuzzer's hooks, found by name.
 extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
                                           unsigned int seed) {
+  std::string converted;
+  if (dcfuzz::convert_input(data, size, seed, &converted) && converted.size() <= max_size) {
+    std::copy(converted.begin(), converted.end(), data);
+    size = converted.size();
+  }
   uint32_t steps = dcfuzz::steps_of(data, size);
-  return dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
+  size = dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
                               dcfuzz::mutator_options());
+  return dcfuzz::stamp_kernel(data, size, max_size);
 }
 
 extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1,
                                             const uint8_t* data2, size_t size2, uint8_t* out,
                                             size_t max_out_size, unsigned int seed) {
-  return dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
-                                 LLVMFuzzerMutate, dcfuzz::mutator_options());
+  const size_t size = dcfuzz::crossover_bytes(data1, size1, data2, size2, out, max_out_size, seed,
+                                              LLVMFuzzerMutate, dcfuzz::mutator_options());
+  return dcfuzz::stamp_kernel(out, size, max_out_size);
 }

@@ -30,6 +30,15 @@ struct TargetOptions {
   const std::atomic<bool>* stop = nullptr;
   // Called for every execution that found something, with its (normalised) schedule.
   std::function<void(const pb::Schedule&, const Execution&)> on_finding;
+  // When set (dcfuzz_fuzzer, where the corpus is libFuzzer's and not a
+  // campaign's binary import): an input that is not a binary schedule is
+  // turned into one, for the execution and for the mutator. Text format is
+  // converted; libFuzzer's own starting input when it has no corpus (empty,
+  // or one newline) becomes one of these binary schedules (the shipped seeds).
+  std::vector<std::string> start_seeds;
+  // Every input the mutator and crossover make names `kernel`, so that an
+  // input saved on its own (a crash file) replays on the variant it ran on.
+  bool stamp_kernel = false;
 };
 
 // Configures this process's target; before run_libfuzzer() or run_target_input().

@@ -1,6 +1,5 @@
 #include "reports/bug_path.h"
 
-#include <cstdio>
 #include <cstring>
 
 #include "core/events.h"
@@ -8,8 +7,6 @@
 
 namespace dcfuzz {
 namespace {
-
-constexpr const char* kWrongWaiterTitle = "BUG: lost wakeup in __d_move";
 
 const char* const kNames[] = {"none",
                               "other",
@@ -36,14 +33,6 @@ class EarlyReturns final : public EventListener {
   BugPath last[kMaxThreads] = {BugPath::other, BugPath::other, BugPath::other, BugPath::other};
 };
 
-// The releasing thread (0-based) from the detector's first line,
-// "T2 is trying to release lock ..."; -1 if it is not there.
-int releasing_thread(const std::string& details) {
-  int thread = 0;
-  if (std::sscanf(details.c_str(), " T%d is trying to release", &thread) != 1) return -1;
-  return thread >= 1 && thread <= kMaxThreads ? thread - 1 : -1;
-}
-
 }  // namespace
 
 const char* bug_path_name(BugPath path) { return kNames[int(path)]; }
@@ -60,10 +49,13 @@ bool bug_path_from_name(const std::string& name, BugPath* path) {
 
 BugPath classify_bug_path(const pb::Schedule& schedule, const Execution& execution) {
   if (!execution.found) return BugPath::none;
-  if (execution.title == kWrongWaiterTitle) return BugPath::wrong_waiter;
-  if (execution.title != kBadUnlockBalanceTitle) return BugPath::other;
-  const int thread = releasing_thread(execution.details);
-  if (thread < 0) return BugPath::other;
+  // v4 2/7: __d_move ends target's lookup and wakes dentry's waiters.
+  if (execution.kind == FindingKind::lost_wakeup && execution.function == "__d_move") {
+    return BugPath::wrong_waiter;
+  }
+  if (execution.kind != FindingKind::bad_unlock_balance) return BugPath::other;
+  const int thread = execution.thread;  // the releasing task; -1: Relacy's own check
+  if (thread < 0 || thread >= kMaxThreads) return BugPath::other;
   EarlyReturns returns;
   RunOptions options;
   options.listener = &returns;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/scenario.h"
+#include "schedules/model_enums.h"
 
 namespace dcfuzz {
 namespace {
@@ -26,19 +27,6 @@ const char* kernel_summary(pb::Kernel kernel) {
 
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
-bool is_hang(const std::string& title) {
-  return title.find("hung") != std::string::npos || title.find("blocked") != std::string::npos ||
-         title.find("deadlock") != std::string::npos;
-}
-
-bool is_lost_wakeup(const std::string& title) {
-  return title.find("lost wakeup") != std::string::npos;
-}
-
-bool is_sleep(const std::string& what) {
-  return what.find("sleep") != std::string::npos || what.find("wait") != std::string::npos;
-}
-
 std::string node_path(const pb::Scenario& scenario, int index) {
   std::string path;
   for (int i = index; i >= 0; i = int(scenario.tree(i).parent()) - 1) {
@@ -50,7 +38,7 @@ std::string node_path(const pb::Scenario& scenario, int index) {
 }  // namespace
 
 std::string describe_kernel(pb::Kernel kernel) {
-  return std::string(kernel_name(Kernel(int(kernel)))) + " (" + kernel_summary(kernel) + ")";
+  return std::string(kernel_name(to_model(kernel))) + " (" + kernel_summary(kernel) + ")";
 }
 
 std::string describe_op(const pb::Op& op) {
@@ -71,7 +59,7 @@ std::string describe_op(const pb::Op& op) {
     case pb::FH_DECODE:
       return "open_by_handle_at(handle of " + path + ")";
     default:
-      return op_name(OpKind(int(op.op()))) + ("(" + path + ")");
+      return op_name(to_model(op.op())) + ("(" + path + ")");
   }
 }
 
@@ -96,18 +84,20 @@ std::vector<bool> fatal_events(const Execution& execution) {
   const auto& trace = execution.trace;
   std::vector<bool> fatal(trace.size(), false);
   if (!execution.found || trace.empty()) return fatal;
-  fatal.back() = !is_hang(execution.title);
-  if (!is_hang(execution.title) && !is_lost_wakeup(execution.title)) return fatal;
+  const bool hang = execution.kind == FindingKind::hung_task;
+  const bool lost_wakeup = execution.kind == FindingKind::lost_wakeup;
+  fatal.back() = !hang;
+  if (!hang && !lost_wakeup) return fatal;
   // Where each thread that never wakes went to sleep.
   std::vector<bool> seen(kMaxThreads + 1, false);
   for (size_t i = trace.size(); i-- > 0;) {
     const size_t t = size_t(std::clamp(trace[i].thread, 0, kMaxThreads));
-    if (!seen[t] && is_sleep(trace[i].what)) fatal[i] = true;
+    if (!seen[t] && trace[i].kind == EventKind::sleep) fatal[i] = true;
     seen[t] = true;
   }
   // A lost wakeup: the end of the lookup that should have woken them.
-  for (size_t i = trace.size(); is_lost_wakeup(execution.title) && i-- > 0;) {
-    if (trace[i].what.find("clear PAR_LOOKUP") != std::string::npos) {
+  for (size_t i = trace.size(); lost_wakeup && i-- > 0;) {
+    if (trace[i].kind == EventKind::lookup_end) {
       fatal[i] = true;
       break;
     }

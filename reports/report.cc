@@ -8,6 +8,7 @@
 #include "core/scenario.h"
 #include "reports/describe.h"
 #include "reports/kernel_trace.h"
+#include "schedules/model_enums.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz {
@@ -26,7 +27,7 @@ std::string table_row(const char* mark, const std::string& step, const std::stri
 
 void write_scenario(std::ostream& out, const pb::Scenario& scenario) {
   out << "kernel:     " << describe_kernel(scenario.kernel()) << "\n"
-      << "filesystem: " << fs_name(FsKind(int(scenario.fs()))) << "\n"
+      << "filesystem: " << fs_name(to_model(scenario.fs())) << "\n"
       << "initial tree:" << (scenario.tree_size() ? "\n" : " only the root\n");
   for (const auto& line : describe_tree(scenario)) out << "  " << line << "\n";
   out << "threads:\n";

@@ -9,6 +9,7 @@
 #include "core/scenario.h"
 #include "reports/describe.h"
 #include "reports/report.h"
+#include "schedules/model_enums.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz {
@@ -50,14 +51,21 @@ std::string shorten(const std::string& s, size_t n) {
 }
 
 // The colour class of an event, by what it does to whom.
-const char* event_class(const std::string& what) {
-  auto has = [&](const char* word) { return what.find(word) != std::string::npos; };
-  if (has("wake")) return "wake";
-  if (has("wait") || has("sleep") || has("block")) return "wait";
-  if (has("unlock") || has("release")) return "unlock";
-  if (has("lock") || has("acquire")) return "lock";
-  if (has("LOOKUP") || has("hash") || has("move") || has("splice") || has("set ") || has("clear")) {
-    return "state";
+const char* event_class(EventKind kind) {
+  switch (kind) {
+    case EventKind::wake:
+      return "wake";
+    case EventKind::sleep:
+      return "wait";
+    case EventKind::unlock:
+      return "unlock";
+    case EventKind::lock:
+      return "lock";
+    case EventKind::state:
+    case EventKind::lookup_end:
+      return "state";
+    case EventKind::other:
+      break;
   }
   return "other";
 }
@@ -89,7 +97,7 @@ void write_header(std::ostream& out, const pb::Schedule& schedule, const Executi
   out << "<h1" << (execution.found ? "" : " class=\"clean\"") << ">"
       << escape(execution.found ? execution.title : "no finding") << "</h1>\n"
       << "<p>kernel " << escape(describe_kernel(sc.kernel())) << ", filesystem "
-      << fs_name(FsKind(int(sc.fs()))) << "; " << execution.steps << " scheduling steps, "
+      << fs_name(to_model(sc.fs())) << "; " << execution.steps << " scheduling steps, "
       << schedule.preemptions_size() << " preemption(s), " << schedule.faults_size()
       << " injected fault(s)</p>\n<ul>\n";
   for (int t = 0; t < sc.threads_size(); ++t) {
@@ -132,7 +140,7 @@ void write_event(std::ostream& out, const TraceEvent& e, size_t row, bool fatal)
   const std::string label = e.function + ": " + e.what + (e.object.empty() ? "" : " " + e.object);
   out << "<g><title>step " << e.step << "  T" << e.thread + 1 << "  " << escape(label)
       << (fatal ? "  (fatal)" : "") << "</title>"
-      << "<rect class=\"box " << (fatal ? "fatal" : event_class(e.what)) << "\" x=\"" << x
+      << "<rect class=\"box " << (fatal ? "fatal" : event_class(e.kind)) << "\" x=\"" << x
       << "\" y=\"" << y + 2 << "\" width=\"" << kBoxWidth << "\" height=\"" << kRowHeight - 4
       << "\" rx=\"4\"/>"
       << "<text x=\"" << x + 6 << "\" y=\"" << y + 15 << "\""

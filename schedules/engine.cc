@@ -39,6 +39,17 @@ const char* relacy_title(rl::test_result_e result) {
   }
 }
 
+FindingKind relacy_kind(rl::test_result_e result) {
+  switch (result) {
+    case rl::test_result_deadlock:
+      return FindingKind::hung_task;
+    case rl::test_result_unlocking_mutex_wo_ownership:
+      return FindingKind::bad_unlock_balance;
+    default:
+      return FindingKind::other;
+  }
+}
+
 }  // namespace engine_detail
 
 namespace {
@@ -159,6 +170,7 @@ Execution run_program(Program& program, Strategy& strategy, const RunOptions& op
   if (!slot.alive && !exec.found) {
     exec.found = true;
     exec.title = relacy_title(slot.result);
+    exec.kind = relacy_kind(slot.result);
   }
   exec.steps = state.steps();
   g_run = nullptr;

@@ -25,6 +25,7 @@ struct TraceEvent {
   std::string function;
   std::string what;
   std::string object;
+  EventKind kind = EventKind::other;
 };
 
 // One task when a finding fired (TaskSnapshot, copied): the report's call
@@ -48,11 +49,14 @@ struct TaskAtFinding {
 
 struct Execution {
   bool found = false;
-  std::string title;                 // the bucket: one line, stable across schedules of one bug
-  std::string details;               // several lines from the detector
-  pb::Schedule recorded;             // interleaving part only (preemptions, choices, faults)
-  uint32_t steps = 0;                // scheduling decisions taken
-  std::vector<TraceEvent> trace;     // when RunOptions::trace
+  std::string title;    // the bucket: one line, stable across schedules of one bug
+  std::string details;  // several lines from the detector
+  FindingKind kind = FindingKind::none;
+  int thread = -1;                // the task the finding is about (Finding::thread)
+  std::string function;           // where it fired (Finding::function), or empty
+  pb::Schedule recorded;          // interleaving part only (preemptions, choices, faults)
+  uint32_t steps = 0;             // scheduling decisions taken
+  std::vector<TraceEvent> trace;  // when RunOptions::trace
   std::vector<TaskAtFinding> tasks;  // when RunOptions::trace and the model found something
 };
 

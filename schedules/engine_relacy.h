@@ -100,8 +100,11 @@ class RunState final : public Host {
     begin_iteration();
     recorder_.begin(&exec_.recorded);
     exec_.found = false;
+    exec_.kind = FindingKind::none;
     exec_.title.clear();
     exec_.details.clear();
+    exec_.thread = -1;
+    exec_.function.clear();
     exec_.trace.clear();
     exec_.tasks.clear();
     strategy_.begin(program_.thread_count());
@@ -159,7 +162,7 @@ class RunState final : public Host {
     if (options_.listener) options_.listener->on_event(event);
     if (options_.trace) {
       exec_.trace.push_back(TraceEvent{step_, event.thread, event.function, event.what,
-                                       event.object_name ? event.object_name : ""});
+                                       event.object_name ? event.object_name : "", event.kind});
     }
   }
   void on_task(const TaskSnapshot& t) override {
@@ -185,11 +188,14 @@ class RunState final : public Host {
     }
     exec_.tasks.push_back(std::move(out));
   }
-  void on_finding(const char* title, const char* details) override {
+  void on_finding(const Finding& finding) override {
     DriverAllocScope scope;
     exec_.found = true;
-    exec_.title = title;
-    exec_.details = details;
+    exec_.kind = finding.kind;
+    exec_.title = finding.title;
+    exec_.details = finding.details;
+    exec_.thread = finding.thread;
+    exec_.function = finding.function ? finding.function : "";
   }
   [[noreturn]] void fail_execution(const char* title) override {
     rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);
@@ -239,7 +245,8 @@ struct Suite : rl::test_suite<Suite<N>, N> {
   void after() { g_run->program().after(); }
 };
 
-// The report title of a finding Relacy itself made.
+// The report title and kind of a finding Relacy itself made.
 const char* relacy_title(rl::test_result_e result);
+FindingKind relacy_kind(rl::test_result_e result);
 
 }  // namespace dcfuzz::engine_detail

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/scenario.h"
+#include "schedules/model_enums.h"
 
 namespace dcfuzz {
 namespace {
@@ -17,7 +18,7 @@ void erase_if(Field* field, Pred pred) {
 }
 
 std::string describe_op(const pb::Op& op) {
-  std::string text = op_name(OpKind(int(op.op()))) + std::string(" ") + op.path();
+  std::string text = op_name(to_model(op.op())) + std::string(" ") + op.path();
   return op.op() == pb::RENAME ? text + " -> " + op.path2() : text;
 }
 

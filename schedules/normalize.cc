@@ -4,14 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "schedules/model_enums.h"
 #include "schedules/replay.h"
 
 namespace dcfuzz {
 namespace {
-
-constexpr int kKernels = 5;
-constexpr int kFilesystems = 3;
-constexpr int kOpKinds = 7;
 
 std::string fold_case(std::string s) {
   for (char& c : s) c = char((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
@@ -261,8 +258,8 @@ void normalize(pb::Schedule* schedule) {
 
 Scenario to_scenario(const pb::Scenario& in) {
   Scenario out;
-  out.kernel = Kernel(int(in.kernel()));
-  out.fs = FsKind(int(in.fs()));
+  out.kernel = to_model(in.kernel());
+  out.fs = to_model(in.fs());
   for (const auto& node : in.tree()) {
     out.tree.push_back(
         TreeNode{int(node.parent()) - 1, node.name(), node.dir(), node.disconnected_alias()});
@@ -270,16 +267,16 @@ Scenario to_scenario(const pb::Scenario& in) {
   for (const auto& thread : in.threads()) {
     auto& ops = out.threads.emplace_back();
     for (const auto& op : thread.ops()) {
-      ops.push_back(Op{OpKind(int(op.op())), op.path(), op.path2()});
+      ops.push_back(Op{to_model(op.op()), op.path(), op.path2()});
     }
   }
   return out;
 }
 
 bool kernel_from_name(const std::string& name, pb::Kernel* kernel) {
-  for (int k = 0; k < kKernels; ++k) {
-    if (name == kernel_name(Kernel(k))) {
-      *kernel = pb::Kernel(k);
+  for (const auto& k : kKernelTable) {
+    if (name == kernel_name(k.model)) {
+      *kernel = k.pb;
       return true;
     }
   }
@@ -288,9 +285,9 @@ bool kernel_from_name(const std::string& name, pb::Kernel* kernel) {
 
 std::string kernel_names() {
   std::string names;
-  for (int k = 0; k < kKernels; ++k) {
-    if (k) names += ", ";
-    names += kernel_name(Kernel(k));
+  for (const auto& k : kKernelTable) {
+    if (!names.empty()) names += ", ";
+    names += kernel_name(k.model);
   }
   return names;
 }

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/rng.h"
 
@@ -77,8 +78,8 @@ pb::Schedule random_schedule(uint64_t seed) {
   Generator gen(seed);
   pb::Schedule schedule;
   pb::Scenario* scenario = schedule.mutable_scenario();
-  scenario->set_kernel(pb::Kernel(gen.rng.below(5)));
-  scenario->set_fs(pb::Filesystem(gen.rng.below(3)));
+  scenario->set_kernel(pb::Kernel(gen.rng.below(kKernels)));
+  scenario->set_fs(pb::Filesystem(gen.rng.below(kFilesystems)));
   gen.add_tree(scenario);
   gen.add_threads(scenario);
   normalize(&schedule);

@@ -183,6 +183,7 @@ SearchResult relacy_search(Program& program, const pb::Schedule& base, SearchKin
   if (!result.execution.found) {
     result.execution.found = true;
     result.execution.title = relacy_title(outcome);
+    result.execution.kind = relacy_kind(outcome);
   }
   result.execution.steps = state.steps();
   return result;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Configures and builds dcfuzz into build/ (installs missing packages first).
+# Configures and builds dcfuzz (installs missing packages first) into build/,
+# or into $DCFUZZ_BUILD_DIR. A plain configure: CMakeLists.txt picks clang.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+build=${DCFUZZ_BUILD_DIR:-$root/build}
 bash "$root/scripts/install-deps.sh" "$@"
-cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
-cmake --build "$root/build" -j"$(nproc)"
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build" -j"$(nproc)"

@@ -63,10 +63,13 @@ TEST(BugPath, AnotherBugIsOther) {
   // Any other title, or an unlock balance report that names no thread.
   Execution e;
   e.found = true;
+  e.kind = FindingKind::hung_task;
   e.title = "INFO: task hung in d_wait_lookup";
   EXPECT_EQ(classify_bug_path(pb::Schedule(), e), BugPath::other);
+  e.kind = FindingKind::bad_unlock_balance;
   e.title = "WARNING: bad unlock balance detected!";
   e.details = "no thread named here\n";
+  e.thread = -1;
   EXPECT_EQ(classify_bug_path(pb::Schedule(), e), BugPath::other);
 }
 

@@ -1,12 +1,13 @@
 // dcfuzz fuzz, end to end: a short campaign on v4 with the shipped seeds
 // finds a bug and writes its bucket; bad usage exits 2 with one line.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <vector>
@@ -85,7 +86,39 @@ TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
   EXPECT_EQ(replay.exit_code, 1);
   EXPECT_EQ(first_line(replay.out), first_line(slurp(dir + "/report.txt")));
   EXPECT_NE(o.out.find("found"), std::string::npos) << o.out;
-  EXPECT_NE(o.err.find("execs"), std::string::npos) << o.err;  // progress lines
+  // Progress: one short line each (it does not list the buckets), and a line
+  // of its own for each bucket as it appears.
+  size_t progress_lines = 0;
+  std::istringstream lines(o.err);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(" execs, ") == std::string::npos) continue;
+    ++progress_lines;
+    EXPECT_LE(line.size(), 80u) << line;
+    EXPECT_NE(line.find(" bucket"), std::string::npos) << line;
+  }
+  EXPECT_GE(progress_lines, 2u) << o.err;
+  std::istringstream rows(tsv);
+  std::string row;
+  std::getline(rows, row);  // the header
+  while (std::getline(rows, row)) {
+    const std::string title = row.substr(row.rfind('\t') + 1);
+    EXPECT_NE(o.err.find("new bucket: " + title + " (after "), std::string::npos) << o.err;
+  }
+}
+
+// The campaign runs from any directory: the shipped seeds are in the binary.
+TEST(FuzzCampaign, RunsFromAnyDirectory) {
+  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_cwd_" + std::to_string(getpid());
+  std::filesystem::remove_all(out);
+  const std::string command = std::string("cd / && ") + DCFUZZ_BIN +
+                              " fuzz --time 3 --seed 2 --out " + out + " >/dev/null 2>" + out +
+                              ".err";
+  const int status = std::system(command.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 1) << slurp(out + ".err");
+  EXPECT_NE(slurp(out + ".err").find(" shipped seed schedules imported"), std::string::npos)
+      << slurp(out + ".err");
+  std::filesystem::remove_all(out);
+  std::filesystem::remove(out + ".err");
 }
 
 // Killing a campaign (the signal a user's Ctrl-C or a script's kill sends)
@@ -101,8 +134,8 @@ pid_t start_campaign(const std::string& out, const char* seconds) {
     const int null = open("/dev/null", O_WRONLY);
     dup2(null, STDOUT_FILENO);
     dup2(null, STDERR_FILENO);
-    execl(DCFUZZ_BIN, DCFUZZ_BIN, "fuzz", "--time", seconds, "--jobs", "2", "--seed", "5",
-          "--out", out.c_str(), static_cast<char*>(nullptr));
+    execl(DCFUZZ_BIN, DCFUZZ_BIN, "fuzz", "--time", seconds, "--jobs", "2", "--seed", "5", "--out",
+          out.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   if (pid > 0) setpgid(pid, pid);
@@ -167,6 +200,78 @@ TEST(FuzzCampaign, SigkillLosesNoAnnouncedBucketAndTheSameCommandResumes) {
     EXPECT_TRUE(exists(out + "/" + bucket + "/report.txt")) << bucket;
   }
   EXPECT_GE(count_files(out + "/corpus"), corpus);
+}
+
+// OUT belongs to one campaign: a second one on it is refused, with one line
+// naming the first, and takes nothing from it.
+TEST(FuzzCampaign, ASecondCampaignOnTheSameOutIsRefused) {
+  const std::string out =
+      ::testing::TempDir() + "dcfuzz_campaign_locked_" + std::to_string(getpid());
+  std::filesystem::remove_all(out);
+  const pid_t pid = start_campaign(out, "60");
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_for_a_bucket(out)) << "no finding within a minute";
+  const std::string tsv = slurp(out + "/findings.tsv");
+  testing::expect_bad("fuzz --time 5 --out " + out,
+                      "--out " + out + " is in use by another campaign (dcfuzz fuzz, pid " +
+                          std::to_string(pid) + ")");
+  kill(-pid, SIGTERM);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  // The first campaign's buckets are all still listed.
+  const auto final_buckets = buckets_of(slurp(out + "/findings.tsv"));
+  for (const auto& bucket : buckets_of(tsv)) {
+    EXPECT_NE(std::find(final_buckets.begin(), final_buckets.end(), bucket), final_buckets.end())
+        << bucket;
+  }
+  // Once it has ended, OUT is free again.
+  auto again = run_dcfuzz("fuzz --time 1 --seed 3 --out " + out);
+  EXPECT_NE(again.exit_code, 2) << again.err;
+  std::filesystem::remove_all(out);
+}
+
+// A full file system (a 64 KiB tmpfs as OUT): no finding is lost. The
+// summary says which could not be saved and prints each one's minimized
+// schedule, which replays to the bucket's title; exit 2.
+TEST(FuzzCampaign, FullDiskLosesNoFinding) {
+  const std::string mount_point =
+      ::testing::TempDir() + "dcfuzz_full_disk_" + std::to_string(getpid());
+  std::filesystem::create_directories(mount_point);
+  const std::string mount = "mount -t tmpfs -o size=64k dcfuzz-test " + mount_point + " 2>&1";
+  if (std::system(mount.c_str()) != 0) {
+    std::filesystem::remove(mount_point);
+    GTEST_SKIP() << "cannot mount a tmpfs here (needs root and a mount namespace that allows "
+                    "it): the full-disk case is not tested";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() {
+      if (std::system(("umount " + path).c_str()) == 0) std::filesystem::remove(path);
+    }
+  } unmount{mount_point};
+  auto o = run_dcfuzz("fuzz --time 4 --seed 1 --out " + mount_point + "/out");
+  EXPECT_EQ(o.exit_code, 2) << o.out << o.err;
+  EXPECT_NE(o.out.find("could not be saved"), std::string::npos) << o.out;
+  EXPECT_NE(o.err.find("dcfuzz: a finding could not be saved"), std::string::npos) << o.err;
+  // Each unsaved bucket: its title in the summary, then its schedule between markers.
+  const std::string begin = "NOT SAVED (";
+  size_t unsaved = 0;
+  for (size_t at = o.out.find(begin); at != std::string::npos; at = o.out.find(begin, at + 1)) {
+    const size_t title_end = o.out.rfind("\n      first after", at);
+    const size_t title_begin = o.out.rfind("\n  ", title_end - 1) + 3;
+    const std::string title = o.out.substr(title_begin, title_end - title_begin);
+    const size_t text_begin = o.out.find(".textproto -----\n", at) + 17;
+    const size_t text_end = o.out.find("----- end of ", text_begin);
+    ASSERT_NE(text_end, std::string::npos) << o.out;
+    const std::string file =
+        testing::write_temp("unsaved.textproto", o.out.substr(text_begin, text_end - text_begin));
+    auto replay = run_dcfuzz("replay " + file);
+    EXPECT_EQ(replay.exit_code, 1) << file;
+    EXPECT_EQ(first_line(replay.out), title);
+    ++unsaved;
+  }
+  EXPECT_GE(unsaved, 1u) << o.out;
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ pb::Schedule sample_schedule() {
 Execution sample_finding() {
   Execution e;
   e.found = true;
+  e.kind = FindingKind::hung_task;
   e.title = "INFO: task hung in d_wait_lookup";
   e.details =
       "T1: finished stat(\"d\")\n"
@@ -36,17 +37,17 @@ Execution sample_finding() {
       "    holds: i_rwsem of / (shared)\n";
   e.steps = 14;
   e.trace = {
-      {1, 0, "lookup_slow", "lock shared", "i_rwsem of /"},
-      {2, 0, "d_alloc_parallel", "set PAR_LOOKUP", "dentry /d"},
-      {3, 0, "d_alloc_parallel", "insert in-lookup hash", "dentry /d"},
-      {4, 1, "lookup_slow", "lock shared", "i_rwsem of /"},
-      {5, 1, "d_alloc_parallel", "lock", "d_lock of dentry /d"},
-      {6, 1, "d_wait_lookup", "set LOOKUP_WAITERS", "dentry /d"},
-      {7, 1, "d_wait_lookup", "sleep", "d_flags of dentry /d"},
-      {10, 0, "__d_move", "lock", "d_lock of dentry /d"},
-      {11, 0, "__d_move", "clear PAR_LOOKUP", "dentry /d"},
-      {12, 0, "__d_move", "wake", "d_flags of dentry / <disconnected alias>"},
-      {13, 0, "lookup_slow", "unlock shared", "i_rwsem of /"},
+      {1, 0, "lookup_slow", "lock shared", "i_rwsem of /", EventKind::lock},
+      {2, 0, "d_alloc_parallel", "set PAR_LOOKUP", "dentry /d", EventKind::state},
+      {3, 0, "d_alloc_parallel", "insert in-lookup hash", "dentry /d", EventKind::state},
+      {4, 1, "lookup_slow", "lock shared", "i_rwsem of /", EventKind::lock},
+      {5, 1, "d_alloc_parallel", "lock", "d_lock of dentry /d", EventKind::lock},
+      {6, 1, "d_wait_lookup", "set LOOKUP_WAITERS", "dentry /d", EventKind::state},
+      {7, 1, "d_wait_lookup", "sleep", "d_flags of dentry /d", EventKind::sleep},
+      {10, 0, "__d_move", "lock", "d_lock of dentry /d", EventKind::lock},
+      {11, 0, "__d_move", "clear PAR_LOOKUP", "dentry /d", EventKind::lookup_end},
+      {12, 0, "__d_move", "wake", "d_flags of dentry / <disconnected alias>", EventKind::wake},
+      {13, 0, "lookup_slow", "unlock shared", "i_rwsem of /", EventKind::unlock},
   };
   return e;
 }
@@ -93,12 +94,14 @@ TEST(Report, MarksTheFatalEvents) {
   EXPECT_EQ(count_marks(hang), 1u);
   // Anything else: the last event, where the detector fired.
   Execution unlock = sample_finding();
+  unlock.kind = FindingKind::bad_unlock_balance;
   unlock.title = "WARNING: bad unlock balance detected!";
   const std::string bad = format_report(sample_schedule(), unlock);
   EXPECT_TRUE(contains(bad, "\n>>>    13  T1   lookup_slow                unlock shared")) << bad;
   EXPECT_EQ(count_marks(bad), 1u);
   // A lost wakeup: the sleeper, the clearing of PAR_LOOKUP, the detector.
   Execution lost = sample_finding();
+  lost.kind = FindingKind::lost_wakeup;
   lost.title = "BUG: lost wakeup in __d_move";
   const std::string wake = format_report(sample_schedule(), lost);
   EXPECT_TRUE(contains(wake, "\n>>>     7  T2")) << wake;

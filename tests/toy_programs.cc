@@ -43,7 +43,8 @@ class LostWakeup final : public Program {
         state_->sleeping = true;
         if (state_->woken_early) {
           // the wake happened between check and sleep: nobody will wake us
-          host_->on_finding("BUG: lost wakeup (toy)", "waiter slept after the wake");
+          host_->on_finding(Finding{FindingKind::lost_wakeup, "BUG: lost wakeup (toy)",
+                                    "waiter slept after the wake"});
           host_->fail_execution("BUG: lost wakeup (toy)");
         }
         rl::ctx().park_current_thread(false, false, false, $);
@@ -84,7 +85,8 @@ class Counter final : public Program {
   void thread(int index) override {
     for (int i = 0; i < rounds_; ++i) {
       state_->lock.lock($);
-      host_->on_event(Event{index, "counter", "lock", 1, host_->tracing() ? "counter lock" : ""});
+      host_->on_event(Event{EventKind::lock, index, "counter", "lock", 1,
+                            host_->tracing() ? "counter lock" : ""});
       int v = state_->value($);
       state_->value($) = v + 1;
       state_->lock.unlock($);
@@ -93,7 +95,7 @@ class Counter final : public Program {
   void invariant() override {}
   void after() override {
     if (state_->value($) != threads_ * rounds_) {
-      host_->on_finding("BUG: counter lost an update", "");
+      host_->on_finding(Finding{FindingKind::other, "BUG: counter lost an update", ""});
       host_->fail_execution("BUG: counter lost an update");
     }
     delete state_;

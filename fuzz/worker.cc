@@ -1,0 +1,61 @@
+#include "fuzz/worker.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "fuzz/target.h"
+
+namespace dcfuzz {
+namespace {
+
+constexpr int kMaxScheduleBytes = 4096;
+
+}  // namespace
+
+std::vector<std::string> libfuzzer_flags(const LibFuzzerWorker& worker) {
+  std::vector<std::string> flags = {
+      "-seed=" + std::to_string(worker.seed),
+      "-max_len=" + std::to_string(kMaxScheduleBytes),
+      "-len_control=0",  // the mutator bounds sizes itself
+      "-timeout=60",     // executions are bounded by the engine's step budget; a stuck engine
+      "-rss_limit_mb=4096",
+      "-detect_leaks=0",
+      "-print_final_stats=0",
+      "-artifact_prefix=" + worker.artifact_dir + "/",
+  };
+  if (worker.parent_stops_it) {
+    flags.push_back("-handle_int=0");
+    flags.push_back("-handle_term=0");
+  }
+  flags.insert(flags.end(), worker.flags.begin(), worker.flags.end());
+  flags.push_back(worker.corpus);
+  return flags;
+}
+
+pid_t start_libfuzzer_worker(const LibFuzzerWorker& worker) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  const int fd = open(worker.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+  }
+  if (worker.parent_stops_it) {
+    // The terminal sends Ctrl-C to every process of the group; the parent
+    // alone takes it. (A handler here could land in the middle of the
+    // model's allocator: libFuzzer's own allocates.)
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+  }
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // a parent killed outright takes its workers along
+  if (worker.setup) worker.setup();
+  run_libfuzzer(libfuzzer_flags(worker));
+}
+
+}  // namespace dcfuzz
