@@ -345,11 +345,7 @@ std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const E
   if (task.frames.empty() || task.thread >= scenario.threads_size()) return out;
   const pb::Thread& thread = scenario.threads(task.thread);
   if (task.op < 0 || task.op >= thread.ops_size()) return out;
-  const Context c{scenario, thread.ops(task.op).op(), task.frames};
-  auto append = [&](const std::vector<KernelFrame>& frames) {
-    out.insert(out.end(), frames.begin(), frames.end());
-  };
-  const std::string& innermost = task.frames.back();
+  std::vector<std::string> frames = task.frames;
   // Above the innermost frame: the wait it sleeps in, or -- for the task
   // whose last event fired the finding -- the lock operation it was in.
   std::string what;
@@ -361,14 +357,36 @@ std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const E
     if (is_release(last.what) || is_acquire(last.what)) {
       what = last.what;
       release = is_release(last.what);
+    } else if (last.what == "->lookup returned" && frames.size() >= 2 &&
+               execution.title == kBadUnlockBalanceTitle) {
+      // The model checks the parent's lock when ->lookup returns; the
+      // kernel's lockdep fires at the unlock that follows, in the function
+      // that took the lock: the ->lookup caller has returned by then, and
+      // the unlock is the one matching that function's acquire.
+      frames.pop_back();
+      for (size_t i = execution.trace.size(); i-- > 0;) {
+        const TraceEvent& ev = execution.trace[i];
+        if (ev.thread != task.thread || ev.object != last.object) continue;
+        if (ev.function != frames.back()) continue;
+        if (ev.what == "inode_lock_shared" || ev.what == "inode_lock") {
+          what = ev.what == "inode_lock" ? "inode_unlock" : "inode_unlock_shared";
+          release = true;
+          break;
+        }
+      }
     }
   }
+  const Context c{scenario, thread.ops(task.op).op(), frames};
+  auto append = [&](const std::vector<KernelFrame>& more) {
+    out.insert(out.end(), more.begin(), more.end());
+  };
+  const std::string& innermost = frames.back();
   if (!what.empty()) {
     append(primitive(what, innermost, release, execution.title == kBadUnlockBalanceTitle));
     append(bridge(c, innermost, what));
   }
-  for (size_t i = task.frames.size(); i-- > 0;) {
-    if (i + 1 < task.frames.size()) append(bridge(c, task.frames[i], task.frames[i + 1]));
+  for (size_t i = frames.size(); i-- > 0;) {
+    if (i + 1 < frames.size()) append(bridge(c, frames[i], frames[i + 1]));
     KernelFrame f = self(c, i);
     if (!f.function.empty()) out.push_back(f);
   }

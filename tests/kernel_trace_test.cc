@@ -213,7 +213,7 @@ TEST(KernelTraceCycle, TheLockDropDeadlockInLockdepsShape) {
         "* [PATCH v4 6/7] VFS: Add LOOKUP_SHARED flag.",
         "* [PATCH v4 7/7] VFS/xfs/ntfs: drop parent lock across d_alloc_parallel() in d_add_ci()",
         "+ the fix from review: d_add_ci() re-takes", "T1: stat(\"a/A\")",
-        "T2: open(\"a\", O_CREAT)", "a lock it dropped itself in d_add_ci() (step 16",
+        "T2: open(\"a\", O_CREAT)", "a lock it dropped itself in d_add_ci() (step 17",
         "dcfuzz replay schedule.textproto"}) {
     EXPECT_NE(flat.find(part), std::string::npos) << part;
   }
