@@ -46,6 +46,59 @@ void describe_task(Text& out, const Task& t) {
   out.add("\n");
 }
 
+const char* lock_kind(Obj kind) {
+  switch (kind) {
+    case Obj::i_rwsem:
+      return "i_rwsem";
+    case Obj::d_lock:
+      return "d_lock";
+    case Obj::rename_mutex:
+      return "s_vfs_rename_mutex";
+    case Obj::rename_lock:
+      return "rename_lock";
+    case Obj::bucket:
+      return "bucket";
+    case Obj::i_dir_seq:
+      return "i_dir_seq";
+    default:
+      return "";
+  }
+}
+
+// The task for the report's call traces (kernel form: reports/kernel_trace.cc).
+void snapshot_task(Host& host, const Task& t) {
+  TaskSnapshot s;
+  s.thread = t.index;
+  s.op = t.op;
+  s.state = state_name(t);
+  s.nframes = std::min(t.nframes, TaskSnapshot::kMaxFrames);
+  for (int i = 0; i < s.nframes; ++i) s.frame[i] = t.frame[i];
+  if (t.state == TaskState::blocked && t.parked) {
+    const WaitSite& w = t.wait;
+    s.wait_function = w.function;
+    s.wait_what = w.what;
+    object_name(w.object, s.wait_object, sizeof s.wait_object);
+    s.wait_on_lock = w.on_lock;
+    s.wait_shared = w.shared;
+    if (w.lock) s.wait_kind = lock_kind(w.lock->ref.kind);
+    if (w.lookup_of) {
+      s.wait_lookup_owner = w.lookup_of->lookup_owner;
+      dentry_path(w.lookup_of, s.wait_lookup_dentry, sizeof s.wait_lookup_dentry);
+    }
+    s.blocked_at = t.blocked_at;
+  }
+  s.nheld = std::min(t.nheld, TaskSnapshot::kMaxHeld);
+  for (int i = 0; i < s.nheld; ++i) {
+    const HeldLock& h = t.held[i];
+    TaskSnapshot::Held& out = s.held[i];
+    object_name(h.lock->ref, out.object, sizeof out.object);
+    out.kind = lock_kind(h.lock->ref.kind);
+    out.shared = h.shared;
+    out.function = h.function;
+  }
+  host.on_task(s);
+}
+
 thread_local Text g_details;  // one finding per execution
 thread_local char g_title[160];
 
@@ -67,6 +120,9 @@ Text& new_finding() {
   vsnprintf(g_title, sizeof g_title, title_format, args);
   va_end(args);
   Host& host = *kstate().host;
+  if (host.tracing()) {
+    for (int i = 0; i < kstate().ntasks; ++i) snapshot_task(host, kstate().tasks[i]);
+  }
   host.on_finding(Finding{kind, g_title, details.str(), thread, function});
   host.fail_execution(g_title);
 }

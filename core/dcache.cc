@@ -84,6 +84,7 @@ bool lock_for_kill(dentry* d, inode** inp, dentry** parentp) {
 // drop the parent's reference (the parent is returned for the caller to put
 // when that was the last). Entered with d->d_lock held.
 dentry* __dentry_kill(dentry* d) {
+  CALL_FRAME();
   inode* in = nullptr;
   dentry* parent = nullptr;
   if (!lock_for_kill(d, &in, &parent)) return nullptr;
@@ -110,6 +111,7 @@ dentry* __dentry_kill(dentry* d) {
 }  // namespace
 
 dentry* d_alloc(dentry* parent, int name) {
+  CALL_FRAME();
   dentry* d = __d_alloc(name);
   if (!d) return nullptr;
   spinlock_t* inversion = nullptr;  // ModelOptions::selftest_lock_inversion
@@ -127,6 +129,7 @@ dentry* d_alloc(dentry* parent, int name) {
 dentry* d_alloc_anon() { return __d_alloc(0); }
 
 bool lockref_get_not_dead(dentry* d) {
+  CALL_FRAME();
   d->d_lock.word.fetch_add(1);  // lockref's cmpxchg
   if (d->d_lock.owner < 0 || spin_is_held_by_me(&d->d_lock)) {
     if (d->d_count < 0) return false;
@@ -147,6 +150,7 @@ void dget(dentry* d) {
 // Every dput may sleep (mainline's might_sleep() on entry): the final one
 // evicts (dentry_unlink_inode -> iput -> evict).
 void dput(dentry* d) {
+  CALL_FRAME();
   might_sleep(__func__, __func__);
   while (d) {
     d->d_lock.word.fetch_add(1);  // lockref_put_return
@@ -242,6 +246,7 @@ dentry* __d_lookup(dentry* parent, int name) {
 }
 
 dentry* d_lookup(dentry* parent, int name) {
+  CALL_FRAME();
   seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   const bool retry = !kstate().plan->options.selftest_lookup_no_rename_retry;
   for (;;) {
@@ -296,6 +301,7 @@ void __d_instantiate(dentry* d, inode* in, const char* caller = __builtin_FUNCTI
 }  // namespace
 
 void d_instantiate(dentry* d, inode* in) {
+  CALL_FRAME();
   // fs/dcache.c d_instantiate: BUG_ON(!hlist_unhashed(&entry->d_u.d_alias))
   if (d->d_inode) kernel_bug(__func__, "!hlist_unhashed(&entry->d_u.d_alias)", d);
   if (!in) return;
@@ -305,6 +311,7 @@ void d_instantiate(dentry* d, inode* in) {
 }
 
 void d_delete(dentry* d) {
+  CALL_FRAME();
   inode* in = d->d_inode;
   spin_lock(&in->i_lock);
   spin_lock(&d->d_lock);
@@ -318,6 +325,7 @@ void d_delete(dentry* d) {
 }
 
 void __d_add(dentry* d, inode* in) {
+  CALL_FRAME();
   inode* dir = nullptr;
   unsigned n = 0;
   wait_queue_head* wq = nullptr;
@@ -363,6 +371,7 @@ dentry* d_find_any_alias(inode* in) {
 // A file-handle alias: IS_ROOT, DCACHE_DISCONNECTED, in no hash (only
 // d_obtain_root puts its alias on sb->s_roots), alive while referenced.
 dentry* d_obtain_alias(inode* in) {
+  CALL_FRAME();
   if (dentry* alias = d_find_any_alias(in)) return alias;
   dentry* nw = d_alloc_anon();
   if (!nw) return ERR_PTR(-ENOMEM);

@@ -102,6 +102,7 @@ Step search_in_lookup_hash(dentry* parent, int name, unsigned seq, dentry* nw, d
 }  // namespace
 
 dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
+  CALL_FRAME();
   dentry* nw = d_alloc(parent, name);
   if (!nw) return ERR_PTR(-ENOMEM);
   nw->d_flags |= DCACHE_PAR_LOOKUP;
@@ -122,6 +123,7 @@ dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
 
 // Entered and left with d->d_lock held.
 void d_wait_lookup(dentry* d) {
+  CALL_FRAME();
   if (!d_in_lookup(d)) return;
   const bool var = patches().wait_var_event;
   if (var) {
@@ -176,6 +178,7 @@ void check_lookup_end_woke(dentry* d) {
 }
 
 wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller) {
+  CALL_FRAME();
   if (d->lookup_owner != current().index || !spin_is_held_by_me(&d->d_lock))
     invariant_violation("PAR_LOOKUP cleared by non-owner", d, caller);
   spinlock_t* b = in_lookup_hash(d->d_parent, d->d_name);
@@ -191,6 +194,7 @@ wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller) {
 }
 
 void __d_wake_in_lookup_waiters(dentry* d, wait_queue_head* wq) {
+  CALL_FRAME();
   if (!patches().wait_var_event) {
     wake_up_all(wq, dref(Obj::d_wait, d));
     return;
@@ -201,6 +205,7 @@ void __d_wake_in_lookup_waiters(dentry* d, wait_queue_head* wq) {
 }
 
 void d_lookup_done(dentry* d) {
+  CALL_FRAME();
   if (!d_in_lookup(d)) return;
   spin_lock(&d->d_lock);  // kernel: __d_lookup_unhash_wake, from here down
   wait_queue_head* wq = __d_lookup_unhash(d);
@@ -211,6 +216,7 @@ void d_lookup_done(dentry* d) {
 // preempt_disable_nested() .. preempt_enable_nested(): the i_dir_seq write
 // section is preempt-off (on !PREEMPT_RT the d_lock held already makes it so).
 unsigned start_dir_add(inode* dir) {
+  CALL_FRAME();
   ++current().preempt_off;
   seqcount_t* s = &dir->i_dir_seq;
   for (;;) {

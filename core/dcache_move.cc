@@ -113,6 +113,7 @@ void log_hash_move(dentry* d, const dentry* old_parent, int old_name, unsigned o
 }  // namespace
 
 void __d_move(dentry* d, dentry* target) {
+  CALL_FRAME();
   dentry* old_parent = d->d_parent;
   inode* dir = nullptr;
   unsigned n = 0;
@@ -147,6 +148,7 @@ void __d_move(dentry* d, dentry* target) {
 }
 
 void d_move(dentry* d, dentry* target) {
+  CALL_FRAME();
   write_seqlock(&kstate().rename_lock);
   __d_move(d, target);
   write_sequnlock(&kstate().rename_lock);
@@ -178,6 +180,7 @@ out_err:
 }  // namespace
 
 dentry* d_splice_alias(inode* in, dentry* d) {
+  CALL_FRAME();
   // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)). v4 3/7 relaxes it
   // to BUG_ON(d_really_is_positive(dentry)); the model's ->lookups only ever
   // pass unhashed negative dentries, where the two agree.
@@ -221,6 +224,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
 }
 
 dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
+  CALL_FRAME();
   dentry* parent = d->d_parent;
   inode* dir = parent->d_inode;
   dentry* found = d_lookup(parent, name);  // d_hash_and_lookup

@@ -6,6 +6,7 @@
 namespace dcfuzz::model {
 
 dentry* ci_lookup(inode* dir, dentry* d, unsigned flags) {
+  CALL_FRAME();
   if (DirEntry* e = disk_find(dir, d->d_name)) return d_splice_alias(e->inode, d);
   DirEntry* e = disk_find_ci(dir, d->d_name);
   if (!e) return nullptr;  // xfs_vn_ci_lookup caches no negative dentry

@@ -116,6 +116,7 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
 
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir) {
+  CALL_FRAME();
   if (disk_find(dir, d->d_name)) return -EEXIST;  // nfs: the server's answer
   inode* in = new_inode(dir, d->d_name, is_dir);
   if (d_unhashed(d)) {

@@ -6,6 +6,7 @@
 namespace dcfuzz::model {
 
 dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags) {
+  CALL_FRAME();
   if (flags & (LOOKUP_RENAME_TARGET | LOOKUP_EXCL)) return nullptr;
   return plain_lookup(dir, d, flags);
 }

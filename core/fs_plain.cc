@@ -6,6 +6,7 @@
 namespace dcfuzz::model {
 
 dentry* plain_lookup(inode* dir, dentry* d, unsigned flags) {
+  CALL_FRAME();
   DirEntry* e = disk_find(dir, d->d_name);
   inode* in = e ? e->inode : nullptr;
   switch (kstate().plan->options.selftest_fs_bug) {

@@ -9,11 +9,15 @@ namespace dcfuzz::model {
 
 // The ref-walk form of the RCU walk: a miss (also one a rename caused) goes to
 // lookup_slow.
-dentry* lookup_fast(int name, dentry* dir) { return __d_lookup(dir, name); }
+dentry* lookup_fast(int name, dentry* dir) {
+  CALL_FRAME();
+  return __d_lookup(dir, name);
+}
 
 namespace {
 
 dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
+  CALL_FRAME();
   dentry* d = d_alloc_parallel(dir, name, wq);
   if (IS_ERR(d) || !d_in_lookup(d)) return d;  // no ->d_revalidate in the model
   dentry* old = fs_lookup(dir->d_inode, d, flags);
@@ -28,6 +32,7 @@ dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq
 }  // namespace
 
 dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
+  CALL_FRAME();
   inode* in = dir->d_inode;
   wait_queue_head wq;  // DECLARE_WAIT_QUEUE_HEAD_ONSTACK
   inode_lock_shared(in);
@@ -58,6 +63,8 @@ dentry* walk_components(const int* names, int count) {
   dentry* cur = kstate().root;
   dget(cur);
   for (int i = 0; i < count; ++i) {
+    // kernel: each step is link_path_walk's walk_component; stat's last is lookup_last's
+    const CallFrame step(i + 1 < count ? "link_path_walk" : "lookup_last");
     if (!cur->d_inode->dir) {
       dput(cur);
       return ERR_PTR(-ENOTDIR);
@@ -83,6 +90,7 @@ dentry* walk_components(const int* names, int count) {
 }
 
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
+  CALL_FRAME();
   inode* dir = base->d_inode;
   dentry* d = d_lookup(base, name);  // lookup_dcache
   if (!d) {
@@ -108,6 +116,7 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 
 // open(O_CREAT): the parent is held exclusive (no LOOKUP_SHARED).
 dentry* lookup_open(dentry* dir, int name) {
+  CALL_FRAME();
   inode* dir_inode = dir->d_inode;
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);

@@ -34,6 +34,37 @@ struct Event {
   const char* object_name;  // e.g. "d_lock of dentry /d"; only filled while tracing
 };
 
+// One task as a finding left it, for the report's call traces (only while
+// tracing). The strings are valid during the call only; `frame` and the
+// `*_function`, `*_what`, `*_kind` ones are string literals.
+struct TaskSnapshot {
+  static constexpr int kMaxFrames = 24;
+  static constexpr int kMaxHeld = 8;
+  struct Held {
+    char object[96];   // e.g. "i_rwsem of /"
+    const char* kind;  // "i_rwsem", "d_lock", "s_vfs_rename_mutex", "rename_lock", "bucket"
+    bool shared;
+    const char* function;  // the model function that took it
+  };
+  int thread = 0;                      // 0-based
+  int op = -1;                         // index of the op it runs in its program, -1: none yet
+  const char* state = "";              // "running", "blocked", "finished"
+  const char* frame[kMaxFrames] = {};  // the model's call chain, outermost first
+  int nframes = 0;
+  // When blocked: where and on what it sleeps.
+  const char* wait_function = nullptr;
+  const char* wait_what = nullptr;  // "inode_lock_shared", "wait_var_event", "spin_lock", ...
+  char wait_object[96] = {};
+  const char* wait_kind = "";  // the lock's kind (on_lock), as Held::kind
+  bool wait_on_lock = false;
+  bool wait_shared = false;
+  int wait_lookup_owner = -1;  // waits for an in-lookup dentry: the task that owns it
+  char wait_lookup_dentry[96] = {};
+  uint32_t blocked_at = 0;  // order of falling asleep
+  Held held[kMaxHeld] = {};
+  int nheld = 0;
+};
+
 // A detector fired.
 struct Finding {
   FindingKind kind = FindingKind::other;
@@ -60,6 +91,8 @@ class Host {
   // A detector fired. The Program then stops the execution through
   // fail_execution().
   virtual void on_finding(const Finding& finding) = 0;
+  // Before on_finding, while tracing: each task's state, in task order.
+  virtual void on_task(const TaskSnapshot& task) { (void)task; }
   // Ends the current execution as failed (after on_finding); never returns.
   [[noreturn]] virtual void fail_execution(const char* title) = 0;
 };

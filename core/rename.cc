@@ -19,6 +19,7 @@ bool is_subdir(const dentry* d, const dentry* ancestor) {
 // inode number, where the kernel orders by address), annotated for lockdep
 // as lock_two_directories does (I_MUTEX_PARENT, then I_MUTEX_PARENT2).
 void lock_rename(dentry* p1, dentry* p2) {
+  CALL_FRAME();
   if (p1 == p2) {
     inode_lock_nested(p1->d_inode, I_MUTEX_PARENT);
     return;
@@ -31,6 +32,7 @@ void lock_rename(dentry* p1, dentry* p2) {
 }
 
 void unlock_rename(dentry* p1, dentry* p2) {
+  CALL_FRAME();
   inode_unlock(p1->d_inode);
   if (p1 == p2) return;
   inode_unlock(p2->d_inode);
@@ -69,6 +71,7 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
 }  // namespace
 
 int do_rename(const PlanOp& op) {
+  CALL_FRAME();
   if (op.path2.empty()) return -EBUSY;
   dentry* p1 = walk_components(op.path.data(), int(op.path.size()) - 1);
   if (IS_ERR(p1)) return int(PTR_ERR(p1));

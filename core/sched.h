@@ -12,6 +12,7 @@ namespace dcfuzz::model {
 
 constexpr int kMaxTasks = 4;
 constexpr int kMaxHeld = 12;  // __d_unalias under lookup_slow holds 9
+constexpr int kMaxFrames = 24;
 
 struct LockMeta;
 struct rw_semaphore;
@@ -48,6 +49,10 @@ struct Task {
   int nheld = 0;
   int preempt_off = 0;  // preempt_disable() depth (start_dir_add .. end_dir_add)
   int op = -1;          // the op it runs
+  // The model's call chain, outermost first: the functions that entered
+  // with CALL_FRAME() and have not returned (names only, string literals).
+  const char* frame[kMaxFrames] = {};
+  int nframes = 0;  // may exceed kMaxFrames; only the first kMaxFrames are kept
 };
 
 // A small FIFO of task indices (lock and wait-queue waiters).
@@ -61,6 +66,24 @@ struct WaitList {
 };
 
 Task& current();
+
+// One entry of the current task's call chain, for the call traces of a
+// report; popped when the function returns. Costs a store and an increment.
+class CallFrame {
+ public:
+  explicit CallFrame(const char* function) : task_(current()) {
+    if (task_.nframes < kMaxFrames) task_.frame[task_.nframes] = function;
+    ++task_.nframes;
+  }
+  ~CallFrame() { --task_.nframes; }
+
+ private:
+  Task& task_;
+};
+
+// At the top of a model function that a call trace should show: the
+// function is on the task's call chain until it returns.
+#define CALL_FRAME() const ::dcfuzz::model::CallFrame call_frame_(__func__)
 // set_current_state(TASK_UNINTERRUPTIBLE): from now on a wake-up counts.
 void prepare_to_wait(const WaitSite& site);
 // schedule(): sleeps unless woken since prepare_to_wait. Before sleeping, a

@@ -23,6 +23,7 @@ dentry* walk_parent(const std::vector<int>& path) {
 
 // kernel: vfs_statx.
 int do_stat(const PlanOp& op) {
+  CALL_FRAME();
   dentry* d = walk_components(op.path.data(), int(op.path.size()));
   if (IS_ERR(d)) return int(PTR_ERR(d));
   dput(d);
@@ -32,6 +33,7 @@ int do_stat(const PlanOp& op) {
 // The parent locked and the last name looked up for a create; on error the
 // parent is unlocked again.
 dentry* filename_create(dentry* parent, int name) {
+  CALL_FRAME();
   inode* dir = parent->d_inode;
   inode_lock(dir);
   dentry* d = lookup_one_qstr_excl(name, parent, LOOKUP_CREATE | LOOKUP_EXCL);
@@ -40,6 +42,7 @@ dentry* filename_create(dentry* parent, int name) {
 }
 
 void done_path_create(dentry* parent, dentry* d) {
+  CALL_FRAME();
   dput(d);
   inode_unlock(parent->d_inode);
 }
@@ -47,6 +50,7 @@ void done_path_create(dentry* parent, dentry* d) {
 // kernel: do_mknodat / do_mkdirat -- filename_create, vfs_create or
 // vfs_mkdir, done_path_create.
 int do_create(const PlanOp& op, bool is_dir) {
+  CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   dentry* d = filename_create(parent, last_name(op.path));
@@ -57,6 +61,7 @@ int do_create(const PlanOp& op, bool is_dir) {
 }
 
 int do_unlinkat(const PlanOp& op) {
+  CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   inode* dir = parent->d_inode;
@@ -81,6 +86,7 @@ int do_unlinkat(const PlanOp& op) {
 
 // O_CREAT: the parent held exclusive around lookup_open.
 dentry* open_last_lookups(dentry* parent, int name) {
+  CALL_FRAME();
   inode* dir = parent->d_inode;
   inode_lock(dir);
   dentry* d = lookup_open(parent, name);
@@ -90,6 +96,7 @@ dentry* open_last_lookups(dentry* parent, int name) {
 
 // kernel: do_sys_openat2 with O_CREAT (path_openat: open_last_lookups).
 int do_open_create(const PlanOp& op) {
+  CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   dentry* d = open_last_lookups(parent, last_name(op.path));
@@ -106,6 +113,7 @@ int do_open_create(const PlanOp& op) {
 // disconnected, and dies then, as on the kernel's -ESTALE path.
 // kernel: do_handle_open.
 int do_fh_decode(const PlanOp& op) {
+  CALL_FRAME();
   if (op.tree_node < 0) return -ESTALE;
   inode* in = kstate().tree_inodes[size_t(op.tree_node)];
   if (!in->dir) return -ESTALE;

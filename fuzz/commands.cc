@@ -49,7 +49,8 @@ const std::vector<Command>& commands() {
        "or a campaign of another strategy on random scenarios; each bug found gets "
        "OUT/<bucket>/ with a report and its schedule",
        cmd_fuzz},
-      {"replay", "FILE", "run a schedule once, exactly, and print its report", cmd_replay},
+      {"replay", "FILE [--html OUT.html] [--mail OUT.txt | --mail -]",
+       "run a schedule once, exactly, and print its report", cmd_replay},
       {"minimize", "FILE [-o OUT]",
        "smallest schedule with FILE's bug (same title); writes NAME.min.textproto beside FILE, "
        "or -o OUT (- for stdout)",

@@ -269,6 +269,7 @@ pb::Schedule write_bucket_report(const std::string& dir, const pb::Schedule& fou
   write_or_note(dir + "/schedule.textproto", to_text(canonical), error);
   write_or_note(dir + "/schedule.pb", to_binary(canonical), error);
   write_or_note(dir + "/" + kSwimlaneFile, format_swimlane_html(canonical, replay), error);
+  write_or_note(dir + "/" + kMailFile, format_mail(canonical, replay), error);
   if (error->empty())
     write_or_note(dir + "/" + kReportFile, format_report(canonical, replay), error);
   return canonical;

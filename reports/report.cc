@@ -7,6 +7,7 @@
 
 #include "core/scenario.h"
 #include "reports/describe.h"
+#include "reports/kernel_trace.h"
 #include "schedules/model_enums.h"
 #include "schedules/schedule_io.h"
 
@@ -44,6 +45,15 @@ void write_details(std::ostream& out, const Execution& execution) {
     out << (line.empty() ? "" : "  ") << line << "\n";
 }
 
+void write_kernel_form(std::ostream& out, const pb::Schedule& schedule,
+                       const Execution& execution) {
+  const std::string kernel = format_kernel_report(schedule, execution);
+  if (kernel.empty()) return;
+  out << "\nas the kernel would print it (call traces innermost first):\n"
+      << kFrameMarkerNote << "\n\n"
+      << kernel;
+}
+
 void write_interleaving(std::ostream& out, const pb::Schedule& schedule,
                         const Execution& execution) {
   const auto& trace = execution.trace;
@@ -77,7 +87,7 @@ void write_replay(std::ostream& out, const pb::Schedule& schedule) {
       << "replay:\n"
       << "  dcfuzz replay " << kReproducerFile << "\n"
       << "  (a campaign saves it as OUT/<bucket>/" << kReproducerFile << ", beside " << kReportFile
-      << " and " << kSwimlaneFile << ")\n";
+      << ", " << kMailFile << " and " << kSwimlaneFile << ")\n";
 }
 
 }  // namespace
@@ -87,8 +97,15 @@ std::string format_report(const pb::Schedule& schedule, const Execution& executi
   out << (execution.found ? execution.title : std::string("no finding")) << "\n\n";
   write_scenario(out, schedule.scenario());
   write_details(out, execution);
+  write_kernel_form(out, schedule, execution);
   write_interleaving(out, schedule, execution);
   write_replay(out, schedule);
+  return out.str();
+}
+
+std::string format_interleaving(const pb::Schedule& schedule, const Execution& execution) {
+  std::ostringstream out;
+  write_interleaving(out, schedule, execution);
   return out.str();
 }
 

@@ -28,16 +28,36 @@ struct TraceEvent {
   EventKind kind = EventKind::other;
 };
 
+// One task when a finding fired (TaskSnapshot, copied): the report's call
+// traces and lock lists come from here.
+struct TaskAtFinding {
+  struct Held {
+    std::string object, kind, function;
+    bool shared = false;
+  };
+  int thread = 0;
+  int op = -1;
+  std::string state;
+  std::vector<std::string> frames;  // the model's call chain, outermost first
+  std::string wait_function, wait_what, wait_object, wait_kind, wait_lookup_dentry;
+  bool wait_on_lock = false, wait_shared = false;
+  int wait_lookup_owner = -1;
+  uint32_t blocked_at = 0;
+  std::vector<Held> held;
+  bool blocked() const { return !wait_function.empty(); }
+};
+
 struct Execution {
   bool found = false;
   std::string title;    // the bucket: one line, stable across schedules of one bug
   std::string details;  // several lines from the detector
   FindingKind kind = FindingKind::none;
-  int thread = -1;                // the task the finding is about (Finding::thread)
-  std::string function;           // where it fired (Finding::function), or empty
-  pb::Schedule recorded;          // interleaving part only (preemptions, choices, faults)
-  uint32_t steps = 0;             // scheduling decisions taken
-  std::vector<TraceEvent> trace;  // when RunOptions::trace
+  int thread = -1;                   // the task the finding is about (Finding::thread)
+  std::string function;              // where it fired (Finding::function), or empty
+  pb::Schedule recorded;             // interleaving part only (preemptions, choices, faults)
+  uint32_t steps = 0;                // scheduling decisions taken
+  std::vector<TraceEvent> trace;     // when RunOptions::trace
+  std::vector<TaskAtFinding> tasks;  // when RunOptions::trace and the model found something
 };
 
 // Called on every model event of every execution (interleaving coverage).

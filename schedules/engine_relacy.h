@@ -106,6 +106,7 @@ class RunState final : public Host {
     exec_.thread = -1;
     exec_.function.clear();
     exec_.trace.clear();
+    exec_.tasks.clear();
     strategy_.begin(program_.thread_count());
   }
 
@@ -163,6 +164,29 @@ class RunState final : public Host {
       exec_.trace.push_back(TraceEvent{step_, event.thread, event.function, event.what,
                                        event.object_name ? event.object_name : "", event.kind});
     }
+  }
+  void on_task(const TaskSnapshot& t) override {
+    DriverAllocScope scope;
+    TaskAtFinding out;
+    out.thread = t.thread;
+    out.op = t.op;
+    out.state = t.state;
+    out.frames.assign(t.frame, t.frame + t.nframes);
+    auto str = [](const char* s) { return std::string(s ? s : ""); };
+    out.wait_function = str(t.wait_function);
+    out.wait_what = str(t.wait_what);
+    out.wait_object = t.wait_object;
+    out.wait_kind = str(t.wait_kind);
+    out.wait_lookup_dentry = t.wait_lookup_dentry;
+    out.wait_on_lock = t.wait_on_lock;
+    out.wait_shared = t.wait_shared;
+    out.wait_lookup_owner = t.wait_lookup_owner;
+    out.blocked_at = t.blocked_at;
+    for (int i = 0; i < t.nheld; ++i) {
+      const TaskSnapshot::Held& h = t.held[i];
+      out.held.push_back({h.object, str(h.kind), str(h.function), h.shared});
+    }
+    exec_.tasks.push_back(std::move(out));
   }
   void on_finding(const Finding& finding) override {
     DriverAllocScope scope;

@@ -43,6 +43,7 @@ TEST(FindingsSelfCheck, AFindingThatReplaysGetsItsReport) {
   findings.write_reports();
   const std::string dir = findings.bucket_dir(found.title);
   EXPECT_EQ(slurp(dir + "/report.txt").rfind(found.title, 0), 0u);
+  EXPECT_EQ(slurp(dir + "/mail.txt").rfind("Subject: [dcfuzz] " + found.title, 0), 0u);
   EXPECT_FALSE(std::filesystem::exists(dir + "/engine-error.txt"));
   ASSERT_EQ(findings.buckets().size(), 1u);
 }
