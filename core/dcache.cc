@@ -2,6 +2,7 @@
 #include "core/dcache.h"
 
 #include "core/bug.h"
+#include "core/coherence.h"
 #include "core/kernel_state.h"
 #include "core/plan.h"
 #include "core/program.h"
@@ -147,17 +148,19 @@ dentry* d_lookup(dentry* parent, int name) {
   }
 }
 
-// inode->i_lock is not modelled: alias-list updates happen between two
+// inode->i_lock is not taken here: alias-list updates happen between two
 // scheduling decisions, so they are atomic in the model.
 void d_set_inode(dentry* d, inode* in) {
   d->d_inode = in;
   in->i_dentry.push_back(d);
+  note_dentry_change(d);
 }
 
 void d_clear_inode(dentry* d) {
   std::vector<dentry*>& aliases = d->d_inode->i_dentry;
   aliases.erase(std::remove(aliases.begin(), aliases.end(), d), aliases.end());
   d->d_inode = nullptr;
+  note_dentry_change(d);
 }
 
 void __d_drop(dentry* d) {
@@ -168,6 +171,7 @@ void __d_drop(dentry* d) {
 
 void __d_rehash(dentry* d) {
   d->d_hashed = true;
+  note_dentry_change(d);
   trace(EventKind::state, "hash", dref(Obj::dentry, d));
 }
 
@@ -187,6 +191,12 @@ void d_delete(dentry* d) {
   spin_unlock(&d->d_lock);
 }
 
+void d_invalidate(dentry* d) {
+  spin_lock(&d->d_lock);
+  __d_drop(d);
+  spin_unlock(&d->d_lock);
+}
+
 void __d_add(dentry* d, inode* in) {
   inode* dir = nullptr;
   unsigned n = 0;
@@ -198,6 +208,10 @@ void __d_add(dentry* d, inode* in) {
     wq = __d_lookup_unhash(d);
   }
   if (in) d_set_inode(d, in);
+  if (in && in->i_lock_owner == current().index) {  // d_splice_alias's i_lock
+    in->i_lock_owner = -1;
+    while (in->i_lock_waiters.count > 0) wake_task(in->i_lock_waiters.pop());
+  }
   __d_rehash(d);
   if (dir) {
     end_dir_add(dir, n);
@@ -223,6 +237,11 @@ dentry* __d_find_any_alias(inode* in) {
 dentry* d_find_any_alias(inode* in) { return __d_find_any_alias(in); }
 
 dentry* d_obtain_alias(inode* in) {
+  while (in->i_lock_owner >= 0) {  // spin_lock(&inode->i_lock), held by a d_splice_alias
+    in->i_lock_waiters.push(current().index);
+    prepare_to_wait(WaitSite{__func__, "spin_lock", iref(Obj::i_lock, in), false});
+    schedule_wait();
+  }
   if (dentry* alias = __d_find_any_alias(in)) return alias;
   dentry* tmp = d_alloc_anon();
   if (!tmp) return ERR_PTR(-ENOMEM);

@@ -5,7 +5,8 @@
 // d_children (nothing here walks children), the main hash's bit locks and
 // RCU walks (lookups take d_lock; the model's tables are consistent at every
 // scheduling decision), inode->i_lock (alias-list updates are atomic between
-// decisions), inode eviction (inodes live until the execution ends).
+// decisions; it is kept only where d_splice_alias holds it across several),
+// inode eviction (inodes live until the execution ends).
 #pragma once
 
 #include "core/wait.h"
@@ -29,6 +30,13 @@ enum : unsigned {
 
 struct dentry;
 
+// The coherence oracle's note of the last change (core/coherence.h): which
+// operation (thread * 16 + op; -1: the initial tree) at which step.
+struct Change {
+  int16_t op = -1;
+  uint32_t step = 0;
+};
+
 // A directory entry on the model filesystem's "disk".
 struct DirEntry {
   int name;
@@ -42,10 +50,19 @@ struct inode {
   rw_semaphore i_rwsem;
   seqcount_t i_dir_seq;
   std::vector<dentry*> i_dentry;  // aliases
+  // inode->i_lock, as far as it orders alias changes: held by d_splice_alias
+  // from its search for an alias to __d_add's adding one (no scheduling
+  // decision unless someone waits); d_obtain_alias waits for it.
+  int i_lock_owner = -1;
+  WaitList i_lock_waiters;
   // Directories: the contents on disk, read and written under i_rwsem; the
   // rl::var makes Relacy report any access that is not.
   std::vector<DirEntry> entries;
   rl::var<int> i_contents{0};
+  // The oracles' identity of the inode (oracles/seqfs.h: root, tree node or
+  // creating op) and the last change of its contents on disk.
+  int slot = -1;
+  Change disk_changed;
 };
 
 struct dentry {
@@ -65,6 +82,7 @@ struct dentry {
   // when the clearing d_lock section ends.
   uint8_t wake_check = 0;
   const char* wake_check_function = nullptr;
+  Change changed;  // last instantiated, made negative, hashed or moved
   spinlock_t d_lock;
 };
 
@@ -92,6 +110,7 @@ dentry* __d_lookup(dentry* parent, int name);  // main hash, no reference
 dentry* d_lookup(dentry* parent, int name);
 void d_instantiate(dentry* d, inode* in);
 void d_delete(dentry* d);
+void d_invalidate(dentry* d);  // a non-directory: unhashed (no children to shrink)
 void __d_add(dentry* d, inode* in);
 inline void d_add(dentry* d, inode* in) { __d_add(d, in); }
 dentry* d_find_any_alias(inode* in);  // referenced, or NULL

@@ -1,6 +1,7 @@
 // fs/dcache.c, moving and splicing: __d_move, d_move, d_splice_alias and
 // d_add_ci, where the two bugs of the v4 series live.
 #include "core/bug.h"
+#include "core/coherence.h"
 #include "core/dcache.h"
 #include "core/events.h"
 #include "core/kernel_state.h"
@@ -45,6 +46,7 @@ void unlock_after_move(dentry* d, dentry* target, dentry* old_parent, const char
 void switch_parent(dentry* d, dentry* target, dentry* old_parent) {
   d->d_parent = target->d_parent;
   d->d_name = target->d_name;
+  note_dentry_change(d);
   ++d->d_parent->d_count;  // under its d_lock
   if (d != old_parent) --old_parent->d_count;
 }
@@ -123,6 +125,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
       write_sequnlock(&kstate().rename_lock);
       return alias;
     }
+    in->i_lock_owner = current().index;  // none: i_lock held on until __d_add adds d
   }
   __d_add(d, in);
   return nullptr;

@@ -27,6 +27,8 @@ enum class FindingKind : uint8_t {
   bad_unlock_balance,  // kBadUnlockBalanceTitle (also Relacy's unlock of a mutex not owned)
   lock_order,          // "BUG: dcache invariant: lock order"
   invariant,           // "BUG: dcache invariant: ..." (the in-lookup rules, references)
+  incoherent,          // "BUG: dcache incoherent: ..." (the dcache against the disk)
+  wrong_result,        // "BUG: wrong result: ..." (a result no sequential order gives)
   other,               // the engine's other checks: livelock, data race, use-after-free, leak
 };
 

@@ -11,6 +11,10 @@ struct ModelOptions {
   // Self-test of the lock-order detector: d_alloc takes an in-lookup bucket
   // lock around the parent's d_lock (bucket -> d_lock, against rule 7).
   bool selftest_lock_inversion = false;
+  // The oracles (core/coherence.h): the dcache against the disk at every
+  // quiescent directory and at the end, the results against a sequential
+  // filesystem (oracles/) at the end.
+  bool oracles = true;
 };
 
 }  // namespace dcfuzz

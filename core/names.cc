@@ -40,6 +40,8 @@ const char* kind_prefix(Obj kind) {
       return "i_rwsem of ";
     case Obj::i_dir_seq:
       return "i_dir_seq of ";
+    case Obj::i_lock:
+      return "i_lock of ";
     default:
       return "";
   }

@@ -23,6 +23,7 @@ enum class Obj : uint8_t {
   rename_lock,
   rename_mutex,  // s_vfs_rename_mutex
   task,
+  i_lock,  // inode->i_lock, only where a task waits for it (d_obtain_alias)
 };
 
 struct ObjRef {

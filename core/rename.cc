@@ -36,11 +36,12 @@ void unlock_rename(dentry* p1, dentry* p2) {
   mutex_unlock(&kstate().s_vfs_rename_mutex);
 }
 
-// vfs_rename's checks; 0 when the rename may go on.
-int may_rename(dentry* old_d, dentry* new_d, dentry* new_parent) {
+// do_renameat2's and vfs_rename's checks; 0 when the rename may go on.
+int may_rename(dentry* old_d, dentry* new_d, dentry* old_parent, dentry* new_parent) {
   if (is_subdir(new_parent, old_d)) return -EINVAL;  // into itself
   inode* target = new_d->d_inode;
   if (!target) return 0;
+  if (is_subdir(old_parent, new_d)) return -ENOTEMPTY;  // over an ancestor of the source
   if (old_d->d_inode->dir && !target->dir) return -ENOTDIR;
   if (!old_d->d_inode->dir && target->dir) return -EISDIR;
   if (target->dir && !target->entries.empty()) return -ENOTEMPTY;
@@ -55,11 +56,9 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
     dput(old_d);
     return int(PTR_ERR(new_d));
   }
-  int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p2);
-  if (!err && old_d != new_d) {
-    fs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
-    d_move(old_d, new_d);
-  }
+  int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p1, p2);
+  if (!err && old_d != new_d) err = fs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
+  if (!err && old_d != new_d) d_move(old_d, new_d);
   dput(new_d);
   dput(old_d);
   return err;
@@ -69,19 +68,16 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
 
 int do_rename(const PlanOp& op) {
   if (op.path2.empty()) return -EBUSY;
-  dentry* p1 = walk_components(op.path.data(), int(op.path.size()) - 1);
+  dentry* p1 = walk_parent(op.path);  // filename_parentat: ENOTDIR before the second walk
   if (IS_ERR(p1)) return int(PTR_ERR(p1));
-  dentry* p2 = walk_components(op.path2.data(), int(op.path2.size()) - 1);
+  dentry* p2 = walk_parent(op.path2);
   if (IS_ERR(p2)) {
     dput(p1);
     return int(PTR_ERR(p2));
   }
-  int err = -ENOTDIR;
-  if (p1->d_inode->dir && p2->d_inode->dir) {
-    lock_rename(p1, p2);
-    err = rename_locked(op, p1, p2);
-    unlock_rename(p1, p2);
-  }
+  lock_rename(p1, p2);
+  int err = rename_locked(op, p1, p2);
+  unlock_rename(p1, p2);
   dput(p2);
   dput(p1);
   return err;
