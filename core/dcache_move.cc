@@ -6,6 +6,7 @@
 #include "core/events.h"
 #include "core/kernel_state.h"
 #include "core/namei.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -116,7 +117,9 @@ void d_move(dentry* d, dentry* target) {
 }
 
 dentry* d_splice_alias(inode* in, dentry* d) {
-  if (in && in->dir) {
+  const bool selftest =
+      kstate().plan->options.selftest_incoherence == SelftestIncoherence::splice_second_alias;
+  if (in && in->dir && !selftest) {
     if (dentry* alias = d_find_any_alias(in)) {
       // A connected alias would go through __d_unalias; with no hard-linked
       // directories it moves the same way, so both take __d_move here.

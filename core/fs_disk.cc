@@ -93,7 +93,8 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
   in->slot = created_slot();
   if (d_unhashed(d)) {
     d_add(d, in);
-  } else {
+  } else if (kstate().plan->options.selftest_incoherence !=
+             SelftestIncoherence::create_keeps_negative) {
     d_instantiate(d, in);
   }
   return 0;

@@ -4,6 +4,13 @@
 
 namespace dcfuzz {
 
+// Self-tests of the coherence check: a broken dcache it must see.
+enum class SelftestIncoherence {
+  none,
+  create_keeps_negative,  // vfs_create leaves a hashed negative dentry negative
+  splice_second_alias,    // d_splice_alias adds a directory's dentry beside its alias
+};
+
 struct ModelOptions {
   // The immediate lost-wakeup detector. Off, a wrong waiter shows as the
   // hang it becomes ("INFO: task hung in d_wait_lookup").
@@ -15,6 +22,7 @@ struct ModelOptions {
   // quiescent directory and at the end, the results against a sequential
   // filesystem (oracles/) at the end.
   bool oracles = true;
+  SelftestIncoherence selftest_incoherence = SelftestIncoherence::none;
 };
 
 }  // namespace dcfuzz

@@ -114,6 +114,48 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+Execution run_text(const std::string& text, const ModelOptions& options) {
+  pb::Schedule s;
+  std::string error;
+  EXPECT_TRUE(parse_schedule(text, &s, &error)) << error;
+  normalize(&s);
+  auto program = make_dcache_program(to_scenario(s.scenario()), options);
+  ReplayStrategy strategy(s);
+  return run_program(*program, strategy);
+}
+
+// The rules no variant breaks, on a model broken for the purpose: a create
+// that leaves the cached negative dentry negative, a splice that adds a
+// second alias of a directory. Silent with the model intact.
+TEST(ModelOracle, SeesAStaleNegativeDentryAndASecondAlias) {
+  const std::string negative =
+      "scenario { kernel: MAINLINE fs: PLAIN threads { ops { op: LOOKUP path: \"foo\" } ops { "
+      "op: CREATE path: \"foo\" } } }";
+  const std::string alias =
+      "scenario { kernel: MAINLINE fs: NFS tree { name: \"d\" dir: true disconnected_alias: "
+      "true } threads { ops { op: LOOKUP path: \"d\" } } }";
+  ModelOptions broken;
+  broken.selftest_incoherence = SelftestIncoherence::create_keeps_negative;
+  Execution e = run_text(negative, broken);
+  EXPECT_EQ(e.title, "BUG: dcache incoherent: stale negative dentry");
+  EXPECT_NE(e.details.find("dcache: dentry /foo is hashed and negative (last changed by T1 "
+                           "lookup foo"),
+            std::string::npos)
+      << e.details;
+  EXPECT_NE(e.details.find("disk: directory / has \"foo\" -> inode /foo (last changed by T1 "
+                           "create foo"),
+            std::string::npos)
+      << e.details;
+  broken.selftest_incoherence = SelftestIncoherence::splice_second_alias;
+  e = run_text(alias, broken);
+  EXPECT_EQ(e.title, "BUG: dcache incoherent: directory with two aliases");
+  EXPECT_NE(e.details.find("directory inode /d has 2 aliases: dentry <disconnected alias of /d>"),
+            std::string::npos)
+      << e.details;
+  EXPECT_FALSE(run_text(negative, {}).found);
+  EXPECT_FALSE(run_text(alias, {}).found);
+}
+
 // The coherence check must not mistake a directory in the middle of an
 // operation for a stale one: every interleaving (to bound 2) of a rename
 // racing a lookup and an unlink of its names, on each filesystem, is clean
