@@ -95,7 +95,7 @@ void add_dentry(Text& out, const dentry* d) { out.add("%s", ObjName(dref(Obj::de
 void check_dentry(const dentry* d, const Quiet& q, bool ci) {
   if (IS_ROOT(d) || !d_in_main_hash(d)) return;  // s_roots aliases are DISCONNECTED
   const inode* dir = d->d_parent->d_inode;
-  if (!dir || !q.of(dir)) return;
+  if (!dir || !q.of(dir) || !(q.all || dir->coherence_dirty)) return;
   if (d->d_inode) {
     const DirEntry* e = on_disk(dir, d->d_name, false);
     if (!e || e->inode != d->d_inode) incoherent("stale positive dentry", d, dir, e);
@@ -104,12 +104,16 @@ void check_dentry(const dentry* d, const Quiet& q, bool ci) {
   }
 }
 
-// A directory has one alias: d_splice_alias moves an existing one rather
-// than add another.
-void check_aliases(const inode* in, const Quiet& q) {
-  if (!in->dir || in->i_dentry.size() < 2) return;
+bool aliases_quiet(const inode* in, const Quiet& q) {
   for (const dentry* a : in->i_dentry)
-    if (!IS_ROOT(a) && !q.of(a->d_parent->d_inode)) return;
+    if (!IS_ROOT(a) && !q.of(a->d_parent->d_inode)) return false;
+  return true;
+}
+
+// A directory has one alias: d_splice_alias moves an existing one rather
+// than add another. The caller saw its aliases' directories quiet.
+void check_aliases(const inode* in) {
+  if (!in->dir || in->i_dentry.size() < 2) return;
   Text& out = new_finding();
   out.add("directory inode %s has %zu aliases:", in->path, in->i_dentry.size());
   for (const dentry* a : in->i_dentry) {
@@ -137,8 +141,20 @@ Change current_change() {
 
 }  // namespace
 
-void note_dentry_change(dentry* d) { d->changed = current_change(); }
-void note_disk_change(inode* dir) { dir->disk_changed = current_change(); }
+// Marks what the next check must look at: a directory whose names changed
+// (in the cache or on disk), an inode that gained an alias.
+void note_dentry_change(dentry* d) {
+  d->changed = current_change();
+  if (inode* dir = d->d_parent->d_inode) dir->coherence_dirty = true;
+  if (d->d_inode) d->d_inode->alias_dirty = true;
+  kstate().coherence_pending = true;
+}
+
+void note_disk_change(inode* dir) {
+  dir->disk_changed = current_change();
+  dir->coherence_dirty = true;
+  kstate().coherence_pending = true;
+}
 
 int created_slot() {
   const Task& t = current();
@@ -146,16 +162,27 @@ int created_slot() {
   return oracle::op_slot(t.index, t.op);
 }
 
+// Between two changes nothing new can be stale: a scheduling decision with
+// nothing marked costs one test. What is marked is checked once quiet.
 void check_coherence(bool at_end) {
-  const KernelState& v = kstate();
-  if (!v.plan->options.oracles) return;
+  KernelState& v = kstate();
+  if (!v.plan->options.oracles || (!at_end && !v.coherence_pending)) return;
   if (!at_end && (v.rename_lock.seqcount.seq & 1)) return;  // a __d_move under way
   Quiet q;
   q.all = at_end;
   if (!at_end) find_busy(&q);
   const bool ci = v.plan->scenario.fs == FsKind::case_insensitive;
   for (const dentry* d : v.dentries) check_dentry(d, q, ci);
-  for (const inode* in : v.inodes) check_aliases(in, q);
+  bool left = false;
+  for (inode* in : v.inodes) {
+    if ((at_end || in->alias_dirty) && aliases_quiet(in, q)) {
+      check_aliases(in);
+      in->alias_dirty = false;
+    }
+    if (in->coherence_dirty && q.of(in)) in->coherence_dirty = false;
+    left = left || in->coherence_dirty || in->alias_dirty;
+  }
+  v.coherence_pending = left;
 }
 
 void check_results() {

@@ -63,6 +63,8 @@ struct inode {
   // creating op) and the last change of its contents on disk.
   int slot = -1;
   Change disk_changed;
+  bool coherence_dirty = false;  // its names, cached or on disk, changed since checked
+  bool alias_dirty = false;      // it gained an alias since checked
 };
 
 struct dentry {

@@ -40,6 +40,7 @@ struct KernelState {
   rw_semaphore s_vfs_rename_mutex;
   VarWaitTable var_waiters;
   bool tree_built = false;  // before(): the initial tree is no operation's change
+  bool coherence_pending = false;  // some inode is coherence_dirty or alias_dirty
   oracle::History history;  // each operation's steps and result (the result oracle)
 };
 

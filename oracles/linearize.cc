@@ -18,8 +18,9 @@ namespace dcfuzz::oracle {
 namespace {
 
 constexpr int kMaxTotal = kMaxThreads * kMaxOps;
-constexpr size_t kMemoSize = 4096;    // a power of two
-constexpr uint32_t kBudget = 200000;  // dfs nodes; beyond, no verdict
+constexpr size_t kMemoSize = 4096;      // a power of two
+constexpr uint32_t kBudget = 200000;    // dfs nodes; beyond, no verdict
+constexpr uint32_t kQuickBudget = 256;  // the first search's, without the table
 
 // Where every thread is: its operations done, and the one under way.
 struct Key {
@@ -126,7 +127,18 @@ class Search {
 
   // True if an order was found (in order()), false if none; gave_up() if
   // the budget ran out first.
+  // First a short search that remembers nothing (most histories fit the
+  // first order tried, and the table costs more than the search), then the
+  // memoised one.
   bool run() {
+    budget_ = kQuickBudget;
+    memo_ = false;
+    if (dfs()) return true;
+    key_ = Key();
+    nodes_ = 0;
+    gave_up_ = false;
+    budget_ = kBudget;
+    memo_ = true;
     g_memo.reset();
     return dfs();
   }
@@ -172,11 +184,11 @@ class Search {
           best_len_ = f.depth;
           return true;
         }
-        if (++nodes_ > kBudget || sp + 1 >= int(kMaxFrames)) {
+        if (++nodes_ > budget_ || sp + 1 >= int(kMaxFrames)) {
           gave_up_ = true;
           return false;
         }
-        if (seen(key_, f.state)) f.next_thread = nthreads_;  // nothing new below
+        if (memo_ && seen(key_, f.state)) f.next_thread = nthreads_;  // nothing new below
       }
       if (!try_next_step(f, &stack[size_t(sp + 1)])) {
         undo(f);
@@ -194,15 +206,16 @@ class Search {
       const int t = f.next_thread++;
       if (key_.done[t] == count_[t] || !may_go_next(t)) continue;
       const int index = ops_[t][key_.done[t]];
-      *child = Frame();
       child->state = f.state;
       child->thread = int8_t(t);
+      child->ended = false;
+      child->entered = false;
+      child->next_thread = 0;
       child->before = key_.cursor[t];
       child->depth = f.depth;
       Result got;
       if (!advance(plan_, &child->state, t, index, &key_.cursor[t], &got)) {  // a step, not the end
-        canonicalize(&child->state);
-        return true;
+        return true;  // a lookup changes nothing
       }
       key_.cursor[t] = child->before;
       const bool is_open = open_.thread == t && open_.index == index;
@@ -213,7 +226,7 @@ class Search {
         continue;
       }
       if (is_open) open_result_ = got;
-      canonicalize(&child->state);
+      if (child->state.clock != f.state.clock) canonicalize(&child->state);  // something linked
       child->ended = true;
       child->depth = f.depth + 1;
       ++key_.done[t];
@@ -250,6 +263,8 @@ class Search {
   int best_len_ = 0;
   Result open_result_;
   uint32_t nodes_ = 0;
+  uint32_t budget_ = kBudget;
+  bool memo_ = true;
   bool gave_up_ = false;
   int misfit_len_ = -1;
   OrderStep misfit_{-1, -1};
@@ -339,7 +354,7 @@ const char* short_result(const SeqOp& op, const Result& r, int self) {
 void add_order(Out& out, const SeqPlan& plan, const OrderStep* order, int len) {
   for (int k = 0; k < len; ++k)
     out.add("%sT%d %s", k ? ", " : "", order[k].thread + 1,
-            op_of(plan, order[k].thread, order[k].index).call.c_str());
+            op_of(plan, order[k].thread, order[k].index).call);
 }
 
 }  // namespace
@@ -349,7 +364,7 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
   const SeqOp& blamed = op_of(plan, v.thread, v.index);
   const int self = op_slot(v.thread, v.index);
   const OpRecord& got = h.op[v.thread][v.index];
-  snprintf(title, title_size, "BUG: wrong result: %s = %s", blamed.title_call.c_str(),
+  snprintf(title, title_size, "BUG: wrong result: %s = %s", blamed.title_call,
            short_result(blamed, got.result, self));
   Out out(details, details_size);
   char text[256];
@@ -357,7 +372,7 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
   out.add(
       "T%d %s = %s: no order of the operations, each placed between its begin and its end, "
       "gives that result on a sequential %s filesystem.\n",
-      v.thread + 1, blamed.call.c_str(), text,
+      v.thread + 1, blamed.call, text,
       plan.fs == FsKind::plain ? "plain"
       : plan.fs == FsKind::nfs ? "nfs"
                                : "case-insensitive");
@@ -367,11 +382,11 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
       const OpRecord& r = h.op[t][i];
       const SeqOp& op = op_of(plan, t, i);
       if (!r.ran) {
-        out.add("  T%d %s: did not run\n", t + 1, op.call.c_str());
+        out.add("  T%d %s: did not run\n", t + 1, op.call);
         continue;
       }
       result_text(plan, op, r.result, op_slot(t, i), text, sizeof text);
-      out.add("  T%d %s = %s [%u..%u]%s\n", t + 1, op.call.c_str(), text, r.begin, r.end,
+      out.add("  T%d %s = %s [%u..%u]%s\n", t + 1, op.call, text, r.begin, r.end,
               r.result.err == -ENOMEM ? " (allocation fault: not checked)" : "");
     }
   }
@@ -379,7 +394,7 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
   add_order(out, plan, v.open_order, v.open_len);
   result_text(plan, blamed, v.expected, self, text, sizeof text);
   out.add(", which the execution allows, a sequential filesystem gives T%d %s = %s.\n",
-          v.thread + 1, blamed.call.c_str(), text);
+          v.thread + 1, blamed.call, text);
   if (v.needed_len == 0) {
     out.add("No order of the operations gives all these results, even ignoring when each ran.\n");
     return;
@@ -394,8 +409,8 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
       const OpRecord &rx = h.op[x.thread][x.index], &ry = h.op[y.thread][y.index];
       if (ry.end >= rx.begin) continue;
       out.add("%s T%d %s ended (step %u) before T%d %s began (step %u)", shown ? ";" : "",
-              y.thread + 1, op_of(plan, y.thread, y.index).call.c_str(), ry.end, x.thread + 1,
-              op_of(plan, x.thread, x.index).call.c_str(), rx.begin);
+              y.thread + 1, op_of(plan, y.thread, y.index).call, ry.end, x.thread + 1,
+              op_of(plan, x.thread, x.index).call, rx.begin);
       ++shown;
     }
   }

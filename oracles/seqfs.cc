@@ -23,11 +23,16 @@ bool State::operator==(const State& o) const {
 
 namespace {
 
-int16_t intern(SeqPlan& plan, const std::string& name) {
+int16_t intern(SeqPlan& plan, const char* name, size_t length) {
   for (size_t i = 0; i < plan.names.size(); ++i)
-    if (plan.names[i] == name) return int16_t(i);
-  plan.names.push_back(name);
+    if (plan.names[i].size() == length && std::memcmp(plan.names[i].data(), name, length) == 0)
+      return int16_t(i);
+  plan.names.emplace_back(name, length);
   return int16_t(plan.names.size() - 1);
+}
+
+int16_t intern(SeqPlan& plan, const std::string& name) {
+  return intern(plan, name.data(), name.size());
 }
 
 // Non-empty '/'-separated components; false if more than fit.
@@ -39,17 +44,20 @@ bool split(SeqPlan& plan, const std::string& path, int16_t* out, int* n) {
     if (slash == std::string::npos) slash = path.size();
     if (slash > at) {
       if (*n == kMaxDepth) return false;
-      out[(*n)++] = intern(plan, path.substr(at, slash - at));
+      out[(*n)++] = intern(plan, path.data() + at, slash - at);
     }
     at = slash + 1;
   }
   return true;
 }
 
-std::string fold(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return s;
+char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+bool equal_but_case(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
 }
 
 void link(State* s, int slot, int parent, int name, bool dir) {
@@ -164,28 +172,34 @@ Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
   return result(plan.initial.slot[slot].dir ? 0 : -ESTALE);
 }
 
-std::string call_text(const Op& op) {
-  const std::string p = "\"" + op.path + "\"";
+void call_text(const Op& op, char* buf, size_t size) {
+  const char* p = op.path.c_str();
   switch (op.kind) {
     case OpKind::lookup:
-      return "stat(" + p + ")";
+      snprintf(buf, size, "stat(\"%s\")", p);
+      return;
     case OpKind::create:
-      return "creat(" + p + ")";
+      snprintf(buf, size, "creat(\"%s\")", p);
+      return;
     case OpKind::unlink:
-      return "unlink(" + p + ")";
+      snprintf(buf, size, "unlink(\"%s\")", p);
+      return;
     case OpKind::mkdir:
-      return "mkdir(" + p + ")";
+      snprintf(buf, size, "mkdir(\"%s\")", p);
+      return;
     case OpKind::rename:
-      return "rename(" + p + ", \"" + op.path2 + "\")";
+      snprintf(buf, size, "rename(\"%s\", \"%s\")", p, op.path2.c_str());
+      return;
     case OpKind::open_create:
-      return "open(" + p + ", O_CREAT)";
+      snprintf(buf, size, "open(\"%s\", O_CREAT)", p);
+      return;
     case OpKind::fh_decode:
-      return "open_by_handle_at(" + p + ")";
+      snprintf(buf, size, "open_by_handle_at(\"%s\")", p);
+      return;
   }
-  return "?";
 }
 
-std::string title_call_text(OpKind kind) {
+const char* title_call_text(OpKind kind) {
   switch (kind) {
     case OpKind::lookup:
       return "stat(...)";
@@ -263,7 +277,7 @@ SeqPlan compile(const Scenario& scenario) {
       s.kind = op.kind;
       fits = fits && split(plan, op.path, s.path, &s.n);
       fits = fits && (op.kind != OpKind::rename || split(plan, op.path2, s.path2, &s.n2));
-      s.call = call_text(op);
+      call_text(op, s.call, sizeof s.call);
       s.title_call = title_call_text(op.kind);
       plan.threads.back().push_back(s);
     }
@@ -271,11 +285,10 @@ SeqPlan compile(const Scenario& scenario) {
   for (std::vector<SeqOp>& ops : plan.threads)
     for (SeqOp& op : ops)
       if (op.kind == OpKind::fh_decode) op.tree_node = tree_node_of(scenario, plan, op);
-  std::vector<std::string> lowered;
-  for (const std::string& name : plan.names) lowered.push_back(fold(name));
+  plan.folded.reserve(plan.names.size());
   for (size_t i = 0; i < plan.names.size(); ++i) {
     size_t first = 0;
-    while (lowered[first] != lowered[i]) ++first;
+    while (!equal_but_case(plan.names[first], plan.names[i])) ++first;
     plan.folded.push_back(int16_t(first));
   }
   plan.usable = fits;
@@ -451,7 +464,7 @@ void slot_name(const SeqPlan& plan, int slot, char* buf, size_t size) {
     int t = (slot - kOpSlot0) / kMaxOps, i = (slot - kOpSlot0) % kMaxOps;
     if (size_t(t) < plan.threads.size() && size_t(i) < plan.threads[size_t(t)].size()) {
       snprintf(buf, size, "the inode T%d %s created", t + 1,
-               plan.threads[size_t(t)][size_t(i)].call.c_str());
+               plan.threads[size_t(t)][size_t(i)].call);
       return;
     }
   }

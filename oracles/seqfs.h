@@ -43,9 +43,9 @@ struct SeqOp {
   int n = 0, n2 = 0;  // components in path, path2
   int16_t path[kMaxDepth] = {};
   int16_t path2[kMaxDepth] = {};
-  int tree_node = -1;      // fh_decode: the initial tree node the handle names
-  std::string call;        // `stat("d/foo")`, for reports
-  std::string title_call;  // `stat(...)`: a title names the call, not its path (one bucket)
+  int tree_node = -1;           // fh_decode: the initial tree node the handle names
+  char call[96] = {};           // `stat("d/foo")`, for reports
+  const char* title_call = "";  // `stat(...)`: a title names the call, not its path (one bucket)
 };
 
 // One inode of the sequential filesystem: linked under `parent` as `name`
