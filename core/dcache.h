@@ -63,6 +63,7 @@ struct inode {
   // creating op) and the last change of its contents on disk.
   int slot = -1;
   Change disk_changed;
+  bool dead = false;  // S_DEAD: a directory a rename replaced (IS_DEADDIR)
   bool coherence_dirty = false;  // its names, cached or on disk, changed since checked
   bool alias_dirty = false;      // it gained an alias since checked
 };

@@ -88,6 +88,7 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags) {
 
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir) {
+  if (dir->dead) return -ENOENT;                   // may_create: IS_DEADDIR
   if (disk_find(dir, d->d_name)) return -EEXIST;  // nfs: the server's answer
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();

@@ -44,8 +44,22 @@ int may_rename(dentry* old_d, dentry* new_d, dentry* old_parent, dentry* new_par
   if (is_subdir(old_parent, new_d)) return -ENOTEMPTY;  // over an ancestor of the source
   if (old_d->d_inode->dir && !target->dir) return -ENOTDIR;
   if (!old_d->d_inode->dir && target->dir) return -EISDIR;
-  if (target->dir && !target->entries.empty()) return -ENOTEMPTY;
   return 0;
+}
+
+// vfs_rename from the target's lock on: a directory target is locked, found
+// not empty by the filesystem (simple_rename, xfs_rename), and once
+// replaced marked S_DEAD, so that nothing is created in it any more.
+int vfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
+  inode* target = new_d->d_inode;
+  const bool lock_target = target && target->dir;
+  if (lock_target) inode_lock(target);
+  int err = lock_target && !target->entries.empty() ? -ENOTEMPTY : 0;
+  if (!err) err = fs_rename(old_dir, old_d, new_dir, new_d);
+  if (!err && lock_target) target->dead = true;
+  if (!err) d_move(old_d, new_d);
+  if (lock_target) inode_unlock(target);
+  return err;
 }
 
 int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
@@ -57,8 +71,7 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
     return int(PTR_ERR(new_d));
   }
   int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p1, p2);
-  if (!err && old_d != new_d) err = fs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
-  if (!err && old_d != new_d) d_move(old_d, new_d);
+  if (!err && old_d != new_d) err = vfs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
   dput(new_d);
   dput(old_d);
   return err;

@@ -11,7 +11,8 @@
 namespace dcfuzz::model {
 
 constexpr int kMaxTasks = 4;
-constexpr int kMaxHeld = 8;
+constexpr int kMaxHeld =
+    12;  // rename over a directory: 9 (mutex, 3 i_rwsem, rename_lock, 4 d_lock)
 
 struct LockMeta;
 

@@ -118,7 +118,12 @@ Result result(int err, int slot = kNoSlot) { return Result{err, err ? kNoSlot : 
 
 // The operations themselves, under the parent's i_rwsem: `p` the parent the
 // walk reached.
+// A directory a rename replaced while a walk held it (S_DEAD): nothing is
+// created in it (IS_DEADDIR: -ENOENT), and it is empty.
+bool dead(const State& s, int dir) { return dir != kRootSlot && s.slot[dir].parent == kNoSlot; }
+
 Result do_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, bool dir, int p) {
+  if (dead(*s, p)) return result(-ENOENT);
   if (find(plan, *s, p, op.path[op.n - 1]) != kNoSlot) return result(-EEXIST);
   link(s, self, p, op.path[op.n - 1], dir);
   return result(0, self);
@@ -134,6 +139,7 @@ Result do_unlink(const SeqPlan& plan, State* s, const SeqOp& op, int p) {
 
 // open(O_CREAT) without O_EXCL: opens what is there, else creates a file.
 Result do_open_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, int p) {
+  if (dead(*s, p)) return result(-ENOENT);
   int x = find(plan, *s, p, op.path[op.n - 1]);
   if (x == kNoSlot) {
     link(s, self, p, op.path[op.n - 1], false);
@@ -147,6 +153,7 @@ Result do_open_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, 
 Result do_rename(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2) {
   int old = find(plan, *s, p1, op.path[op.n - 1]);
   if (old == kNoSlot) return result(-ENOENT);
+  if (dead(*s, p2)) return result(-ENOENT);  // no child dentry for a dead directory
   int target = find(plan, *s, p2, op.path2[op.n2 - 1]);
   if (old == target) return result(0);
   if (is_subdir(*s, p2, old)) return result(-EINVAL);  // source is an ancestor of target
