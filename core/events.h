@@ -30,9 +30,9 @@ enum class FindingKind : uint8_t {
   sleep_in_atomic,     // "BUG: sleeping function called from invalid context at ..."
   kernel_assertion,    // the kernel's own WARN_ON / BUG_ON: "WARNING in f", "kernel BUG in f"
   invariant,           // "BUG: dcache invariant: ..." (the in-lookup rules, references)
+  other,               // the engine's other checks: livelock, data race, use-after-free, leak
   incoherent,          // "BUG: dcache incoherent: ..." (the dcache against the disk)
   wrong_result,        // "BUG: wrong result: ..." (a result no sequential order gives)
-  other,               // the engine's other checks: livelock, data race, use-after-free, leak
 };
 
 // The title of a bad unlock balance, from the model's lock checks and from
