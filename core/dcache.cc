@@ -2,6 +2,7 @@
 #include "core/dcache.h"
 
 #include "core/bug.h"
+#include "core/coherence.h"
 #include "core/kernel_state.h"
 #include "core/lockdep.h"
 #include "core/plan.h"
@@ -261,6 +262,7 @@ void d_set_inode(dentry* d, inode* in) {
   in->i_dentry.push_back(d);  // hlist_add_head(&d->d_u.d_alias, &in->i_dentry)
   d->d_inode = in;
   d->d_seq += 2;  // raw_write_seqcount_begin, __d_set_inode_and_type, ..._end
+  note_dentry_change(d);
 }
 
 // Entered with d->d_lock and its inode's i_lock held; drops both (then iput,
@@ -269,6 +271,7 @@ void dentry_unlink_inode(dentry* d) {
   inode* in = d->d_inode;
   d->d_seq += 2;  // raw_write_seqcount_begin, __d_clear_type_and_inode, ..._end
   d->d_inode = nullptr;
+  note_dentry_change(d);
   std::vector<dentry*>& aliases = in->i_dentry;
   aliases.erase(std::remove(aliases.begin(), aliases.end(), d), aliases.end());
   spin_unlock(&d->d_lock);
@@ -285,6 +288,7 @@ void __d_drop(dentry* d) {
 void __d_rehash(dentry* d) {
   d->d_hashed = true;
   d->d_hash_stamp = ++kstate().hash_clock;
+  note_dentry_change(d);
   trace(EventKind::state, "hash", dref(Obj::dentry, d));
 }
 
@@ -322,6 +326,12 @@ void d_delete(dentry* d) {
   __d_drop(d);
   spin_unlock(&d->d_lock);
   spin_unlock(&in->i_lock);
+}
+
+void d_invalidate(dentry* d) {
+  spin_lock(&d->d_lock);
+  __d_drop(d);
+  spin_unlock(&d->d_lock);
 }
 
 void __d_add(dentry* d, inode* in) {

@@ -29,6 +29,13 @@ enum : unsigned {
 
 struct dentry;
 
+// The coherence oracle's note of the last change (core/coherence.h): which
+// operation (thread * 16 + op; -1: the initial tree) at which step.
+struct Change {
+  int16_t op = -1;
+  uint32_t step = 0;
+};
+
 // A directory entry on the model filesystem's "disk".
 struct DirEntry {
   int name;
@@ -47,6 +54,13 @@ struct inode {
   // rl::var makes Relacy report any access that is not.
   std::vector<DirEntry> entries;
   rl::var<int> i_contents{0};
+  // The oracles' identity of the inode (oracles/seqfs.h: root, tree node or
+  // creating op) and the last change of its contents on disk.
+  int slot = -1;
+  Change disk_changed;
+  bool dead = false;             // S_DEAD: a directory a rename replaced (IS_DEADDIR)
+  bool coherence_dirty = false;  // its names, cached or on disk, changed since checked
+  bool alias_dirty = false;      // it gained an alias since checked
 };
 
 struct dentry {
@@ -71,6 +85,7 @@ struct dentry {
   // when the clearing d_lock section ends.
   uint8_t wake_check = 0;
   const char* wake_check_function = nullptr;
+  Change changed;  // last instantiated, made negative, hashed or moved
   spinlock_t d_lock;
 };
 
@@ -104,6 +119,7 @@ inline bool read_seqcount_retry(const dentry* d, unsigned seq) { return d->d_seq
 void d_instantiate(dentry* d, inode* in);
 void d_delete(dentry* d);
 // Entered with in->i_lock held if `in` is not NULL; drops it.
+void d_invalidate(dentry* d);  // a non-directory: unhashed (no children to shrink)
 void __d_add(dentry* d, inode* in);
 void d_add(dentry* d, inode* in);
 dentry* d_find_any_alias(inode* in);  // referenced, or NULL

@@ -1,11 +1,13 @@
 // fs/dcache.c, moving and splicing: __d_move, d_move, d_splice_alias and
 // d_add_ci, where the two bugs of the v4 series live.
 #include "core/bug.h"
+#include "core/coherence.h"
 #include "core/dcache.h"
 #include "core/events.h"
 #include "core/kernel_state.h"
 #include "core/lockdep.h"
 #include "core/namei.h"
+#include "core/plan.h"
 
 namespace dcfuzz::model {
 
@@ -47,6 +49,7 @@ void unlock_after_move(dentry* d, dentry* target, dentry* old_parent, const char
 void switch_parent(dentry* d, dentry* target, dentry* old_parent) {
   d->d_parent = target->d_parent;
   d->d_name = target->d_name;
+  note_dentry_change(d);
   ++d->d_parent->d_count;  // under its d_lock
   if (d != old_parent) --old_parent->d_count;
 }
@@ -189,8 +192,11 @@ dentry* d_splice_alias(inode* in, dentry* d) {
     __d_add(d, nullptr);
     return nullptr;
   }
+  // Self-test of the coherence check: a second alias of a directory.
+  const bool selftest =
+      kstate().plan->options.selftest_incoherence == SelftestIncoherence::splice_second_alias;
   spin_lock(&in->i_lock);
-  if (in->dir) {
+  if (in->dir && !selftest) {
     if (dentry* alias = __d_find_any_alias(in)) {
       // The reference to alias keeps it an alias.
       spin_unlock(&in->i_lock);

@@ -31,6 +31,8 @@ enum class FindingKind : uint8_t {
   kernel_assertion,    // the kernel's own WARN_ON / BUG_ON: "WARNING in f", "kernel BUG in f"
   invariant,           // "BUG: dcache invariant: ..." (the in-lookup rules, references)
   other,               // the engine's other checks: livelock, data race, use-after-free, leak
+  incoherent,          // "BUG: dcache incoherent: ..." (the dcache against the disk)
+  wrong_result,        // "BUG: wrong result: ..." (a result no sequential order gives)
 };
 
 // The title of a bad unlock balance, from the model's lock checks and from

@@ -23,7 +23,7 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __
 
 // ->create / ->mkdir, ->unlink, ->rename (the same for every kind).
 int fs_create(inode* dir, dentry* d, bool is_dir);
-void fs_unlink(inode* dir, dentry* d);
-void fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+int fs_unlink(inode* dir, dentry* d);
+int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
 
 }  // namespace dcfuzz::model

@@ -1,6 +1,7 @@
 // The model filesystems' disk: directory contents, and the inode operations
 // every kind shares (create, unlink, rename) plus the ->lookup dispatch.
 #include "core/bug.h"
+#include "core/coherence.h"
 #include "core/events.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
@@ -12,7 +13,19 @@ namespace {
 
 // Race detection: the contents are only read or written under i_rwsem.
 void disk_read(inode* dir) { (void)int(dir->i_contents($)); }
-void disk_write(inode* dir) { dir->i_contents($) = int(dir->i_contents($)) + 1; }
+void disk_write(inode* dir) {
+  dir->i_contents($) = int(dir->i_contents($)) + 1;
+  note_disk_change(dir);
+}
+
+// xfs and the nfs server find the names in their own directories (ramfs has
+// none but the dcache): a name the dentry no longer matches is -ENOENT
+// (xfs_dir_removename; xfs would call a wrong inode corruption).
+bool on_disk_as_cached(inode* dir, const dentry* d) {
+  if (kstate().plan->scenario.fs == FsKind::plain) return true;
+  DirEntry* e = disk_find(dir, d->d_name);
+  return e && e->inode == d->d_inode;
+}
 
 // How the current task holds `s`: "not", "shared" or "exclusive".
 const char* held_mode(const rw_semaphore* s) {
@@ -117,11 +130,14 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir) {
   CALL_FRAME();
+  if (dir->dead) return -ENOENT;                  // may_create: IS_DEADDIR
   if (disk_find(dir, d->d_name)) return -EEXIST;  // nfs: the server's answer
   inode* in = new_inode(dir, d->d_name, is_dir);
+  in->slot = created_slot();
   if (d_unhashed(d)) {
     d_add(d, in);
-  } else {
+  } else if (kstate().plan->options.selftest_incoherence !=
+             SelftestIncoherence::create_keeps_negative) {
     d_instantiate(d, in);
   }
   if (kstate().plan->options.selftest_fs_bug == FsSelftestBug::create_instantiates_twice)
@@ -129,13 +145,34 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
   return 0;
 }
 
-void fs_unlink(inode* dir, dentry* d) { disk_remove(dir, d->d_name); }
+// xfs_vn_unlink: in ascii-ci mode the dentry is unhashed, not left negative
+// (a negative dentry would hide the name in any other case).
+int fs_unlink(inode* dir, dentry* d) {
+  if (!on_disk_as_cached(dir, d)) return -ENOENT;
+  disk_remove(dir, d->d_name);
+  if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
+  return 0;
+}
 
-void fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
+int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   inode* in = old_d->d_inode;
+  const FsKind fs = kstate().plan->scenario.fs;
+  if (!on_disk_as_cached(old_dir, old_d)) return -ENOENT;
+  if (new_d->d_inode && !on_disk_as_cached(new_dir, new_d)) return -ENOENT;
+  if (fs != FsKind::plain && !new_d->d_inode) {
+    if (DirEntry* e = disk_find(new_dir, new_d->d_name)) {
+      // xfs_dir_createname finds the name taken; the nfs server, which was
+      // not asked (LOOKUP_RENAME_TARGET), replaces it after its checks.
+      if (fs == FsKind::case_insensitive) return -EEXIST;
+      if (in->dir && !e->inode->dir) return -ENOTDIR;
+      if (!in->dir && e->inode->dir) return -EISDIR;
+      if (e->inode->dir && !e->inode->entries.empty()) return -ENOTEMPTY;
+    }
+  }
   disk_remove(old_dir, old_d->d_name);
   disk_remove(new_dir, new_d->d_name);  // nfs may not have looked the target up
   disk_add(new_dir, new_d->d_name, in);
+  return 0;
 }
 
 }  // namespace dcfuzz::model

@@ -10,6 +10,7 @@
 #include "core/events.h"
 #include "core/scenario.h"
 #include "core/wait.h"
+#include "oracles/linearize.h"
 
 namespace dcfuzz {
 class Host;
@@ -59,6 +60,9 @@ struct KernelState {
   seqlock_t rename_lock;
   rw_semaphore s_vfs_rename_mutex;
   VarWaitTable var_waiters;
+  bool tree_built = false;         // before(): the initial tree is no operation's change
+  bool coherence_pending = false;  // some inode is coherence_dirty or alias_dirty
+  oracle::History history;         // each operation's steps and result (the result oracle)
 };
 
 // The execution in progress on this thread.

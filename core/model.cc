@@ -1,13 +1,16 @@
 // make_dcache_program: a Scenario compiled into a Plan (core/plan.h), run as a
 // Program.
 // before() builds the kernel state (root, the on-disk tree, disconnected
-// aliases), thread(i) runs T(i+1)'s ops, after() checks for leaked
-// references and frees everything.
+// aliases), thread(i) runs T(i+1)'s ops and records their results,
+// invariant() checks the in-lookup rules and the dcache against the disk,
+// after() checks for leaked references, the dcache and the results, and
+// frees everything.
 #include "core/model.h"
 
 #include <utility>
 
 #include "core/bug.h"
+#include "core/coherence.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/namei.h"
@@ -34,6 +37,7 @@ void init_globals(KernelState* v) {
 // whole run (a decoder of a file handle, before its reconnect_path).
 void build_tree(KernelState* v, const Plan& plan) {
   inode* root_inode = new_inode(nullptr, 0, true);
+  root_inode->slot = oracle::kRootSlot;
   v->root = dentry_create(0);
   d_set_inode(v->root, root_inode);
   const std::vector<TreeNode>& tree = plan.scenario.tree;
@@ -43,6 +47,7 @@ void build_tree(KernelState* v, const Plan& plan) {
     inode* dir = valid_parent ? v->tree_inodes[size_t(parent)] : root_inode;
     DirEntry* existing = disk_find(dir, plan.tree_name[i]);
     inode* in = existing ? existing->inode : new_inode(dir, plan.tree_name[i], tree[i].dir);
+    if (!existing && i < size_t(oracle::kMaxTree)) in->slot = oracle::kTreeSlot0 + int(i);
     v->tree_inodes.push_back(in);
     if (existing || !in->dir || !tree[i].disconnected_alias) continue;
     dentry* alias = dentry_create(0);
@@ -65,6 +70,16 @@ void check_no_references_left() {
   }
 }
 
+// The result oracle's record of op k of thread t.
+void record(int t, int k, uint32_t begin, int err, const inode* got) {
+  if (t >= oracle::kMaxThreads || k >= oracle::kMaxOps) return;
+  oracle::OpRecord& r = kstate().history.op[t][k];
+  r.ran = true;
+  r.begin = begin;
+  r.end = kstate().host->step();
+  r.result = oracle::Result{err, err == 0 && got ? got->slot : oracle::kNoSlot};
+}
+
 class DcacheProgram final : public Program {
  public:
   DcacheProgram(Scenario scenario, const ModelOptions& options)
@@ -80,6 +95,7 @@ class DcacheProgram final : public Program {
     v->ntasks = thread_count();
     init_globals(v);
     build_tree(v, plan_);
+    v->tree_built = true;
   }
 
   void thread(int index) override {
@@ -90,16 +106,24 @@ class DcacheProgram final : public Program {
       ObjRef op = nref(Obj::op, uint32_t(index) * 16 + uint32_t(k));
       const char* name = op_name(ops[k].kind);
       trace(EventKind::other, "begin", op, name);
-      int err = sys_op(ops[k]);
+      const uint32_t begin = kstate().host->step();
+      inode* got = nullptr;
+      int err = sys_op(ops[k], &got);
+      record(index, int(k), begin, err, got);
       trace(EventKind::other, err ? "error" : "end", op, name);
     }
     task_exit();
   }
 
-  void invariant() override { check_invariants(); }
+  void invariant() override {
+    check_invariants();
+    check_coherence(false);
+  }
 
   void after() override {
     check_no_references_left();
+    check_coherence(true);
+    check_results();
     KernelState* v = &kstate();
     for (dentry* d : v->dentries) delete d;
     for (dentry* d : v->dead) delete d;

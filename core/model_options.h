@@ -15,6 +15,13 @@ enum class FsSelftestBug : uint8_t {
   lookup_splices_twice,       // ->lookup: d_splice_alias twice on its dentry
 };
 
+// Self-tests of the coherence check: a broken dcache it must see.
+enum class SelftestIncoherence : uint8_t {
+  none,
+  create_keeps_negative,  // vfs_create leaves a hashed negative dentry negative
+  splice_second_alias,    // d_splice_alias adds a directory's dentry beside its alias
+};
+
 struct ModelOptions {
   // The immediate lost-wakeup detector. Off, a wrong waiter shows as the
   // hang it becomes ("INFO: task hung in d_wait_lookup").
@@ -45,6 +52,11 @@ struct ModelOptions {
   // d_alloc_parallel keeps a main-hash hit without read_seqcount_retry(&d_seq).
   bool selftest_parallel_no_d_seq_check = false;
   FsSelftestBug selftest_fs_bug = FsSelftestBug::none;
+  // The oracles (core/coherence.h): the dcache against the disk at every
+  // quiescent directory and at the end, the results against a sequential
+  // filesystem (oracles/) at the end.
+  bool oracles = true;
+  SelftestIncoherence selftest_incoherence = SelftestIncoherence::none;
 };
 
 }  // namespace dcfuzz

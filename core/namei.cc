@@ -18,6 +18,7 @@ namespace {
 
 dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
+  if (dir->d_inode->dead) return ERR_PTR(-ENOENT);  // don't go there if it's already dead
   dentry* d = d_alloc_parallel(dir, name, wq);
   if (IS_ERR(d) || !d_in_lookup(d)) return d;  // no ->d_revalidate in the model
   dentry* old = fs_lookup(dir->d_inode, d, flags);
@@ -92,7 +93,8 @@ dentry* walk_components(const int* names, int count) {
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   CALL_FRAME();
   inode* dir = base->d_inode;
-  dentry* d = d_lookup(base, name);  // lookup_dcache
+  dentry* d = d_lookup(base, name);              // lookup_dcache
+  if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
   if (!d) {
     d = d_alloc(base, name);
     if (!d) return ERR_PTR(-ENOMEM);
@@ -118,6 +120,7 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 dentry* lookup_open(dentry* dir, int name) {
   CALL_FRAME();
   inode* dir_inode = dir->d_inode;
+  if (dir_inode->dead) return ERR_PTR(-ENOENT);
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);
   if (!d) d = d_alloc_parallel(dir, name, &wq);

@@ -31,14 +31,17 @@ inline void inode_unlock_shared(inode* in, const char* caller = __builtin_FUNCTI
 // Walks `count` components from the root: a referenced positive dentry or
 // ERR_PTR. kernel: path_lookupat (link_path_walk, a walk_component per name).
 dentry* walk_components(const int* names, int count);
+// The parent of a path's last component: a directory, or ERR_PTR.
+dentry* walk_parent(const std::vector<int>& path);
 dentry* lookup_fast(int name, dentry* dir);
 dentry* lookup_slow(int name, dentry* dir, unsigned flags);
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags);
 dentry* lookup_open(dentry* dir, int name);
 
-// The system calls. Return 0 or -errno. kernel: the syscall entry of each
-// op (the model's one entry point for all of them).
-int sys_op(const PlanOp& op);
+// The system calls. Return 0 or -errno; *got: the inode a stat or an open
+// got (for the result oracle), else left alone. kernel: the syscall entry
+// of each op (the model's one entry point for all of them).
+int sys_op(const PlanOp& op, inode** got);
 int do_rename(const PlanOp& op);
 
 }  // namespace dcfuzz::model

@@ -87,6 +87,7 @@ Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
     while (lowered[first] != lowered[i]) ++first;
     plan.folded[i] = int(first);
   }
+  if (options.oracles) plan.seq = oracle::compile(plan.scenario);
   return plan;
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/model_options.h"
 #include "core/scenario.h"
+#include "oracles/seqfs.h"
 
 namespace dcfuzz::model {
 
@@ -28,6 +29,7 @@ struct Plan {
   std::vector<int> folded;         // id of the first case-insensitively equal name
   std::vector<int> tree_name;      // per initial tree node
   std::vector<std::vector<PlanOp>> threads;
+  oracle::SeqPlan seq;  // the result oracle's (when options.oracles)
 };
 
 Plan compile_plan(Scenario scenario, const ModelOptions& options);

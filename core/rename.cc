@@ -39,15 +39,30 @@ void unlock_rename(dentry* p1, dentry* p2) {
   mutex_unlock(&kstate().s_vfs_rename_mutex);
 }
 
-// vfs_rename's checks; 0 when the rename may go on.
-int may_rename(dentry* old_d, dentry* new_d, dentry* new_parent) {
+// do_renameat2's and vfs_rename's checks; 0 when the rename may go on.
+int may_rename(dentry* old_d, dentry* new_d, dentry* old_parent, dentry* new_parent) {
   if (is_subdir(new_parent, old_d)) return -EINVAL;  // into itself
   inode* target = new_d->d_inode;
   if (!target) return 0;
+  if (is_subdir(old_parent, new_d)) return -ENOTEMPTY;  // over an ancestor of the source
   if (old_d->d_inode->dir && !target->dir) return -ENOTDIR;
   if (!old_d->d_inode->dir && target->dir) return -EISDIR;
-  if (target->dir && !target->entries.empty()) return -ENOTEMPTY;
   return 0;
+}
+
+// vfs_rename from the target's lock on: a directory target is locked, found
+// not empty by the filesystem (simple_rename, xfs_rename), and once
+// replaced marked S_DEAD, so that nothing is created in it any more.
+int vfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
+  inode* target = new_d->d_inode;
+  const bool lock_target = target && target->dir;
+  if (lock_target) inode_lock(target);
+  int err = lock_target && !target->entries.empty() ? -ENOTEMPTY : 0;
+  if (!err) err = fs_rename(old_dir, old_d, new_dir, new_d);
+  if (!err && lock_target) target->dead = true;
+  if (!err) d_move(old_d, new_d);
+  if (lock_target) inode_unlock(target);
+  return err;
 }
 
 int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
@@ -58,11 +73,8 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
     dput(old_d);
     return int(PTR_ERR(new_d));
   }
-  int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p2);
-  if (!err && old_d != new_d) {
-    fs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
-    d_move(old_d, new_d);
-  }
+  int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p1, p2);
+  if (!err && old_d != new_d) err = vfs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
   dput(new_d);
   dput(old_d);
   return err;
@@ -73,19 +85,16 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
 int do_rename(const PlanOp& op) {
   CALL_FRAME();
   if (op.path2.empty()) return -EBUSY;
-  dentry* p1 = walk_components(op.path.data(), int(op.path.size()) - 1);
+  dentry* p1 = walk_parent(op.path);  // filename_parentat: ENOTDIR before the second walk
   if (IS_ERR(p1)) return int(PTR_ERR(p1));
-  dentry* p2 = walk_components(op.path2.data(), int(op.path2.size()) - 1);
+  dentry* p2 = walk_parent(op.path2);
   if (IS_ERR(p2)) {
     dput(p1);
     return int(PTR_ERR(p2));
   }
-  int err = -ENOTDIR;
-  if (p1->d_inode->dir && p2->d_inode->dir) {
-    lock_rename(p1, p2);
-    err = rename_locked(op, p1, p2);
-    unlock_rename(p1, p2);
-  }
+  lock_rename(p1, p2);
+  int err = rename_locked(op, p1, p2);
+  unlock_rename(p1, p2);
   dput(p2);
   dput(p1);
   return err;

@@ -13,10 +13,23 @@
 #include <string>
 #include <vector>
 
+namespace dcfuzz::model {
+// The kernel's numbers, which Relacy's pthread emulation takes over (below).
+inline constexpr int kLinuxEINVAL = EINVAL;
+inline constexpr int kLinuxEBUSY = EBUSY;
+}  // namespace dcfuzz::model
+
 // Relacy comes last; off for clang-format, which would sort it among the above.
 // clang-format off
 #include <relacy/relacy.hpp>
 // clang-format on
+
+// Relacy #defines EINVAL and EBUSY as its own small numbers (1 and 3); the
+// model's system calls return the kernel's, as the result oracle reads them.
+#undef EINVAL
+#undef EBUSY
+#define EINVAL (::dcfuzz::model::kLinuxEINVAL)
+#define EBUSY (::dcfuzz::model::kLinuxEBUSY)
 
 namespace dcfuzz::model {
 

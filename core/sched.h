@@ -11,7 +11,7 @@
 namespace dcfuzz::model {
 
 constexpr int kMaxTasks = 4;
-constexpr int kMaxHeld = 12;  // __d_unalias under lookup_slow holds 9
+constexpr int kMaxHeld = 12;  // __d_unalias under lookup_slow, rename over a directory: 9
 constexpr int kMaxFrames = 24;
 
 struct LockMeta;

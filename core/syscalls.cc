@@ -11,21 +11,12 @@ namespace {
 
 int last_name(const std::vector<int>& path) { return path.back(); }
 
-// kernel: filename_parentat -- the parent of the last name, a directory.
-dentry* walk_parent(const std::vector<int>& path) {
-  dentry* parent = walk_components(path.data(), int(path.size()) - 1);
-  if (!IS_ERR(parent) && !parent->d_inode->dir) {
-    dput(parent);
-    return ERR_PTR(-ENOTDIR);
-  }
-  return parent;
-}
-
-// kernel: vfs_statx.
-int do_stat(const PlanOp& op) {
+// kernel: vfs_statx. *got: the inode it found.
+int do_stat(const PlanOp& op, inode** got) {
   CALL_FRAME();
   dentry* d = walk_components(op.path.data(), int(op.path.size()));
   if (IS_ERR(d)) return int(PTR_ERR(d));
+  *got = d->d_inode;
   dput(d);
   return 0;
 }
@@ -74,8 +65,8 @@ int do_unlinkat(const PlanOp& op) {
     if (d->d_inode->dir) {
       err = -EISDIR;
     } else {
-      fs_unlink(dir, d);
-      d_delete(d);
+      err = fs_unlink(dir, d);
+      if (!err) d_delete(d);
     }
     dput(d);
   }
@@ -94,14 +85,19 @@ dentry* open_last_lookups(dentry* parent, int name) {
   return d;
 }
 
-// kernel: do_sys_openat2 with O_CREAT (path_openat: open_last_lookups).
-int do_open_create(const PlanOp& op) {
+// kernel: do_sys_openat2 with O_CREAT (path_openat: open_last_lookups,
+// then do_open). *got: the inode it opened or created.
+int do_open_create(const PlanOp& op, inode** got) {
   CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   dentry* d = open_last_lookups(parent, last_name(op.path));
   int err = IS_ERR(d) ? int(PTR_ERR(d)) : 0;
-  if (!IS_ERR(d)) dput(d);
+  if (!IS_ERR(d)) {
+    *got = d->d_inode;
+    if (d->d_inode->dir) err = -EISDIR;  // do_open: O_CREAT on a directory
+    dput(d);
+  }
   dput(parent);
   return err;
 }
@@ -125,12 +121,22 @@ int do_fh_decode(const PlanOp& op) {
 
 }  // namespace
 
+// kernel: filename_parentat -- the parent of the last name, a directory.
+dentry* walk_parent(const std::vector<int>& path) {
+  dentry* parent = walk_components(path.data(), int(path.size()) - 1);
+  if (!IS_ERR(parent) && !parent->d_inode->dir) {
+    dput(parent);
+    return ERR_PTR(-ENOTDIR);
+  }
+  return parent;
+}
+
 namespace {
 
-int do_op(const PlanOp& op) {
+int do_op(const PlanOp& op, inode** got) {
   switch (op.kind) {
     case OpKind::lookup:
-      return do_stat(op);
+      return do_stat(op, got);
     case OpKind::create:
       return do_create(op, false);
     case OpKind::mkdir:
@@ -140,7 +146,7 @@ int do_op(const PlanOp& op) {
     case OpKind::rename:
       return do_rename(op);
     case OpKind::open_create:
-      return do_open_create(op);
+      return do_open_create(op, got);
     case OpKind::fh_decode:
       return do_fh_decode(op);
   }
@@ -149,13 +155,13 @@ int do_op(const PlanOp& op) {
 
 }  // namespace
 
-int sys_op(const PlanOp& op) {
+int sys_op(const PlanOp& op, inode** got) {
   const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
   if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
-  int err = do_op(op);
+  int err = do_op(op, got);
   // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)
   // is made once more with LOOKUP_REVAL (no ->d_revalidate here to force).
-  if (err == -ESTALE && op.kind != OpKind::fh_decode) err = do_op(op);
+  if (err == -ESTALE && op.kind != OpKind::fh_decode) err = do_op(op, got);
   return err;
 }
 

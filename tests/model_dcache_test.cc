@@ -183,8 +183,17 @@ const char* kUnaliasMoves = R"(
   choices { value: 2 } choices { call: 1 value: 2 } choices { call: 10 value: 2 }
   choices { call: 16 value: 1 })";
 
+// The alias moved back is the lock drop's stale positive dentry, which the
+// coherence oracle reports at the end (docs/oracles.md): off here, where the
+// test is the move.
+ModelOptions without_oracles() {
+  ModelOptions options;
+  options.oracles = false;
+  return options;
+}
+
 TEST(ModelUnalias, AConnectedAliasMovesUnderTheRenameLocks) {
-  Execution e = run(parse(kUnaliasMoves));
+  Execution e = run(parse(kUnaliasMoves), without_oracles());
   ASSERT_FALSE(e.found) << e.title << "\n" << e.details;
   const std::string t1 = events_of(e, 0);
   for (const char* line : {"__d_unalias mutex_trylock s_vfs_rename_mutex",
@@ -270,9 +279,13 @@ const char* kMoveAfterMatch = R"(
   preemptions { step: 43 thread: 1 }
   preemptions { step: 44 thread: 2 })";
 
+// The walk is retried; the splice that follows is the lock drop's stale
+// positive dentry (the coherence oracle's finding, off here).
 TEST(ModelRcuWalk, DSeqCatchesAMatchThatMoved) {
-  Execution e = run(parse(kMoveAfterMatch));
+  Execution e = run(parse(kMoveAfterMatch), without_oracles());
   EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  Execution with_oracles = run(parse(kMoveAfterMatch));
+  EXPECT_EQ(with_oracles.title, "BUG: dcache incoherent: stale positive dentry");
 }
 
 TEST(ModelRcuWalk, WithoutTheDSeqCheckTheMovedDentryIsReturned) {

@@ -1,0 +1,506 @@
+// The sequential filesystem. It follows the model's system calls
+// (core/syscalls.cc, core/rename.cc) with a coherent cache, which is to say
+// the disk alone: fs/namei.c's checks in fs/namei.c's order.
+#include "oracles/seqfs.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace dcfuzz::oracle {
+
+bool State::operator==(const State& o) const {
+  if (clock != o.clock) return false;
+  for (int i = 0; i < kSlots; ++i) {
+    const Slot &a = slot[i], &b = o.slot[i];
+    if (a.used != b.used) return false;
+    if (a.used &&
+        (a.parent != b.parent || a.dir != b.dir || a.name != b.name || a.order != b.order))
+      return false;
+  }
+  return true;
+}
+
+namespace {
+
+int16_t intern(SeqPlan& plan, const char* name, size_t length) {
+  for (size_t i = 0; i < plan.names.size(); ++i)
+    if (plan.names[i].size() == length && std::memcmp(plan.names[i].data(), name, length) == 0)
+      return int16_t(i);
+  plan.names.emplace_back(name, length);
+  return int16_t(plan.names.size() - 1);
+}
+
+int16_t intern(SeqPlan& plan, const std::string& name) {
+  return intern(plan, name.data(), name.size());
+}
+
+// Non-empty '/'-separated components; false if more than fit.
+bool split(SeqPlan& plan, const std::string& path, int16_t* out, int* n) {
+  *n = 0;
+  size_t at = 0;
+  while (at <= path.size()) {
+    size_t slash = path.find('/', at);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > at) {
+      if (*n == kMaxDepth) return false;
+      out[(*n)++] = intern(plan, path.data() + at, slash - at);
+    }
+    at = slash + 1;
+  }
+  return true;
+}
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+bool equal_but_case(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (lower(a[i]) != lower(b[i])) return false;
+  return true;
+}
+
+void link(State* s, int slot, int parent, int name, bool dir) {
+  Slot& x = s->slot[slot];
+  x.used = true;
+  x.parent = int8_t(parent);
+  x.name = int16_t(name);
+  x.dir = dir;
+  x.order = ++s->clock;
+}
+
+int find_exact(const State& s, int dir, int name) {
+  for (int i = 0; i < kSlots; ++i) {
+    const Slot& x = s.slot[i];
+    if (x.used && x.parent == dir && i != kRootSlot && x.name == name) return i;
+  }
+  return kNoSlot;
+}
+
+// The filesystem's lookup of `name` in `dir`: exact, and on the
+// case-insensitive kind else the first entry equal but for case.
+int find(const SeqPlan& plan, const State& s, int dir, int name) {
+  int exact = find_exact(s, dir, name);
+  if (exact != kNoSlot || plan.fs != FsKind::case_insensitive) return exact;
+  int best = kNoSlot;
+  for (int i = 1; i < kSlots; ++i) {
+    const Slot& x = s.slot[i];
+    if (!x.used || x.parent != dir || plan.folded[size_t(x.name)] != plan.folded[size_t(name)])
+      continue;
+    if (best == kNoSlot || x.order < s.slot[best].order) best = i;
+  }
+  return best;
+}
+
+bool has_children(const State& s, int dir) {
+  for (int i = 1; i < kSlots; ++i)
+    if (s.slot[i].used && s.slot[i].parent == dir) return true;
+  return false;
+}
+
+// `a` is `d` or one of its ancestors.
+bool is_subdir(const State& s, int d, int a) {
+  for (int x = d, hops = 0; x != kNoSlot && hops <= kSlots; x = s.slot[x].parent, ++hops) {
+    if (x == a) return true;
+    if (x == kRootSlot) return false;
+  }
+  return false;
+}
+
+// One component of a path walk (walk_components): `name` in `dir`.
+int lookup_component(const SeqPlan& plan, const State& s, int dir, int name) {
+  if (!s.slot[dir].dir) return -ENOTDIR;
+  int next = find(plan, s, dir, name);
+  return next == kNoSlot ? -ENOENT : next;
+}
+
+Result result(int err, int slot = kNoSlot) { return Result{err, err ? kNoSlot : slot}; }
+
+// The operations themselves, under the parent's i_rwsem: `p` the parent the
+// walk reached.
+// A directory a rename replaced while a walk held it (S_DEAD): nothing is
+// created in it (IS_DEADDIR: -ENOENT), and it is empty.
+bool dead(const State& s, int dir) { return dir != kRootSlot && s.slot[dir].parent == kNoSlot; }
+
+Result do_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, bool dir, int p) {
+  if (dead(*s, p)) return result(-ENOENT);
+  if (find(plan, *s, p, op.path[op.n - 1]) != kNoSlot) return result(-EEXIST);
+  link(s, self, p, op.path[op.n - 1], dir);
+  return result(0, self);
+}
+
+Result do_unlink(const SeqPlan& plan, State* s, const SeqOp& op, int p) {
+  int x = find(plan, *s, p, op.path[op.n - 1]);
+  if (x == kNoSlot) return result(-ENOENT);
+  if (s->slot[x].dir) return result(-EISDIR);
+  s->slot[x].parent = kNoSlot;
+  return result(0);
+}
+
+// open(O_CREAT) without O_EXCL: opens what is there, else creates a file.
+Result do_open_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, int p) {
+  if (dead(*s, p)) return result(-ENOENT);
+  int x = find(plan, *s, p, op.path[op.n - 1]);
+  if (x == kNoSlot) {
+    link(s, self, p, op.path[op.n - 1], false);
+    return result(0, self);
+  }
+  if (s->slot[x].dir) return result(-EISDIR);  // do_open: O_CREAT on a directory
+  return result(0, x);
+}
+
+// do_renameat2 after lock_rename, and vfs_rename, in their order of checks.
+Result do_rename(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2) {
+  int old = find(plan, *s, p1, op.path[op.n - 1]);
+  if (old == kNoSlot) return result(-ENOENT);
+  if (dead(*s, p2)) return result(-ENOENT);  // no child dentry for a dead directory
+  int target = find(plan, *s, p2, op.path2[op.n2 - 1]);
+  if (old == target) return result(0);
+  if (is_subdir(*s, p2, old)) return result(-EINVAL);  // source is an ancestor of target
+  if (target != kNoSlot) {
+    const Slot& t = s->slot[target];
+    if (is_subdir(*s, p1, target)) return result(-ENOTEMPTY);  // target an ancestor of source
+    if (s->slot[old].dir && !t.dir) return result(-ENOTDIR);
+    if (!s->slot[old].dir && t.dir) return result(-EISDIR);
+    if (t.dir && has_children(*s, target)) return result(-ENOTEMPTY);
+  }
+  // The new name is the target's own (on case-insensitive, its spelling).
+  int name = target != kNoSlot ? s->slot[target].name : op.path2[op.n2 - 1];
+  if (target != kNoSlot) s->slot[target].parent = kNoSlot;
+  link(s, old, p2, name, s->slot[old].dir);
+  return result(0);
+}
+
+// open_by_handle_at: the model decodes handles of initial directories only,
+// and never checks whether the inode is still linked.
+Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
+  if (op.tree_node < 0) return result(-ESTALE);
+  int slot = plan.tree_slot[size_t(op.tree_node)];
+  return result(plan.initial.slot[slot].dir ? 0 : -ESTALE);
+}
+
+void call_text(const Op& op, char* buf, size_t size) {
+  const char* p = op.path.c_str();
+  switch (op.kind) {
+    case OpKind::lookup:
+      snprintf(buf, size, "stat(\"%s\")", p);
+      return;
+    case OpKind::create:
+      snprintf(buf, size, "creat(\"%s\")", p);
+      return;
+    case OpKind::unlink:
+      snprintf(buf, size, "unlink(\"%s\")", p);
+      return;
+    case OpKind::mkdir:
+      snprintf(buf, size, "mkdir(\"%s\")", p);
+      return;
+    case OpKind::rename:
+      snprintf(buf, size, "rename(\"%s\", \"%s\")", p, op.path2.c_str());
+      return;
+    case OpKind::open_create:
+      snprintf(buf, size, "open(\"%s\", O_CREAT)", p);
+      return;
+    case OpKind::fh_decode:
+      snprintf(buf, size, "open_by_handle_at(\"%s\")", p);
+      return;
+  }
+}
+
+const char* title_call_text(OpKind kind) {
+  switch (kind) {
+    case OpKind::lookup:
+      return "stat(...)";
+    case OpKind::create:
+      return "creat(...)";
+    case OpKind::unlink:
+      return "unlink(...)";
+    case OpKind::mkdir:
+      return "mkdir(...)";
+    case OpKind::rename:
+      return "rename(...)";
+    case OpKind::open_create:
+      return "open(..., O_CREAT)";
+    case OpKind::fh_decode:
+      return "open_by_handle_at(...)";
+  }
+  return "?";
+}
+
+void build_tree(SeqPlan& plan, const Scenario& scenario) {
+  State& s = plan.initial;
+  s.slot[kRootSlot].used = true;
+  s.slot[kRootSlot].dir = true;
+  s.slot[kRootSlot].parent = kNoSlot;
+  const std::vector<TreeNode>& tree = scenario.tree;
+  for (size_t i = 0; i < tree.size(); ++i) {
+    int parent = tree[i].parent;
+    bool valid_parent = parent >= 0 && size_t(parent) < i && tree[size_t(parent)].dir;
+    int dir = valid_parent ? plan.tree_slot[size_t(parent)] : kRootSlot;
+    int name = intern(plan, tree[i].name);
+    int existing = find_exact(s, dir, name);
+    if (existing != kNoSlot) {
+      plan.tree_slot.push_back(existing);
+      continue;
+    }
+    int slot = kTreeSlot0 + int(i);
+    link(&s, slot, dir, name, tree[i].dir);
+    plan.tree_slot.push_back(slot);
+  }
+}
+
+// The initial tree node whose path (as the model builds it) is the op's.
+int tree_node_of(const Scenario& scenario, const SeqPlan& plan, const SeqOp& op) {
+  std::vector<std::vector<int16_t>> paths;
+  for (size_t i = 0; i < scenario.tree.size(); ++i) {
+    int parent = scenario.tree[i].parent;
+    bool valid = parent >= 0 && size_t(parent) < i && scenario.tree[size_t(parent)].dir;
+    std::vector<int16_t> path = valid ? paths[size_t(parent)] : std::vector<int16_t>();
+    for (size_t k = 0; k < plan.names.size(); ++k)
+      if (plan.names[k] == scenario.tree[i].name) path.push_back(int16_t(k));
+    paths.push_back(path);
+  }
+  std::vector<int16_t> want(op.path, op.path + op.n);
+  for (size_t i = 0; i < paths.size(); ++i)
+    if (paths[i] == want) return int(i);
+  return -1;
+}
+
+}  // namespace
+
+SeqPlan compile(const Scenario& scenario) {
+  prepare_search();
+  SeqPlan plan;
+  plan.fs = scenario.fs;
+  intern(plan, "/");
+  bool fits =
+      scenario.tree.size() <= size_t(kMaxTree) && scenario.threads.size() <= size_t(kMaxThreads);
+  for (const std::vector<Op>& ops : scenario.threads) fits = fits && ops.size() <= size_t(kMaxOps);
+  if (!fits) return plan;
+  build_tree(plan, scenario);
+  for (const std::vector<Op>& ops : scenario.threads) {
+    plan.threads.emplace_back();
+    for (const Op& op : ops) {
+      SeqOp s;
+      s.kind = op.kind;
+      fits = fits && split(plan, op.path, s.path, &s.n);
+      fits = fits && (op.kind != OpKind::rename || split(plan, op.path2, s.path2, &s.n2));
+      call_text(op, s.call, sizeof s.call);
+      s.title_call = title_call_text(op.kind);
+      plan.threads.back().push_back(s);
+    }
+  }
+  for (std::vector<SeqOp>& ops : plan.threads)
+    for (SeqOp& op : ops)
+      if (op.kind == OpKind::fh_decode) op.tree_node = tree_node_of(scenario, plan, op);
+  plan.folded.reserve(plan.names.size());
+  for (size_t i = 0; i < plan.names.size(); ++i) {
+    size_t first = 0;
+    while (!equal_but_case(plan.names[first], plan.names[i])) ++first;
+    plan.folded.push_back(int16_t(first));
+  }
+  plan.usable = fits;
+  return plan;
+}
+
+namespace {
+
+enum : uint8_t { kWalk1, kWalk2, kFinal };
+
+Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, const Cursor& c) {
+  switch (op.kind) {
+    case OpKind::create:
+      return do_create(plan, s, op, self, false, c.cur);
+    case OpKind::mkdir:
+      return do_create(plan, s, op, self, true, c.cur);
+    case OpKind::unlink:
+      return do_unlink(plan, s, op, c.cur);
+    case OpKind::rename:
+      return do_rename(plan, s, op, c.p1, c.cur);
+    case OpKind::open_create:
+      return do_open_create(plan, s, op, self, c.cur);
+    default:
+      return result(-EINVAL);
+  }
+}
+
+// The end of a parent walk: the parent must be a directory (which never
+// changes, so this takes no step of its own).
+bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
+  if (!s.slot[c->cur].dir) {
+    *r = result(-ENOTDIR);
+    return true;
+  }
+  if (op.kind == OpKind::rename && c->phase == kWalk1) {
+    c->p1 = c->cur;
+    c->cur = kRootSlot;
+    c->k = 0;
+    c->phase = kWalk2;
+  } else {
+    c->phase = kFinal;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Result* r) {
+  const SeqOp& op = plan.threads[size_t(thread)][size_t(index)];
+  const int self = op_slot(thread, index);
+  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
+  if ((needs_name && op.n == 0) || (op.kind == OpKind::rename && op.n2 == 0)) {
+    *r = result(-EBUSY);  // the root itself
+    return true;
+  }
+  if (op.kind == OpKind::fh_decode) {
+    *r = do_fh_decode(plan, op);
+    return true;
+  }
+  const bool stat = op.kind == OpKind::lookup;
+  if (stat && op.n == 0) {
+    *r = result(0, kRootSlot);
+    return true;
+  }
+  bool stepped = false;
+  for (;;) {
+    if (c->phase == kFinal) {
+      if (stepped) return false;
+      *r = final_step(plan, s, op, self, *c);
+      return true;
+    }
+    const int16_t* names = c->phase == kWalk1 ? op.path : op.path2;
+    const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (stat ? 0 : 1);
+    if (c->k < walk) {
+      if (stepped) return false;
+      int x = lookup_component(plan, *s, c->cur, names[c->k]);
+      stepped = true;
+      if (x < 0) {
+        *r = result(x);
+        return true;
+      }
+      c->cur = int8_t(x);
+      ++c->k;
+      if (stat && c->k == walk) {
+        *r = result(0, x);
+        return true;
+      }
+      continue;
+    }
+    if (parent_reached(*s, op, c, r)) return true;
+  }
+}
+
+Result apply(const SeqPlan& plan, State* s, int thread, int index) {
+  Cursor c;
+  Result r;
+  while (!advance(plan, s, thread, index, &c, &r)) {
+  }
+  return r;
+}
+
+void canonicalize(State* s) {
+  uint16_t rank = 0;
+  for (uint16_t want = 1; want <= s->clock; ++want) {
+    for (int i = 0; i < kSlots; ++i) {
+      Slot& x = s->slot[i];
+      if (x.used && x.parent != kNoSlot && x.order == want) x.order = ++rank;
+    }
+  }
+  for (int i = 0; i < kSlots; ++i)
+    if (s->slot[i].parent == kNoSlot) s->slot[i].order = 0;
+  s->clock = rank;
+}
+
+const char* errno_name(int err) {
+  switch (err) {
+    case 0:
+      return "0";
+    case -ENOENT:
+      return "-ENOENT";
+    case -ENOTDIR:
+      return "-ENOTDIR";
+    case -EISDIR:
+      return "-EISDIR";
+    case -EEXIST:
+      return "-EEXIST";
+    case -ENOTEMPTY:
+      return "-ENOTEMPTY";
+    case -EINVAL:
+      return "-EINVAL";
+    case -EBUSY:
+      return "-EBUSY";
+    case -ESTALE:
+      return "-ESTALE";
+    case -ENOMEM:
+      return "-ENOMEM";
+  }
+  thread_local char other[16];
+  snprintf(other, sizeof other, "%d", err);
+  return other;
+}
+
+// The text functions below write into the caller's buffer: the model calls
+// them inside an execution, where the heap is Relacy's.
+
+void path_in(const SeqPlan& plan, const State& s, int slot, char* buf, size_t size) {
+  buf[0] = 0;
+  if (slot == kRootSlot) {
+    snprintf(buf, size, "/");
+    return;
+  }
+  int chain[kSlots + 1];
+  int n = 0;
+  for (int x = slot; x != kRootSlot; x = s.slot[x].parent) {
+    if (x == kNoSlot || !s.slot[x].used || n > kSlots) return;  // not linked: ""
+    chain[n++] = x;
+  }
+  size_t at = 0;
+  for (int k = n - 1; k >= 0 && at < size; --k) {
+    int w = snprintf(buf + at, size - at, "/%s", plan.names[size_t(s.slot[chain[k]].name)].c_str());
+    at += w > 0 ? size_t(w) : 0;
+  }
+}
+
+std::string path_in(const SeqPlan& plan, const State& s, int slot) {
+  char buf[256];
+  path_in(plan, s, slot, buf, sizeof buf);
+  return buf;
+}
+
+void slot_name(const SeqPlan& plan, int slot, char* buf, size_t size) {
+  if (slot >= kOpSlot0 && slot < kSlots) {
+    int t = (slot - kOpSlot0) / kMaxOps, i = (slot - kOpSlot0) % kMaxOps;
+    if (size_t(t) < plan.threads.size() && size_t(i) < plan.threads[size_t(t)].size()) {
+      snprintf(buf, size, "the inode T%d %s created", t + 1,
+               plan.threads[size_t(t)][size_t(i)].call);
+      return;
+    }
+  }
+  path_in(plan, plan.initial, slot, buf, size);
+  if (!buf[0]) snprintf(buf, size, "?");
+}
+
+void result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self_slot, char* buf,
+                 size_t size) {
+  char name[160];
+  if (r.err) {
+    snprintf(buf, size, "%s", errno_name(r.err));
+  } else if (op.kind == OpKind::open_create && r.slot == self_slot) {
+    snprintf(buf, size, "created");
+  } else if (op.kind == OpKind::open_create) {
+    slot_name(plan, r.slot, name, sizeof name);
+    snprintf(buf, size, "opened %s", name);
+  } else if (op.kind == OpKind::lookup) {
+    slot_name(plan, r.slot, name, sizeof name);
+    snprintf(buf, size, "0 (%s)", name);
+  } else {
+    snprintf(buf, size, "0");
+  }
+}
+
+std::string result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self_slot) {
+  char buf[256];
+  result_text(plan, op, r, self_slot, buf, sizeof buf);
+  return buf;
+}
+
+}  // namespace dcfuzz::oracle
