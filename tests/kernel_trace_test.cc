@@ -296,8 +296,10 @@ namespace {
 TEST(ReadmeMails, FirstScreensAreCurrent) {
   const std::string readme = testing::slurp(testing::source_path("README.md"));
   for (const char* name :
-       {"add-ci-relock-deadlock", "add-ci-two-hashed", "add-ci-in-lookup-beside-hashed"}) {
-    const pb::Schedule schedule = load(std::string("lock-drop/") + name + ".textproto");
+       {"lock-drop/add-ci-relock-deadlock", "lock-drop/add-ci-two-hashed",
+        "lock-drop/add-ci-in-lookup-beside-hashed", "regressions/lock-drop-stale-positive",
+        "regressions/lock-drop-double-rename"}) {
+    const pb::Schedule schedule = load(std::string(name) + ".textproto");
     const std::string mail = format_mail(schedule, run_schedule_traced(schedule));
     const std::string screen = mail.substr(0, mail.find("\n\nAs the kernel would print it"));
     EXPECT_NE(readme.find("```\n" + screen + "\n```"), std::string::npos) << name;
