@@ -12,26 +12,16 @@
 #include "schedules/relacy_search.h"
 #include "schedules/replay.h"
 #include "schedules/run.h"
+#include "tests/model_replay.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
 
+using testing::parse_normalized;
+using testing::replay_traced;
+
 constexpr uint64_t kLimit = 200000;
-
-pb::Schedule parse(const std::string& text) {
-  pb::Schedule s = testing::parse_text(text);
-  normalize(&s);
-  return s;
-}
-
-Execution run(const pb::Schedule& schedule, const ModelOptions& options = {}) {
-  auto program = make_dcache_program(to_scenario(schedule.scenario()), options);
-  ReplayStrategy strategy(schedule);
-  RunOptions run_options;
-  run_options.trace = true;
-  return run_program(*program, strategy, run_options);
-}
 
 // Relacy's context-bound search over the scenario, to `bound` preemptions.
 SearchResult search(const pb::Schedule& schedule, const ModelOptions& options, int bound = 2) {
@@ -77,19 +67,19 @@ const char* kSpliceAgainstObtain = R"(
     threads { ops { op: FH_DECODE path: "d" } }
   })";
 
-TEST(ModelILock, ADirectoryKeepsOneAlias) { expect_clean(parse(kSpliceAgainstObtain)); }
+TEST(ModelILock, ADirectoryKeepsOneAlias) { expect_clean(parse_normalized(kSpliceAgainstObtain)); }
 
 TEST(ModelILock, WithoutObtainAliasRecheckTwoAliases) {
   ModelOptions options;
   options.selftest_obtain_alias_no_recheck = true;
-  expect_found(parse(kSpliceAgainstObtain), options,
+  expect_found(parse_normalized(kSpliceAgainstObtain), options,
                "BUG: dcache invariant: directory inode with two aliases");
 }
 
 // ---- 7. file-handle aliases die at their last reference ----
 
 TEST(ModelDisconnected, TheHandlesAliasDiesWhenPut) {
-  Execution e = run(parse(R"(
+  Execution e = replay_traced(parse_normalized(R"(
       scenario { kernel: MAINLINE tree { name: "d" dir: true }
                  threads { ops { op: FH_DECODE path: "d" } ops { op: LOOKUP path: "d" } } })"));
   ASSERT_FALSE(e.found) << e.title;
@@ -104,7 +94,7 @@ TEST(ModelDisconnected, TheHandlesAliasDiesWhenPut) {
 // T2's stat splices the alias T1 holds; T1's dput is the last and kills it,
 // hashed: "Same if it's disconnected" (retain_dentry).
 TEST(ModelDisconnected, ASplicedAliasDiesAtItsLastDput) {
-  Execution e = run(parse(R"(
+  Execution e = replay_traced(parse_normalized(R"(
       scenario { kernel: MAINLINE tree { name: "d" dir: true }
                  threads { ops { op: FH_DECODE path: "d" } }
                  threads { ops { op: LOOKUP path: "d" } } }
@@ -125,14 +115,14 @@ const char* kLookupThenCreate = R"(
   })";
 
 TEST(ModelKernelAssertions, SilentOnTheModelsFilesystems) {
-  Execution e = run(parse(kLookupThenCreate));
+  Execution e = replay_traced(parse_normalized(kLookupThenCreate));
   EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
 }
 
 TEST(ModelKernelAssertions, InstantiatingAnInLookupDentryWarns) {
   ModelOptions options;
   options.selftest_fs_bug = FsSelftestBug::lookup_instantiates;
-  Execution e = run(parse(kLookupThenCreate), options);
+  Execution e = replay_traced(parse_normalized(kLookupThenCreate), options);
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "WARNING in __d_instantiate");
   EXPECT_NE(e.details.find("WARN_ON: d_in_lookup(dentry) at fs/dcache.c: __d_instantiate"),
@@ -143,7 +133,7 @@ TEST(ModelKernelAssertions, InstantiatingAnInLookupDentryWarns) {
 TEST(ModelKernelAssertions, InstantiatingAnAliasAgainIsABug) {
   ModelOptions options;
   options.selftest_fs_bug = FsSelftestBug::create_instantiates_twice;
-  Execution e = run(parse(kLookupThenCreate), options);
+  Execution e = replay_traced(parse_normalized(kLookupThenCreate), options);
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "kernel BUG in d_instantiate");
   EXPECT_NE(e.details.find("BUG_ON: !hlist_unhashed(&entry->d_u.d_alias)"), std::string::npos)
@@ -153,7 +143,7 @@ TEST(ModelKernelAssertions, InstantiatingAnAliasAgainIsABug) {
 TEST(ModelKernelAssertions, SplicingAHashedDentryIsABug) {
   ModelOptions options;
   options.selftest_fs_bug = FsSelftestBug::lookup_splices_twice;
-  Execution e = run(parse(kLookupThenCreate), options);
+  Execution e = replay_traced(parse_normalized(kLookupThenCreate), options);
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "kernel BUG in d_splice_alias");
   EXPECT_NE(e.details.find("BUG_ON: !d_unhashed(dentry) at fs/dcache.c: d_splice_alias"),
@@ -193,7 +183,7 @@ ModelOptions without_oracles() {
 }
 
 TEST(ModelUnalias, AConnectedAliasMovesUnderTheRenameLocks) {
-  Execution e = run(parse(kUnaliasMoves), without_oracles());
+  Execution e = replay_traced(parse_normalized(kUnaliasMoves), without_oracles());
   ASSERT_FALSE(e.found) << e.title << "\n" << e.details;
   const std::string t1 = events_of(e, 0);
   for (const char* line : {"__d_unalias mutex_trylock s_vfs_rename_mutex",
@@ -224,7 +214,7 @@ const char* kUnaliasStale = R"(
   choices { call: 15 value: 1 })";
 
 TEST(ModelUnalias, ABusyRenameMutexGivesEstaleAndTheWalkIsRetried) {
-  Execution e = run(parse(kUnaliasStale));
+  Execution e = replay_traced(parse_normalized(kUnaliasStale));
   ASSERT_FALSE(e.found) << e.title << "\n" << e.details;
   const std::string t1 = events_of(e, 0);
   EXPECT_NE(t1.find("d_splice_alias __d_unalias: -ESTALE dentry /q/Foo"), std::string::npos) << t1;
@@ -254,12 +244,14 @@ const char* kRenameBesideCreate = R"(
     threads { ops { op: LOOKUP path: "b/m" } ops { op: RENAME path: "b/m" path2: "c/m" } }
   })";
 
-TEST(ModelRcuWalk, DLookupRetriesAMissWhenARenameRan) { expect_clean(parse(kRenameBesideCreate)); }
+TEST(ModelRcuWalk, DLookupRetriesAMissWhenARenameRan) {
+  expect_clean(parse_normalized(kRenameBesideCreate));
+}
 
 TEST(ModelRcuWalk, WithoutTheRenameRetryAMissHashesASecondDentry) {
   ModelOptions options;
   options.selftest_lookup_no_rename_retry = true;
-  expect_found(parse(kRenameBesideCreate), options,
+  expect_found(parse_normalized(kRenameBesideCreate), options,
                "BUG: dcache invariant: two hashed dentries for one name");
 }
 
@@ -282,16 +274,16 @@ const char* kMoveAfterMatch = R"(
 // The walk is retried; the splice that follows is the lock drop's stale
 // positive dentry (the coherence oracle's finding, off here).
 TEST(ModelRcuWalk, DSeqCatchesAMatchThatMoved) {
-  Execution e = run(parse(kMoveAfterMatch), without_oracles());
+  Execution e = replay_traced(parse_normalized(kMoveAfterMatch), without_oracles());
   EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
-  Execution with_oracles = run(parse(kMoveAfterMatch));
+  Execution with_oracles = replay_traced(parse_normalized(kMoveAfterMatch));
   EXPECT_EQ(with_oracles.title, "BUG: dcache incoherent: stale positive dentry");
 }
 
 TEST(ModelRcuWalk, WithoutTheDSeqCheckTheMovedDentryIsReturned) {
   ModelOptions options;
   options.selftest_parallel_no_d_seq_check = true;
-  Execution e = run(parse(kMoveAfterMatch), options);
+  Execution e = replay_traced(parse_normalized(kMoveAfterMatch), options);
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "BUG: dcache invariant: d_alloc_parallel returned another name");
   EXPECT_NE(e.details.find("dentry /Bar"), std::string::npos) << e.details;

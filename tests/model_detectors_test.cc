@@ -10,17 +10,14 @@
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
 #include "schedules/schedule_io.h"
+#include "tests/model_replay.h"
 #include "tests/run_binary.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
 
-pb::Schedule parse(const std::string& text) {
-  pb::Schedule s = testing::parse_text(text);
-  normalize(&s);
-  return s;
-}
+using testing::parse_normalized;
 
 pb::Schedule regression(const std::string& name) {
   pb::Schedule s;
@@ -115,7 +112,8 @@ const char* kDroppedLockDeadlock = R"(
   preemptions { step: 21 thread: 2 })";
 
 TEST(ModelHungTask, FiresOnDeadlockBehindDroppedParentLock) {
-  expect_finding(parse(kDroppedLockDeadlock), {pb::V4_FIXED}, "INFO: task hung in d_wait_lookup",
+  expect_finding(parse_normalized(kDroppedLockDeadlock), {pb::V4_FIXED},
+                 "INFO: task hung in d_wait_lookup",
                  {"waiting in d_add_ci: inode_lock_shared on i_rwsem of /",
                   "[i_rwsem of / (exclusive, by open_last_lookups)]",
                   "deadlock, a cycle of waits: T2 waits for T1, which owns in-lookup dentry /B; "
@@ -123,7 +121,7 @@ TEST(ModelHungTask, FiresOnDeadlockBehindDroppedParentLock) {
 }
 
 TEST(ModelHungTask, SilentWhenTheParentLockIsKept) {
-  expect_silent(parse(kDroppedLockDeadlock), {pb::MAINLINE});
+  expect_silent(parse_normalized(kDroppedLockDeadlock), {pb::MAINLINE});
 }
 
 // ---- bad unlock balance ----
@@ -168,7 +166,7 @@ const char* kCreateBesideInLookup = R"(
   preemptions { step: 24 thread: 2 })";
 
 TEST(ModelInvariant, FiresOnHashedDentryBesideInLookupOne) {
-  expect_finding(parse(kCreateBesideInLookup), {pb::V4, pb::V4_FIXED},
+  expect_finding(parse_normalized(kCreateBesideInLookup), {pb::V4, pb::V4_FIXED},
                  "BUG: dcache invariant: in-lookup dentry beside a hashed one", {"dentry /Foo"});
 }
 
@@ -184,28 +182,28 @@ const char* kSecondHashedDentry = R"(
   preemptions { step: 10 thread: 2 })";
 
 TEST(ModelInvariant, FiresOnTwoHashedDentriesForOneName) {
-  expect_finding(parse(kSecondHashedDentry), {pb::V4, pb::V4_FIXED},
+  expect_finding(parse_normalized(kSecondHashedDentry), {pb::V4, pb::V4_FIXED},
                  "BUG: dcache invariant: two hashed dentries for one name",
                  {"[i_rwsem of / (exclusive, by d_add_ci)]"});
 }
 
 TEST(ModelInvariant, SilentWhenTheParentLockIsKept) {
-  expect_silent(parse(kCreateBesideInLookup), {pb::MAINLINE});
-  expect_silent(parse(kSecondHashedDentry), {pb::MAINLINE});
+  expect_silent(parse_normalized(kCreateBesideInLookup), {pb::MAINLINE});
+  expect_silent(parse_normalized(kSecondHashedDentry), {pb::MAINLINE});
 }
 
 TEST(ModelInvariant, LockOrderFiresOnInversion) {
   ModelOptions options;
   options.selftest_lock_inversion = true;
-  expect_finding(parse("scenario { threads { ops { op: LOOKUP path: \"a\" } } }"), {pb::MAINLINE},
-                 "BUG: dcache invariant: lock order",
+  expect_finding(parse_normalized("scenario { threads { ops { op: LOOKUP path: \"a\" } } }"),
+                 {pb::MAINLINE}, "BUG: dcache invariant: lock order",
                  {"d_alloc takes d_lock of / while holding in-lookup hash bucket"}, options);
 }
 
 TEST(ModelInvariant, LockOrderSilentOnKernelPaths) {
   // Every op kind on every filesystem, through the default interleaving.
   for (const char* fs : {"PLAIN", "NFS", "CASE_INSENSITIVE"}) {
-    expect_silent(parse(std::string("scenario { fs: ") + fs + R"(
+    expect_silent(parse_normalized(std::string("scenario { fs: ") + fs + R"(
         tree { name: "d" dir: true disconnected_alias: true } tree { name: "Foo" }
         threads { ops { op: LOOKUP path: "d" } ops { op: CREATE path: "d/x" }
                   ops { op: RENAME path: "d/x" path2: "y" } ops { op: UNLINK path: "y" } }
@@ -218,7 +216,7 @@ TEST(ModelInvariant, LockOrderSilentOnKernelPaths) {
 // ---- allocation failures are ordinary errors where the kernel is right ----
 
 TEST(ModelFaults, EnomemEndsTheOpAndTheThreadGoesOn) {
-  expect_silent(parse(R"(
+  expect_silent(parse_normalized(R"(
       scenario { tree { name: "d" dir: true }
                  threads { ops { op: LOOKUP path: "d" } ops { op: CREATE path: "d/x" } } }
       faults { thread: 1 nth: 1 })"),

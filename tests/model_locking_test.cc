@@ -11,25 +11,15 @@
 #include "schedules/engine.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
+#include "tests/model_replay.h"
 #include "tests/run_binary.h"
 #include "tests/schedule_text.h"
 
 namespace dcfuzz {
 namespace {
 
-pb::Schedule parse(const std::string& text) {
-  pb::Schedule s = testing::parse_text(text);
-  normalize(&s);
-  return s;
-}
-
-Execution run(const pb::Schedule& schedule, const ModelOptions& options = {}) {
-  auto program = make_dcache_program(to_scenario(schedule.scenario()), options);
-  ReplayStrategy strategy(schedule);
-  RunOptions run_options;
-  run_options.trace = true;
-  return run_program(*program, strategy, run_options);
-}
+using testing::parse_normalized;
+using testing::replay_traced;
 
 pb::Schedule with_kernel(pb::Schedule s, pb::Kernel kernel) {
   s.mutable_scenario()->set_kernel(kernel);
@@ -77,7 +67,7 @@ const char* kReadersBehindWriter = R"(
   preemptions { step: 70 thread: 3 })";
 
 TEST(ModelRwsem, AllQueuedReadersAreGrantedTogether) {
-  Execution e = run(parse(kReadersBehindWriter));
+  Execution e = replay_traced(parse_normalized(kReadersBehindWriter));
   EXPECT_FALSE(e.found) << details(e);
   const std::string d = "i_rwsem of /d";
   const int t4_queued = event(e, 4, "sleep", d), t3_queued = event(e, 3, "sleep", d);
@@ -114,7 +104,7 @@ const char* kReaderHeldDeadlock = R"(
   preemptions { step: 41 thread: 3 })";
 
 TEST(ModelRwsem, ReaderQueuesBehindWriterWhileReadersHoldTheLock) {
-  Execution e = run(parse(kReaderHeldDeadlock));
+  Execution e = replay_traced(parse_normalized(kReaderHeldDeadlock));
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "INFO: task hung in d_wait_lookup");
   EXPECT_NE(e.details.find("T3 waits for T1, which owns in-lookup dentry /a/B; T1 waits for T2, "
@@ -123,7 +113,7 @@ TEST(ModelRwsem, ReaderQueuesBehindWriterWhileReadersHoldTheLock) {
             std::string::npos)
       << e.details;
   // Mainline keeps the lock across d_add_ci: no hang.
-  Execution clean = run(with_kernel(parse(kReaderHeldDeadlock), pb::MAINLINE));
+  Execution clean = replay_traced(with_kernel(parse_normalized(kReaderHeldDeadlock), pb::MAINLINE));
   EXPECT_FALSE(clean.found) << details(clean);
 }
 
@@ -143,7 +133,7 @@ const char* kReaderSteal = R"(
   preemptions { step: 52 thread: 3 })";
 
 TEST(ModelRwsem, ReaderStealsFromAWokenWriter) {
-  Execution e = run(parse(kReaderSteal));
+  Execution e = replay_traced(parse_normalized(kReaderSteal));
   EXPECT_FALSE(e.found) << details(e);
   const std::string d = "i_rwsem of /d";
   const int queued = event(e, 2, "sleep", d), unlock = event(e, 1, "inode_unlock", d);
@@ -173,8 +163,8 @@ const char* kWriterSteal = R"(
 
 TEST(ModelRwsem, ASpinningWriterMayStealFromQueuedReaders) {
   const std::string d = "i_rwsem of /d";
-  pb::Schedule queue = parse(kWriterSteal);
-  Execution queued = run(queue);
+  pb::Schedule queue = parse_normalized(kWriterSteal);
+  Execution queued = replay_traced(queue);
   EXPECT_FALSE(queued.found) << details(queued);
   EXPECT_LT(event(queued, 2, "inode_lock_shared", d), event(queued, 3, "inode_lock", d));
   EXPECT_GE(event(queued, 3, "sleep", d), 0);
@@ -183,7 +173,7 @@ TEST(ModelRwsem, ASpinningWriterMayStealFromQueuedReaders) {
   auto* c = spin.add_choices();
   c->set_call(0);
   c->set_value(1);
-  Execution stolen = run(spin);
+  Execution stolen = replay_traced(spin);
   EXPECT_FALSE(stolen.found) << details(stolen);
   EXPECT_GT(event(stolen, 2, "inode_lock_shared", d), event(stolen, 3, "inode_lock", d));
   EXPECT_EQ(event(stolen, 3, "sleep", d), -1);
@@ -210,7 +200,7 @@ const char* kHandoff = R"(
 
 TEST(ModelRwsem, HandoffStopsStealing) {
   const std::string d = "i_rwsem of /d";
-  Execution steal = run(parse(kHandoff));
+  Execution steal = replay_traced(parse_normalized(kHandoff));
   EXPECT_FALSE(steal.found) << details(steal);
   const int t3_unlock = event(steal, 3, "inode_unlock_shared", d);
   ASSERT_GE(event(steal, 2, "sleep", d, event(steal, 3, "inode_lock_shared", d)), 0);
@@ -218,11 +208,11 @@ TEST(ModelRwsem, HandoffStopsStealing) {
   EXPECT_LT(event(steal, 4, "inode_lock_shared", d), event(steal, 2, "inode_lock", d));
   EXPECT_EQ(event(steal, 4, "sleep", d), -1);
 
-  pb::Schedule timed_out = parse(kHandoff);
+  pb::Schedule timed_out = parse_normalized(kHandoff);
   auto* c = timed_out.add_choices();
   c->set_call(0);
   c->set_value(1);
-  Execution handoff = run(timed_out);
+  Execution handoff = replay_traced(timed_out);
   EXPECT_FALSE(handoff.found) << details(handoff);
   EXPECT_GE(event(handoff, 4, "sleep", d), 0);
   EXPECT_LT(event(handoff, 2, "inode_lock", d), event(handoff, 4, "inode_lock_shared", d));
@@ -243,7 +233,7 @@ ModelOptions d_lock_nesting(int mode) {
 }
 
 TEST(ModelLockdep, RecursiveLockingWithoutNestingNotation) {
-  Execution e = run(parse(kWalk), d_lock_nesting(1));
+  Execution e = replay_traced(parse_normalized(kWalk), d_lock_nesting(1));
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "WARNING: possible recursive locking detected");
   EXPECT_NE(e.details.find("T1 is trying to acquire lock:\n  d_lock of /d/0, at: "
@@ -254,7 +244,7 @@ TEST(ModelLockdep, RecursiveLockingWithoutNestingNotation) {
 }
 
 TEST(ModelLockdep, ChildBeforeParentIsACircularDependency) {
-  Execution e = run(parse(kWalk), d_lock_nesting(2));
+  Execution e = replay_traced(parse_normalized(kWalk), d_lock_nesting(2));
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "WARNING: possible circular locking dependency detected");
   EXPECT_NE(e.details.find("d_lock of //1, at: selftest_d_lock_nesting\nbut task is already "
@@ -264,7 +254,7 @@ TEST(ModelLockdep, ChildBeforeParentIsACircularDependency) {
 }
 
 TEST(ModelLockdep, ParentThenNestedChildIsSilent) {
-  Execution e = run(parse(kWalk), d_lock_nesting(3));
+  Execution e = replay_traced(parse_normalized(kWalk), d_lock_nesting(3));
   EXPECT_FALSE(e.found) << details(e);
 }
 
@@ -273,7 +263,7 @@ TEST(ModelLockdep, ParentThenNestedChildIsSilent) {
 // splice of a disconnected alias pass the checks.
 TEST(ModelLockdep, MoveAndRenameAreSilent) {
   for (pb::Kernel k : {pb::MAINLINE, pb::V4_FIXED}) {
-    Execution e = run(with_kernel(parse(R"(
+    Execution e = replay_traced(with_kernel(parse_normalized(R"(
       scenario {
         tree { name: "d" dir: true disconnected_alias: true }
         tree { name: "e" dir: true }
@@ -281,7 +271,7 @@ TEST(ModelLockdep, MoveAndRenameAreSilent) {
         threads { ops { op: CREATE path: "d/x" } ops { op: RENAME path: "d/x" path2: "e/y" }
                   ops { op: RENAME path: "e/y" path2: "d/f/z" } ops { op: LOOKUP path: "d" } }
       })"),
-                                  k));
+                                            k));
     EXPECT_FALSE(e.found) << details(e);
   }
 }
@@ -293,7 +283,7 @@ TEST(ModelLockdep, MoveAndRenameAreSilent) {
 // when the re-lock used subclass 0: an annotation the series may not have).
 TEST(ModelLockdep, RenameThroughDAddCiIsNoRecursion) {
   for (pb::Kernel k : {pb::V4_FIXED, pb::MAINLINE}) {
-    Execution e = run(with_kernel(parse(R"(
+    Execution e = replay_traced(with_kernel(parse_normalized(R"(
       scenario {
         fs: CASE_INSENSITIVE
         tree { name: "C" dir: true }
@@ -301,7 +291,7 @@ TEST(ModelLockdep, RenameThroughDAddCiIsNoRecursion) {
         tree { parent: 1 name: "B" dir: true }
         threads { ops { op: RENAME path: "a" path2: "c/b" } }
       })"),
-                                  k));
+                                            k));
     EXPECT_FALSE(e.found) << pb::Kernel_Name(k) << ": " << details(e);
     EXPECT_GE(event(e, 1, "inode_lock_nested", "i_rwsem of /C"), 0) << pb::Kernel_Name(k);
   }
@@ -312,7 +302,7 @@ TEST(ModelLockdep, RenameThroughDAddCiIsNoRecursion) {
 TEST(ModelMightSleep, FiresOnDputUnderASpinlock) {
   ModelOptions options;
   options.selftest_dput_under_spinlock = true;
-  Execution e = run(parse(kWalk), options);
+  Execution e = replay_traced(parse_normalized(kWalk), options);
   ASSERT_TRUE(e.found);
   EXPECT_EQ(e.title, "BUG: sleeping function called from invalid context at dput");
   EXPECT_NE(e.details.find("a spinlock is held"), std::string::npos) << e.details;
@@ -324,7 +314,8 @@ TEST(ModelMightSleep, SilentOnKernelPaths) {
   // Every op kind, every filesystem, mainline and the fixed series.
   for (const char* fs : {"PLAIN", "NFS", "CASE_INSENSITIVE"}) {
     for (pb::Kernel k : {pb::MAINLINE, pb::V4_FIXED}) {
-      Execution e = run(with_kernel(parse(std::string("scenario { fs: ") + fs + R"(
+      Execution e =
+          replay_traced(with_kernel(parse_normalized(std::string("scenario { fs: ") + fs + R"(
           tree { name: "d" dir: true disconnected_alias: true } tree { name: "Foo" }
           threads { ops { op: LOOKUP path: "d" } ops { op: CREATE path: "d/x" }
                     ops { op: RENAME path: "d/x" path2: "y" } ops { op: UNLINK path: "y" } }
@@ -352,7 +343,7 @@ TEST(ModelMightSleep, PreemptRtWakeInsideTheDirSeqWindowFires) {
   ModelOptions options;
   options.selftest_wake_in_dir_add = true;
   for (pb::Kernel k : {pb::MAINLINE, pb::V4_FIXED}) {
-    Execution e = run(with_kernel(parse(kWakeAfterAdd), k), options);
+    Execution e = replay_traced(with_kernel(parse_normalized(kWakeAfterAdd), k), options);
     ASSERT_TRUE(e.found) << pb::Kernel_Name(k);
     EXPECT_EQ(e.title, std::string("BUG: sleeping function called from invalid context at ") +
                            (k == pb::MAINLINE ? "wake_up_all" : "wake_up_var"));
@@ -362,17 +353,17 @@ TEST(ModelMightSleep, PreemptRtWakeInsideTheDirSeqWindowFires) {
 
 TEST(ModelMightSleep, PreemptRtWakeAfterTheWindowIsSilent) {
   for (pb::Kernel k : {pb::MAINLINE, pb::V4, pb::V4_FIXED}) {
-    Execution e = run(with_kernel(parse(kWakeAfterAdd), k));
+    Execution e = replay_traced(with_kernel(parse_normalized(kWakeAfterAdd), k));
     EXPECT_FALSE(e.found) << pb::Kernel_Name(k) << ": " << details(e);
     const char* key = k == pb::MAINLINE ? "d_wait of /a" : "&d_flags of /a";
     EXPECT_GE(event(e, 2, "sleep", key), 0) << "T2 waited for T1's lookup";
   }
   // Without PREEMPT_RT the early wake is no finding: wait-queue locks spin.
-  pb::Schedule no_rt = parse(kWakeAfterAdd);
+  pb::Schedule no_rt = parse_normalized(kWakeAfterAdd);
   no_rt.mutable_scenario()->set_preempt_rt(false);
   ModelOptions options;
   options.selftest_wake_in_dir_add = true;
-  Execution e = run(no_rt, options);
+  Execution e = replay_traced(no_rt, options);
   EXPECT_FALSE(e.found) << details(e);
 }
 
