@@ -397,6 +397,26 @@ TEST(PatchSwitches, SixOfSevenTellsDAddCiHowOpenHoldsTheParent) {
       std::string::npos);
 }
 
+// The open op itself makes no finding on mainline: on each filesystem, an
+// open of a name that a rename, an unlink and a create change around it,
+// every interleaving to 2 preemptions (the result oracle checks each open's
+// result against the sequential filesystem).
+TEST(PatchSwitches, OpenWithoutCreatExploresCleanOnMainline) {
+  for (const char* fs : {"PLAIN", "NFS", "CASE_INSENSITIVE"}) {
+    char text[600];
+    snprintf(text, sizeof text, R"(
+      scenario { kernel: MAINLINE fs: %s tree { name: "d" dir: true }
+        tree { name: "f" parent: 1 }
+        threads { ops { op: OPEN path: "d/F" } ops { op: OPEN path: "e/f" } }
+        threads { ops { op: RENAME path: "d" path2: "e" } ops { op: UNLINK path: "e/f" }
+                  ops { op: CREATE path: "e/F" } } })",
+             fs);
+    const pb::Schedule s = testing::parse_normalized(text);
+    EXPECT_EQ(any_title(s, "mainline"), "") << fs;
+    EXPECT_EQ(any_title(s, "mainline,+6/7"), "") << fs;
+  }
+}
+
 // ---- the mutator, random_scenario, the minimizer, the campaign's target ----
 
 size_t bump_scalar(uint8_t* data, size_t size, size_t) {
