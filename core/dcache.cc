@@ -345,8 +345,16 @@ void __d_add(dentry* d, inode* in) {
     n = start_dir_add(dir);
     wq = __d_lookup_unhash(d);
   }
-  if (in) d_set_inode(d, in);
-  __d_rehash(d);
+  if (patches().splice_hashed) {
+    // v4 3/7: a hashed dentry stays where it is (mainline would add it to
+    // its chain twice); the patch hashes before __d_instantiate, all under
+    // d_lock with no decision between.
+    if (d_unhashed(d)) __d_rehash(d);
+    if (in) d_set_inode(d, in);
+  } else {
+    if (in) d_set_inode(d, in);
+    __d_rehash(d);
+  }
   if (dir) {
     const bool wake_inside = kstate().plan->options.selftest_wake_in_dir_add;
     if (wake_inside) __d_wake_in_lookup_waiters(d, wq);  // ModelOptions self-test

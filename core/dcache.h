@@ -146,7 +146,9 @@ void end_dir_add(inode* dir, unsigned n);
 void __d_move(dentry* d, dentry* target);
 void d_move(dentry* d, dentry* target);
 dentry* d_splice_alias(inode* in, dentry* d);
-dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags);
+// shared: v4 7/7's argument, the ->lookup's LOOKUP_SHARED (v4 6/7); mainline
+// has none and ignores it.
+dentry* d_add_ci(dentry* d, inode* in, int name, bool shared);
 
 // Helpers shared by the files above. d_set_inode and dentry_unlink_inode
 // want in->i_lock and d->d_lock held; dentry_unlink_inode drops both.

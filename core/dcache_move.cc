@@ -60,9 +60,9 @@ void switch_parent(dentry* d, dentry* target, dentry* old_parent) {
 // (rename holds two parents as I_MUTEX_PARENT and I_MUTEX_PARENT2; which
 // annotation the series' re-lock has is not known here, and this one makes
 // lockdep report nothing the caller's own locking would not).
-int unlock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUNCTION()) {
+int unlock_parent(inode* dir, bool shared, const char* caller = __builtin_FUNCTION()) {
   const int subclass = lockdep_held_subclass(dir->i_rwsem.meta);
-  if (flags & LOOKUP_SHARED) {
+  if (shared) {
     inode_unlock_shared(dir, caller);
   } else {
     inode_unlock(dir, caller);
@@ -70,9 +70,9 @@ int unlock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUN
   return subclass;
 }
 
-void relock_parent(inode* dir, unsigned flags, int subclass,
+void relock_parent(inode* dir, bool shared, int subclass,
                    const char* caller = __builtin_FUNCTION()) {
-  if (flags & LOOKUP_SHARED) {
+  if (shared) {
     inode_lock_shared(dir, caller);
   } else if (subclass) {
     inode_lock_nested(dir, subclass, caller);
@@ -83,13 +83,13 @@ void relock_parent(inode* dir, unsigned flags, int subclass,
 
 // An early return of d_add_ci (`which`: one of the kAddCiReturn events):
 // v4 7/7 leaves the parent unlocked here, and says so in the trace.
-dentry* early_return(dentry* result, inode* dir, unsigned flags, int subclass, const char* which,
+dentry* early_return(dentry* result, inode* dir, bool shared, int subclass, const char* which,
                      const char* caller = __builtin_FUNCTION()) {
   if (!patches().add_ci_drops_lock) return result;
   if (patches().add_ci_early_return_unlocked) {
     trace(EventKind::other, which, iref(Obj::i_rwsem, dir), caller);
   } else {
-    relock_parent(dir, flags, subclass, caller);
+    relock_parent(dir, shared, subclass, caller);
   }
   return result;
 }
@@ -184,10 +184,15 @@ out_err:
 
 dentry* d_splice_alias(inode* in, dentry* d) {
   CALL_FRAME();
-  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)). v4 3/7 relaxes it
-  // to BUG_ON(d_really_is_positive(dentry)); the model's ->lookups only ever
-  // pass unhashed negative dentries, where the two agree.
-  if (!d_unhashed(d)) kernel_bug(__func__, "!d_unhashed(dentry)", d);
+  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)) (an in-lookup
+  // dentry is unhashed: ->lookup's own). v4 3/7 takes a hashed negative
+  // dentry too: BUG_ON(d_really_is_positive(dentry)), and __d_add keeps it
+  // hashed where it is.
+  if (patches().splice_hashed) {
+    if (d->d_inode) kernel_bug(__func__, "d_really_is_positive(dentry)", d);
+  } else if (!d_unhashed(d)) {
+    kernel_bug(__func__, "!d_unhashed(dentry)", d);
+  }
   if (!in) {
     __d_add(d, nullptr);
     return nullptr;
@@ -229,7 +234,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
   return nullptr;
 }
 
-dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
+dentry* d_add_ci(dentry* d, inode* in, int name, bool shared) {
   CALL_FRAME();
   dentry* parent = d->d_parent;
   inode* dir = parent->d_inode;
@@ -237,17 +242,18 @@ dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
   if (found) return found;
   const bool drop = patches().add_ci_drops_lock;
   // v4 7/7: no parent lock around d_alloc_parallel / d_alloc
-  const int subclass = drop ? unlock_parent(dir, flags) : 0;
+  const int subclass = drop ? unlock_parent(dir, shared) : 0;
   if (d_in_lookup(d)) {
     found = d_alloc_parallel(parent, name, d->d_wait);
-    if (IS_ERR(found)) return early_return(found, dir, flags, subclass, kAddCiReturnParallelError);
+    if (IS_ERR(found)) return early_return(found, dir, shared, subclass, kAddCiReturnParallelError);
     if (!d_in_lookup(found))
-      return early_return(found, dir, flags, subclass, kAddCiReturnNotInLookup);
+      return early_return(found, dir, shared, subclass, kAddCiReturnNotInLookup);
   } else {
     found = d_alloc(parent, name);
-    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags, subclass, kAddCiReturnAllocError);
+    if (!found)
+      return early_return(ERR_PTR(-ENOMEM), dir, shared, subclass, kAddCiReturnAllocError);
   }
-  if (drop) relock_parent(dir, flags, subclass);
+  if (drop) relock_parent(dir, shared, subclass);
   dentry* res = d_splice_alias(in, found);
   if (res) {
     d_lookup_done(found);

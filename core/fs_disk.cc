@@ -134,7 +134,9 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
   if (disk_find(dir, d->d_name)) return -EEXIST;  // nfs: the server's answer
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
-  if (d_unhashed(d)) {
+  if (kstate().plan->options.create_splices) {
+    d_splice_alias(in, d);  // a new inode has no alias: NULL
+  } else if (d_unhashed(d)) {
     d_add(d, in);
   } else if (kstate().plan->options.selftest_incoherence !=
              SelftestIncoherence::create_keeps_negative) {

@@ -116,8 +116,9 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   return d;
 }
 
-// open(O_CREAT): the parent is held exclusive (no LOOKUP_SHARED).
-dentry* lookup_open(dentry* dir, int name) {
+// The parent is held exclusive with O_CREAT, shared without (open_last_lookups).
+// Without O_CREAT a negative dentry is returned as it is (do_open's -ENOENT).
+dentry* lookup_open(dentry* dir, int name, bool o_creat) {
   CALL_FRAME();
   inode* dir_inode = dir->d_inode;
   if (dir_inode->dead) return ERR_PTR(-ENOENT);
@@ -126,7 +127,10 @@ dentry* lookup_open(dentry* dir, int name) {
   if (!d) d = d_alloc_parallel(dir, name, &wq);
   if (IS_ERR(d)) return d;
   if (d_in_lookup(d)) {
-    dentry* res = fs_lookup(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE);
+    // v4 6/7: shared_flag, LOOKUP_SHARED when the parent is held shared.
+    const unsigned shared = !o_creat && patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
+    const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
+    dentry* res = fs_lookup(dir_inode, d, intent | shared);
     d_lookup_done(d);
     if (res) {
       dput(d);
@@ -134,7 +138,7 @@ dentry* lookup_open(dentry* dir, int name) {
       if (IS_ERR(d)) return d;
     }
   }
-  if (!d->d_inode) {
+  if (!d->d_inode && o_creat) {
     int err = fs_create(dir_inode, d, false);
     if (err) {
       dput(d);

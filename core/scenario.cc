@@ -71,6 +71,7 @@ Patches patches_for(PatchSet switches) {
   p.wait_var_event = on(Patch::wait_var_event);
   p.move_wakes_dentry = on(Patch::wait_var_event) && !on(Patch::fix_move);
   p.lookup_shared = on(Patch::lookup_shared);
+  p.splice_hashed = on(Patch::splice_in_lookup);
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
   return p;
@@ -208,6 +209,8 @@ const char* op_name(OpKind op) {
       return "open_create";
     case OpKind::fh_decode:
       return "fh_decode";
+    case OpKind::open:
+      return "open";
   }
   return "?";
 }

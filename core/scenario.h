@@ -15,7 +15,16 @@ enum class Kernel {
 #include "core/patches.def"
 };
 enum class FsKind { plain, nfs, case_insensitive };
-enum class OpKind { lookup, create, unlink, mkdir, rename, open_create, fh_decode };
+enum class OpKind {
+  lookup,
+  create,
+  unlink,
+  mkdir,
+  rename,
+  open_create,
+  fh_decode,
+  open,  // 7: open(path) without O_CREAT
+};
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
 enum class Patch {
@@ -56,6 +65,7 @@ struct Patches {
   bool add_ci_drops_lock = false;  // d_add_ci drops the parent lock around d_alloc* (v4 7/7)
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
+  bool splice_hashed = false;  // d_splice_alias / __d_add take hashed dentries (v4 3/7)
 };
 
 Patches patches_for(PatchSet switches);

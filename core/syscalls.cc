@@ -75,13 +75,25 @@ int do_unlinkat(const PlanOp& op) {
   return err;
 }
 
-// O_CREAT: the parent held exclusive around lookup_open.
-dentry* open_last_lookups(dentry* parent, int name) {
+// The last name of an open: without O_CREAT the dcache first (lookup_fast),
+// then the parent held shared around lookup_open; with O_CREAT held exclusive.
+dentry* open_last_lookups(dentry* parent, int name, bool o_creat) {
   CALL_FRAME();
   inode* dir = parent->d_inode;
-  inode_lock(dir);
-  dentry* d = lookup_open(parent, name);
-  inode_unlock(dir);
+  if (!o_creat) {
+    if (dentry* d = lookup_fast(name, parent)) return d;
+  }
+  if (o_creat) {
+    inode_lock(dir);
+  } else {
+    inode_lock_shared(dir);
+  }
+  dentry* d = lookup_open(parent, name, o_creat);
+  if (o_creat) {
+    inode_unlock(dir);
+  } else {
+    inode_unlock_shared(dir);
+  }
   return d;
 }
 
@@ -91,11 +103,33 @@ int do_open_create(const PlanOp& op, inode** got) {
   CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
-  dentry* d = open_last_lookups(parent, last_name(op.path));
+  dentry* d = open_last_lookups(parent, last_name(op.path), true);
   int err = IS_ERR(d) ? int(PTR_ERR(d)) : 0;
   if (!IS_ERR(d)) {
     *got = d->d_inode;
     if (d->d_inode->dir) err = -EISDIR;  // do_open: O_CREAT on a directory
+    dput(d);
+  }
+  dput(parent);
+  return err;
+}
+
+// kernel: do_sys_openat2 without O_CREAT (path_openat: open_last_lookups,
+// then do_open, whose step_into fails a negative dentry with -ENOENT). A
+// directory opens too (O_RDONLY). *got: the inode it opened.
+int do_open_path(const PlanOp& op, inode** got) {
+  CALL_FRAME();
+  if (op.path.empty()) return do_stat(op, got);  // open("/"): no last name to look up
+  dentry* parent = walk_parent(op.path);
+  if (IS_ERR(parent)) return int(PTR_ERR(parent));
+  dentry* d = open_last_lookups(parent, last_name(op.path), false);
+  int err = IS_ERR(d) ? int(PTR_ERR(d)) : 0;
+  if (!IS_ERR(d)) {
+    if (d->d_inode) {
+      *got = d->d_inode;
+    } else {
+      err = -ENOENT;
+    }
     dput(d);
   }
   dput(parent);
@@ -149,6 +183,8 @@ int do_op(const PlanOp& op, inode** got) {
       return do_open_create(op, got);
     case OpKind::fh_decode:
       return do_fh_decode(op);
+    case OpKind::open:
+      return do_open_path(op, got);
   }
   return -EINVAL;
 }
@@ -156,7 +192,8 @@ int do_op(const PlanOp& op, inode** got) {
 }  // namespace
 
 int sys_op(const PlanOp& op, inode** got) {
-  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
+  const bool needs_name =
+      op.kind != OpKind::lookup && op.kind != OpKind::fh_decode && op.kind != OpKind::open;
   if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
   int err = do_op(op, got);
   // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)

@@ -203,6 +203,9 @@ void call_text(const Op& op, char* buf, size_t size) {
     case OpKind::fh_decode:
       snprintf(buf, size, "open_by_handle_at(\"%s\")", p);
       return;
+    case OpKind::open:
+      snprintf(buf, size, "open(\"%s\")", p);
+      return;
   }
 }
 
@@ -222,6 +225,8 @@ const char* title_call_text(OpKind kind) {
       return "open(..., O_CREAT)";
     case OpKind::fh_decode:
       return "open_by_handle_at(...)";
+    case OpKind::open:
+      return "open(...)";
   }
   return "?";
 }
@@ -346,7 +351,10 @@ bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
 bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Result* r) {
   const SeqOp& op = plan.threads[size_t(thread)][size_t(index)];
   const int self = op_slot(thread, index);
-  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
+  // open without O_CREAT resolves the whole path as stat does (its last name
+  // under the parent's lock, one step like stat's): a directory opens too.
+  const bool stat = op.kind == OpKind::lookup || op.kind == OpKind::open;
+  const bool needs_name = !stat && op.kind != OpKind::fh_decode;
   if ((needs_name && op.n == 0) || (op.kind == OpKind::rename && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
     return true;
@@ -355,7 +363,6 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
     *r = do_fh_decode(plan, op);
     return true;
   }
-  const bool stat = op.kind == OpKind::lookup;
   if (stat && op.n == 0) {
     *r = result(0, kRootSlot);
     return true;
@@ -489,7 +496,7 @@ void result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self
   } else if (op.kind == OpKind::open_create) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "opened %s", name);
-  } else if (op.kind == OpKind::lookup) {
+  } else if (op.kind == OpKind::lookup || op.kind == OpKind::open) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "0 (%s)", name);
   } else {

@@ -30,7 +30,7 @@ constexpr int kSlots = kOpSlot0 + kMaxThreads * kMaxOps;
 constexpr int kNoSlot = -1;
 inline int op_slot(int thread, int op) { return kOpSlot0 + thread * kMaxOps + op; }
 
-// What an operation returned: 0 or -errno, and for lookup (stat) and
+// What an operation returned: 0 or -errno, and for lookup (stat), open and
 // open_create the inode it got (for open_create, created by itself or not;
 // the sequential filesystem also names the inode a create made).
 struct Result {

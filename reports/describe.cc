@@ -52,6 +52,8 @@ std::string describe_op(const pb::Op& op) {
       return "open(" + path + ", O_CREAT)";
     case pb::FH_DECODE:
       return "open_by_handle_at(handle of " + path + ")";
+    case pb::OPEN:
+      return "open(" + path + ")";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

@@ -87,6 +87,7 @@ KernelFrame self(const Context& c, size_t i) {
       {"do_unlinkat", "filename_unlinkat", "fs/namei.c", false},
       {"do_open_create", "do_sys_openat2", "fs/open.c", false},
       {"do_fh_decode", "do_handle_open", "fs/fhandle.c", false},
+      {"do_open_path", "do_sys_openat2", "fs/open.c", false},
       {"lock_rename", "lock_rename", "fs/namei.c", false},
       {"unlock_rename", "unlock_rename", "fs/namei.c", false},
       {"do_rename", "filename_renameat2", "fs/namei.c", false},
@@ -154,7 +155,8 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
     if (is(caller, "do_create")) out.push_back(named("filename_create", "fs/namei.c"));
     return out;
   }
-  if (is(caller, "do_open_create") && (is_walk_step(callee) || callee == "open_last_lookups")) {
+  const bool opens = is(caller, "do_open_create") || is(caller, "do_open_path");
+  if (opens && (is_walk_step(callee) || callee == "open_last_lookups")) {
     return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c")};
   }
   if ((is(caller, "filename_create") || is(caller, "do_unlinkat")) && lock_or_lookup) {
@@ -308,6 +310,10 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
     case pb::FH_DECODE:
       out = {named("__do_sys_open_by_handle_at", "fs/fhandle.c", true),
              named("__se_sys_open_by_handle_at", "fs/fhandle.c")};
+      break;
+    case pb::OPEN:
+      out = {named("do_sys_open", "fs/open.c", true), named("__do_sys_openat", "fs/open.c", true),
+             named("__se_sys_openat", "fs/open.c")};
       break;
     default:
       break;

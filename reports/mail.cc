@@ -43,7 +43,7 @@ std::string variant_phrase(const pb::Scenario& scenario) {
 void write_patches(std::ostream& out, const pb::Scenario& scenario) {
   const PatchSet switches = switches_of(scenario);
   const Patches p = patches_for(switches);
-  if (!p.wait_var_event && !p.lookup_shared && !p.add_ci_drops_lock) {
+  if (!p.wait_var_event && !p.splice_hashed && !p.lookup_shared && !p.add_ci_drops_lock) {
     out << "dcfuzz found the following issue on mainline (no patches applied).\n";
     return;
   }
@@ -57,6 +57,9 @@ void write_patches(std::ostream& out, const pb::Scenario& scenario) {
                                 : "  + the fix from review: __d_move() wakes the waiters of "
                                   "target, not dentry\n");
   }
+  if (p.splice_hashed) {
+    out << "* [PATCH v4 3/7] VFS: enhance d_splice_alias() to handle in-lookup dentries\n";
+  }
   if (p.lookup_shared) out << "* [PATCH v4 6/7] VFS: Add LOOKUP_SHARED flag.\n";
   if (p.add_ci_drops_lock) {
     out << "* [PATCH v4 7/7] VFS/xfs/ntfs: drop parent lock across d_alloc_parallel() in "
@@ -66,7 +69,8 @@ void write_patches(std::ostream& out, const pb::Scenario& scenario) {
                 : "  + the fix from review: d_add_ci() re-takes the parent lock on its early "
                   "returns\n");
   }
-  out << "(1/7, 3/7, 4/7 and 5/7 are not modelled: no switch of the model stands for them.)\n";
+  out << (p.splice_hashed ? "(" : "(3/7 is not applied; ")
+      << "1/7, 4/7 and 5/7 are not modelled: no switch of the model stands for them.)\n";
 }
 
 // An operation as the system call it stands for. The model's "create" is

@@ -31,7 +31,7 @@ inline constexpr EnumPair<pb::OpKind, OpKind> kOpKindTable[] = {
     {pb::LOOKUP, OpKind::lookup},       {pb::CREATE, OpKind::create},
     {pb::UNLINK, OpKind::unlink},       {pb::MKDIR, OpKind::mkdir},
     {pb::RENAME, OpKind::rename},       {pb::OPEN_CREATE, OpKind::open_create},
-    {pb::FH_DECODE, OpKind::fh_decode},
+    {pb::FH_DECODE, OpKind::fh_decode}, {pb::OPEN, OpKind::open},
 };
 
 // Every protobuf value is in its table, at its own index, paired with the
