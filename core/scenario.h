@@ -56,6 +56,7 @@ struct Patches {
   bool add_ci_drops_lock = false;  // d_add_ci drops the parent lock around d_alloc* (v4 7/7)
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
+  bool lift = false;  // dirop lookups before the parent lock (the series' next step, "lift")
 };
 
 Patches patches_for(PatchSet switches);
