@@ -54,6 +54,10 @@ inline constexpr LiftReproducer kLiftReproducers[] = {
      kLostWakeup,
      {"v4,+lift", "v4-fix-add-ci,+lift"},
      {"v4-fixed,+lift", "v4-fix-move,+lift", "mainline,+lift", "v4", "mainline"}},
+    {"lift-unlink-after-rename.textproto",
+     "BUG: wrong result: unlink(...) = 0",
+     {"mainline,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
 };
 
 // Names the parameter in test listings (the default prints its bytes).
