@@ -137,7 +137,12 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
   if (ci ? disk_find_ci(dir, d->d_name) : disk_find(dir, d->d_name)) return -EEXIST;
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
-  if (d_unhashed(d)) {
+  if (d_unhashed(d) && ci && patches().lift) {
+    // xfs_generic_create: d_instantiate, which leaves the dentry unhashed and
+    // WARNs if it is still in lookup (xfs_vn_ci_lookup left it so). Without
+    // "lift" the model keeps d_add: under the exclusive lock nobody can tell.
+    d_instantiate(d, in);
+  } else if (d_unhashed(d)) {
     d_add(d, in);
   } else if (kstate().plan->options.selftest_incoherence !=
              SelftestIncoherence::create_keeps_negative) {
