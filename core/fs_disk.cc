@@ -137,10 +137,11 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
   if (ci ? disk_find_ci(dir, d->d_name) : disk_find(dir, d->d_name)) return -EEXIST;
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
-  if (d_unhashed(d) && ci && patches().lift) {
-    // xfs_generic_create: d_instantiate, which leaves the dentry unhashed and
-    // WARNs if it is still in lookup (xfs_vn_ci_lookup left it so). Without
-    // "lift" the model keeps d_add: under the exclusive lock nobody can tell.
+  if (d_unhashed(d) && patches().lift && kstate().plan->scenario.fs != FsKind::nfs) {
+    // ramfs/ext4 and xfs_generic_create d_instantiate: the dentry stays
+    // unhashed, and it WARNs if still in lookup (xfs_vn_ci_lookup leaves a
+    // missing name so); nfs's d_splice_alias hashes it. Without "lift" the
+    // model keeps d_add for all: under the exclusive lock nobody can tell.
     d_instantiate(d, in);
   } else if (d_unhashed(d)) {
     d_add(d, in);
