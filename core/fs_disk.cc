@@ -130,12 +130,21 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir) {
   CALL_FRAME();
-  if (dir->dead) return -ENOENT;                  // may_create: IS_DEADDIR
-  if (disk_find(dir, d->d_name)) return -EEXIST;  // nfs: the server's answer
+  if (dir->dead) return -ENOENT;  // may_create: IS_DEADDIR
+  // nfs: the server's answer; xfs ascii-ci: xfs_dir_createname matches the
+  // name case-insensitively (reachable with the lookup before the lock, "lift").
+  const bool ci = kstate().plan->scenario.fs == FsKind::case_insensitive;
+  if (ci ? disk_find_ci(dir, d->d_name) : disk_find(dir, d->d_name)) return -EEXIST;
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
   if (kstate().plan->options.create_splices) {
     d_splice_alias(in, d);  // a new inode has no alias: NULL
+  } else if (d_unhashed(d) && patches().lift && kstate().plan->scenario.fs != FsKind::nfs) {
+    // ramfs/ext4 and xfs_generic_create d_instantiate: the dentry stays
+    // unhashed, and it WARNs if still in lookup (xfs_vn_ci_lookup leaves a
+    // missing name so); nfs's d_splice_alias hashes it. Without "lift" the
+    // model keeps d_add for all: under the exclusive lock nobody can tell.
+    d_instantiate(d, in);
   } else if (d_unhashed(d)) {
     d_add(d, in);
   } else if (kstate().plan->options.selftest_incoherence !=

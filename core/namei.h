@@ -36,6 +36,7 @@ dentry* walk_parent(const std::vector<int>& path);
 dentry* lookup_fast(int name, dentry* dir);
 dentry* lookup_slow(int name, dentry* dir, unsigned flags);
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags);
+dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq);
 dentry* lookup_open(dentry* dir, int name, bool o_creat);
 
 // The system calls. Return 0 or -errno; *got: the inode a stat or an open

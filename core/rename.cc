@@ -43,8 +43,11 @@ void unlock_rename(dentry* p1, dentry* p2) {
 int may_rename(dentry* old_d, dentry* new_d, dentry* old_parent, dentry* new_parent) {
   if (is_subdir(new_parent, old_d)) return -EINVAL;  // into itself
   inode* target = new_d->d_inode;
+  if (target && is_subdir(old_parent, new_d)) return -ENOTEMPTY;  // over an ancestor of the source
+  // vfs_rename's may_delete, after the trap checks: only "lift" gets here with
+  // a negative source (xfs ascii-ci's ->lookup leaves a missing name in lookup).
+  if (!old_d->d_inode) return -ENOENT;
   if (!target) return 0;
-  if (is_subdir(old_parent, new_d)) return -ENOTEMPTY;  // over an ancestor of the source
   if (old_d->d_inode->dir && !target->dir) return -ENOTDIR;
   if (!old_d->d_inode->dir && target->dir) return -EISDIR;
   return 0;
@@ -80,6 +83,43 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
   return err;
 }
 
+// "lift": both names looked up before lock_rename (the target may stay in
+// lookup: nfs does not look it up), then, under the locks, looked up again
+// if either left the hash or its parent meanwhile. kernel: __start_renaming
+// and end_renaming after "VFS: lift d_alloc_parallel above inode_lock"; the
+// model ends both lookups before unlock_rename on every path (the kernel's
+// trap checks unlock first).
+int rename_lifted(const PlanOp& op, dentry* p1, dentry* p2) {
+  wait_queue_head wq1, wq2;  // without 2/7: the queues of dentries left in lookup
+  auto moved = [](dentry* d, dentry* parent) {
+    return (!d_in_lookup(d) && d_unhashed(d)) || d->d_parent != parent;
+  };
+  for (;;) {
+    dentry* old_d = lookup_one_qstr(op.path.back(), p1, 0, &wq1);
+    if (IS_ERR(old_d)) return int(PTR_ERR(old_d));
+    dentry* new_d =
+        lookup_one_qstr(op.path2.back(), p2, LOOKUP_RENAME_TARGET | LOOKUP_CREATE, &wq2);
+    if (IS_ERR(new_d)) {
+      d_lookup_done(old_d);
+      dput(old_d);
+      return int(PTR_ERR(new_d));
+    }
+    lock_rename(p1, p2);
+    const bool retry = moved(old_d, p1) || moved(new_d, p2);
+    int err = 0;
+    if (!retry) {
+      err = old_d == new_d ? 0 : may_rename(old_d, new_d, p1, p2);
+      if (!err && old_d != new_d) err = vfs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
+    }
+    d_lookup_done(old_d);
+    d_lookup_done(new_d);
+    unlock_rename(p1, p2);
+    dput(new_d);
+    dput(old_d);
+    if (!retry) return err;
+  }
+}
+
 }  // namespace
 
 int do_rename(const PlanOp& op) {
@@ -92,9 +132,14 @@ int do_rename(const PlanOp& op) {
     dput(p1);
     return int(PTR_ERR(p2));
   }
-  lock_rename(p1, p2);
-  int err = rename_locked(op, p1, p2);
-  unlock_rename(p1, p2);
+  int err = 0;
+  if (patches().lift) {
+    err = rename_lifted(op, p1, p2);
+  } else {
+    lock_rename(p1, p2);
+    err = rename_locked(op, p1, p2);
+    unlock_rename(p1, p2);
+  }
   dput(p2);
   dput(p1);
   return err;

@@ -74,6 +74,7 @@ Patches patches_for(PatchSet switches) {
   p.splice_hashed = on(Patch::splice_in_lookup);
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
+  p.lift = on(Patch::lift);
   return p;
 }
 

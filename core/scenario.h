@@ -66,6 +66,7 @@ struct Patches {
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
   bool splice_hashed = false;  // d_splice_alias / __d_add take hashed dentries (v4 3/7)
+  bool lift = false;  // dirop lookups before the parent lock (the series' next step, "lift")
 };
 
 Patches patches_for(PatchSet switches);

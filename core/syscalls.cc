@@ -21,10 +21,30 @@ int do_stat(const PlanOp& op, inode** got) {
   return 0;
 }
 
-// The parent locked and the last name looked up for a create; on error the
-// parent is unlocked again.
-dentry* filename_create(dentry* parent, int name) {
+// "lift": the name looked up first, then the parent taken exclusive; a
+// dentry that left the hash or its parent meanwhile is looked up again (one
+// still in lookup cannot have). Returns it with the parent locked, or
+// ERR_PTR unlocked. kernel: __start_dirop after "VFS: lift d_alloc_parallel
+// above inode_lock" (the model has no killable waits).
+dentry* start_dirop(dentry* parent, int name, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
+  inode* dir = parent->d_inode;
+  for (;;) {
+    dentry* d = lookup_one_qstr(name, parent, flags, wq);
+    if (IS_ERR(d)) return d;
+    inode_lock_nested(dir, I_MUTEX_PARENT);
+    if (d_in_lookup(d) || (!d_unhashed(d) && d->d_parent == parent)) return d;
+    inode_unlock(dir);
+    d_lookup_done(d);
+    dput(d);
+  }
+}
+
+// The parent locked and the last name looked up for a create; on error the
+// parent is unlocked again. `wq`: see lookup_one_qstr.
+dentry* filename_create(dentry* parent, int name, wait_queue_head* wq) {
+  CALL_FRAME();
+  if (patches().lift) return start_dirop(parent, name, LOOKUP_CREATE | LOOKUP_EXCL, wq);
   inode* dir = parent->d_inode;
   inode_lock(dir);
   dentry* d = lookup_one_qstr_excl(name, parent, LOOKUP_CREATE | LOOKUP_EXCL);
@@ -32,8 +52,15 @@ dentry* filename_create(dentry* parent, int name) {
   return d;
 }
 
+// end_dirop: under "lift" the lookup a create left open ends after the unlock.
 void done_path_create(dentry* parent, dentry* d) {
   CALL_FRAME();
+  if (patches().lift) {
+    inode_unlock(parent->d_inode);
+    d_lookup_done(d);
+    dput(d);
+    return;
+  }
   dput(d);
   inode_unlock(parent->d_inode);
 }
@@ -44,7 +71,8 @@ int do_create(const PlanOp& op, bool is_dir) {
   CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
-  dentry* d = filename_create(parent, last_name(op.path));
+  wait_queue_head wq;  // "lift" without 2/7: the queue of a dentry left in lookup
+  dentry* d = filename_create(parent, last_name(op.path), &wq);
   int err = IS_ERR(d) ? int(PTR_ERR(d)) : fs_create(parent->d_inode, d, is_dir);
   if (!IS_ERR(d)) done_path_create(parent, d);
   dput(parent);
@@ -56,21 +84,37 @@ int do_unlinkat(const PlanOp& op) {
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   inode* dir = parent->d_inode;
-  inode_lock(dir);
-  dentry* d = lookup_one_qstr_excl(last_name(op.path), parent, 0);
+  wait_queue_head wq;
+  dentry* d = nullptr;
+  if (patches().lift) {
+    d = start_dirop(parent, last_name(op.path), 0, &wq);  // the parent locked unless ERR_PTR
+  } else {
+    inode_lock(dir);
+    d = lookup_one_qstr_excl(last_name(op.path), parent, 0);
+  }
   int err = 0;
   if (IS_ERR(d)) {
     err = int(PTR_ERR(d));
+    if (patches().lift) {
+      dput(parent);
+      return err;
+    }
   } else {
-    if (d->d_inode->dir) {
+    if (!d->d_inode) {
+      err = -ENOENT;  // may_delete_dentry ("lift" only: in lookup, or emptied before the lock)
+    } else if (d->d_inode->dir) {
       err = -EISDIR;
     } else {
       err = fs_unlink(dir, d);
       if (!err) d_delete(d);
     }
-    dput(d);
+    if (!patches().lift) dput(d);
   }
   inode_unlock(dir);
+  if (patches().lift) {  // end_dirop (ci's ->lookup leaves a name not on disk in lookup)
+    d_lookup_done(d);
+    dput(d);
+  }
   dput(parent);
   return err;
 }
@@ -79,6 +123,7 @@ int do_unlinkat(const PlanOp& op) {
 // then the parent held shared around lookup_open; with O_CREAT held exclusive.
 dentry* open_last_lookups(dentry* parent, int name, bool o_creat) {
   CALL_FRAME();
+  if (patches().lift && o_creat) return lookup_open(parent, name, true);  // locks in there
   inode* dir = parent->d_inode;
   if (!o_creat) {
     if (dentry* d = lookup_fast(name, parent)) return d;

@@ -80,6 +80,8 @@ KernelFrame self(const Context& c, size_t i) {
       {"lookup_slow", "lookup_slow", "fs/namei.c", false},
       {"__lookup_slow", "__lookup_slow", "fs/namei.c", false},
       {"lookup_one_qstr_excl", "lookup_one_qstr_excl", "fs/namei.c", false},
+      {"lookup_one_qstr", "lookup_one_qstr", "fs/namei.c", false},  // "lift"
+      {"start_dirop", "__start_dirop", "fs/namei.c", false},        // "lift"
       {"lookup_open", "lookup_open", "fs/namei.c", true},
       {"open_last_lookups", "open_last_lookups", "fs/namei.c", true},
       {"filename_create", "filename_create", "fs/namei.c", false},
@@ -142,7 +144,8 @@ KernelFrame self(const Context& c, size_t i) {
 // innermost first.
 std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
                                 const std::string& callee) {
-  const bool lock_or_lookup = callee == "inode_lock" || callee == "lookup_one_qstr_excl";
+  const bool lock_or_lookup =
+      callee == "inode_lock" || callee == "lookup_one_qstr_excl" || callee == "lookup_one_qstr";
   if (is_walk_step(caller)) return {named("walk_component", "fs/namei.c", true)};
   if (is(caller, "do_stat") && is_walk_step(callee)) {
     return {named("path_lookupat", "fs/namei.c"), named("filename_lookup", "fs/namei.c")};
@@ -158,6 +161,9 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
   const bool opens = is(caller, "do_open_create") || is(caller, "do_open_path");
   if (opens && (is_walk_step(callee) || callee == "open_last_lookups")) {
     return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c")};
+  }
+  if ((is(caller, "filename_create") || is(caller, "do_unlinkat")) && callee == "start_dirop") {
+    return {named("start_dirop", "fs/namei.c", true)};  // "lift"
   }
   if ((is(caller, "filename_create") || is(caller, "do_unlinkat")) && lock_or_lookup) {
     return {named("__start_dirop", "fs/namei.c", true), named("start_dirop", "fs/namei.c", true)};
@@ -260,8 +266,8 @@ std::vector<KernelFrame> primitive(const std::string& what, const std::string& c
          named("inode_lock_shared", "include/linux/fs.h", true)});
   } else if (what == "inode_lock") {
     // start_dirop and lock_rename take the parent with inode_lock_nested
-    const bool nested =
-        caller == "filename_create" || caller == "do_unlinkat" || caller == "lock_rename";
+    const bool nested = caller == "filename_create" || caller == "do_unlinkat" ||
+                        caller == "lock_rename" || caller == "start_dirop";
     add({named("rwsem_down_write_slowpath", "kernel/locking/rwsem.c"),
          named("__down_write_common", "kernel/locking/rwsem.c", true),
          named("__down_write", "kernel/locking/rwsem.c", true)});

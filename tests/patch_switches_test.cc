@@ -417,6 +417,22 @@ TEST(PatchSwitches, OpenWithoutCreatExploresCleanOnMainline) {
   }
 }
 
+// "lift" (the series' next step): the nfs rename target stays in lookup past
+// its lookup, so __d_move ends a lookup others may wait on: with 2/7 and no
+// fix, the wrong waiter is woken. Without lift the target is d_alloc'ed
+// under the exclusive lock and nobody can wait on it.
+TEST(PatchSwitches, LiftLeavesTheNfsRenameTargetInLookup) {
+  const pb::Schedule s = regression("lift-wrong-waiter-rename-target.textproto");
+  EXPECT_EQ(title_on(s, "v4,+lift"), kLostWakeup);
+  EXPECT_EQ(title_on(s, "mainline,+2/7,+lift"), kLostWakeup);
+  EXPECT_EQ(title_on(s, "v4"), "");
+  EXPECT_EQ(title_on(s, "v4-fixed,+lift"), "");
+  EXPECT_EQ(title_on(s, "mainline,+lift"), "");
+  pb::Schedule plain = with_kernel(s, "v4,+lift");
+  plain.mutable_scenario()->set_fs(pb::PLAIN);  // ->lookup ends the target's lookup itself
+  EXPECT_EQ(title_on(plain, "v4,+lift"), "");
+}
+
 // ---- the mutator, random_scenario, the minimizer, the campaign's target ----
 
 size_t bump_scalar(uint8_t* data, size_t size, size_t) {
@@ -427,7 +443,8 @@ size_t bump_scalar(uint8_t* data, size_t size, size_t) {
 TEST(PatchSwitches, FlipSwitchReachesEveryModelledSwitchBothWays) {
   std::set<int> turned_on, turned_off;
   for (uint32_t seed = 1; seed <= 200; ++seed) {
-    for (const char* kernel : {"mainline", "v4-fixed", "v4-fixed,+3/7"}) {
+    // v4-fixed,+3/7,+lift has every modelled switch on: each can be turned off.
+    for (const char* kernel : {"mainline", "v4-fixed", "v4-fixed,+3/7,+lift"}) {
       pb::Schedule s = with_kernel(regression("wrong-waiter-alias-splice.textproto"), kernel);
       const PatchSet before = switches_of(s.scenario());
       Mutator mutator(seed, bump_scalar);
