@@ -208,6 +208,12 @@ const char* op_name(OpKind op) {
       return "open_create";
     case OpKind::fh_decode:
       return "fh_decode";
+    case OpKind::rmdir:
+      return "rmdir";
+    case OpKind::link:
+      return "link";
+    case OpKind::rename_exchange:
+      return "rename_exchange";
   }
   return "?";
 }
