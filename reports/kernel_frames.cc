@@ -189,7 +189,8 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
   if (is(caller, "do_rename") && callee == "unlock_rename") {
     return {named("end_renaming", "fs/namei.c", true)};
   }
-  if (is(caller, "do_rename") && callee == "d_move") return {named("vfs_rename", "fs/namei.c")};
+  if (is(caller, "do_rename") && (callee == "d_move" || callee == "shrink_dcache_parent"))
+    return {named("vfs_rename", "fs/namei.c")};
   if ((is(caller, "do_unlinkat") || is(caller, "vfs_rmdir")) && callee == "d_delete") {
     if (is(caller, "vfs_rmdir"))
       return {named("d_delete_notify", "include/linux/fsnotify.h", true)};
