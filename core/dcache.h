@@ -58,7 +58,8 @@ struct inode {
   // creating op) and the last change of its contents on disk.
   int slot = -1;
   Change disk_changed;
-  bool dead = false;             // S_DEAD: a directory a rename replaced (IS_DEADDIR)
+  bool dead = false;  // S_DEAD: a directory rmdir removed or a rename replaced (IS_DEADDIR)
+  int i_nlink = 0;    // the names the disk has for it (disk_add, disk_remove)
   bool coherence_dirty = false;  // its names, cached or on disk, changed since checked
   bool alias_dirty = false;      // it gained an alias since checked
 };
@@ -120,6 +121,9 @@ void d_instantiate(dentry* d, inode* in);
 void d_delete(dentry* d);
 // Entered with in->i_lock held if `in` is not NULL; drops it.
 void d_invalidate(dentry* d);  // a non-directory: unhashed (no children to shrink)
+// The unused children of a directory on its way out (rmdir, a replaced
+// rename target) are killed; the referenced ones stay.
+void shrink_dcache_parent(dentry* parent);
 void __d_add(dentry* d, inode* in);
 void d_add(dentry* d, inode* in);
 dentry* d_find_any_alias(inode* in);  // referenced, or NULL
@@ -143,8 +147,9 @@ unsigned start_dir_add(inode* dir);
 void end_dir_add(inode* dir, unsigned n);
 
 // dcache_move.cc: moving and splicing.
-void __d_move(dentry* d, dentry* target);
+void __d_move(dentry* d, dentry* target, bool exchange = false);
 void d_move(dentry* d, dentry* target);
+void d_exchange(dentry* d1, dentry* d2);  // RENAME_EXCHANGE: the two swap parents and names
 dentry* d_splice_alias(inode* in, dentry* d);
 // shared: v4 7/7's argument, the ->lookup's LOOKUP_SHARED (v4 6/7); mainline
 // has none and ignores it.

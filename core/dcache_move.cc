@@ -115,7 +115,7 @@ void log_hash_move(dentry* d, const dentry* old_parent, int old_name, unsigned o
 
 }  // namespace
 
-void __d_move(dentry* d, dentry* target) {
+void __d_move(dentry* d, dentry* target, bool exchange) {
   CALL_FRAME();
   dentry* old_parent = d->d_parent;
   inode* dir = nullptr;
@@ -134,11 +134,26 @@ void __d_move(dentry* d, dentry* target) {
   const bool was_hashed = d_in_main_hash(d);
   const int old_name = d->d_name;
   const uint32_t old_stamp = d->d_hash_stamp;
+  const unsigned target_seq = target->d_seq;
+  const bool target_hashed = d_in_main_hash(target);
+  const int target_name = target->d_name;
+  const uint32_t target_stamp = target->d_hash_stamp;
   d->d_seq += 2;
   target->d_seq += 2;
   __d_drop(d);
   __d_drop(target);
-  switch_parent(d, target, old_parent);
+  if (!exchange) {
+    switch_parent(d, target, old_parent);
+  } else {  // swap_names: each takes the other's place; the parents' counts stay
+    d->d_parent = target->d_parent;
+    d->d_name = target_name;
+    target->d_parent = old_parent;
+    target->d_name = old_name;
+    note_dentry_change(d);
+    note_dentry_change(target);
+    __d_rehash(target);
+    if (target_hashed) log_hash_move(target, d->d_parent, target_name, target_seq, target_stamp);
+  }
   __d_rehash(d);
   if (was_hashed) log_hash_move(d, old_parent, old_name, old_seq, old_stamp);
   trace(EventKind::state, "__d_move", dref(Obj::dentry, d));
@@ -154,6 +169,16 @@ void d_move(dentry* d, dentry* target) {
   CALL_FRAME();
   write_seqlock(&kstate().rename_lock);
   __d_move(d, target);
+  write_sequnlock(&kstate().rename_lock);
+}
+
+// WARN_ONs of d_exchange: both positive, neither IS_ROOT.
+void d_exchange(dentry* d1, dentry* d2) {
+  CALL_FRAME();
+  if (!d1->d_inode || !d2->d_inode) kernel_warning(__func__, "!dentry->d_inode", d1);
+  if (IS_ROOT(d1) || IS_ROOT(d2)) kernel_warning(__func__, "IS_ROOT(dentry)", d1);
+  write_seqlock(&kstate().rename_lock);
+  __d_move(d1, d2, true);
   write_sequnlock(&kstate().rename_lock);
 }
 

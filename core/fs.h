@@ -25,5 +25,10 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __
 int fs_create(inode* dir, dentry* d, bool is_dir);
 int fs_unlink(inode* dir, dentry* d);
 int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+// ->rmdir (the victim's i_rwsem held), ->link (the inode's held), ->rename
+// with RENAME_EXCHANGE.
+int fs_rmdir(inode* dir, dentry* d);
+int fs_link(dentry* old_d, inode* dir, dentry* new_d);
+int fs_rename_exchange(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
 
 }  // namespace dcfuzz::model

@@ -43,6 +43,8 @@ dentry* lookup_open(dentry* dir, int name, bool o_creat);
 // got (for the result oracle), else left alone. kernel: the syscall entry
 // of each op (the model's one entry point for all of them).
 int sys_op(const PlanOp& op, inode** got);
-int do_rename(const PlanOp& op);
+int do_rename(const PlanOp& op);  // rename and rename_exchange (renameat2's RENAME_EXCHANGE)
+// may_delete: may `victim` (a directory if `isdir`) go from `dir`? 0 or -errno.
+int may_delete(inode* dir, dentry* victim, bool isdir);
 
 }  // namespace dcfuzz::model

@@ -212,6 +212,12 @@ const char* op_name(OpKind op) {
       return "fh_decode";
     case OpKind::open:
       return "open";
+    case OpKind::rmdir:
+      return "rmdir";
+    case OpKind::link:
+      return "link";
+    case OpKind::rename_exchange:
+      return "rename_exchange";
   }
   return "?";
 }

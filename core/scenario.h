@@ -24,7 +24,15 @@ enum class OpKind {
   open_create,
   fh_decode,
   open,  // 7: open(path) without O_CREAT
+  // rmdir, link, renameat2 with RENAME_EXCHANGE (8..10 are other ops' numbers)
+  rmdir = 11,
+  link = 12,
+  rename_exchange = 13,
 };
+// The ops with a second path (Op::path2).
+inline bool op_takes_path2(OpKind op) {
+  return op == OpKind::rename || op == OpKind::link || op == OpKind::rename_exchange;
+}
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
 enum class Patch {
@@ -111,7 +119,7 @@ struct TreeNode {
 struct Op {
   OpKind kind = OpKind::lookup;
   std::string path;   // "d/foo", relative to the root
-  std::string path2;  // rename: new path
+  std::string path2;  // rename, rename_exchange: new path; link: the new name
 };
 
 struct Scenario {

@@ -41,12 +41,19 @@ dentry* start_dirop(dentry* parent, int name, unsigned flags, wait_queue_head* w
 }
 
 // The parent locked and the last name looked up for a create; on error the
-// parent is unlocked again. `wq`: see lookup_one_qstr.
-dentry* filename_create(dentry* parent, int name, wait_queue_head* wq) {
+// parent is unlocked again. `wq`: see lookup_one_qstr. The parent's lock:
+// create and mkdir take it plainly, link as the kernel does (I_MUTEX_PARENT:
+// vfs_link then takes the inode's).
+dentry* filename_create(dentry* parent, int name, wait_queue_head* wq,
+                        int subclass = I_MUTEX_NORMAL) {
   CALL_FRAME();
   if (patches().lift) return start_dirop(parent, name, LOOKUP_CREATE | LOOKUP_EXCL, wq);
   inode* dir = parent->d_inode;
-  inode_lock(dir);
+  if (subclass) {
+    inode_lock_nested(dir, subclass);
+  } else {
+    inode_lock(dir);
+  }
   dentry* d = lookup_one_qstr_excl(name, parent, LOOKUP_CREATE | LOOKUP_EXCL);
   if (IS_ERR(d)) inode_unlock(dir);
   return d;
@@ -100,14 +107,9 @@ int do_unlinkat(const PlanOp& op) {
       return err;
     }
   } else {
-    if (!d->d_inode) {
-      err = -ENOENT;  // may_delete_dentry ("lift" only: in lookup, or emptied before the lock)
-    } else if (d->d_inode->dir) {
-      err = -EISDIR;
-    } else {
-      err = fs_unlink(dir, d);
-      if (!err) d_delete(d);
-    }
+    err = may_delete(dir, d, false);  // vfs_unlink ("lift": in lookup, or emptied before the lock)
+    if (!err) err = fs_unlink(dir, d);
+    if (!err) d_delete(d);
     if (!patches().lift) dput(d);
   }
   inode_unlock(dir);
@@ -116,6 +118,104 @@ int do_unlinkat(const PlanOp& op) {
     dput(d);
   }
   dput(parent);
+  return err;
+}
+
+// vfs_rmdir: the victim locked (I_MUTEX_NORMAL under the parent's
+// I_MUTEX_PARENT) while the filesystem removes it; then its unused children
+// go, it is S_DEAD (IS_DEADDIR: nothing is created or looked up in it any
+// more), and its dentry is made negative or unhashed (d_delete). No mounts:
+// dont_mount and detach_mounts have nothing to do.
+int vfs_rmdir(inode* dir, dentry* d) {
+  CALL_FRAME();
+  int err = may_delete(dir, d, true);
+  if (err) return err;
+  inode* victim = d->d_inode;
+  dget(d);
+  inode_lock(victim);
+  err = fs_rmdir(dir, d);
+  if (!err) {
+    shrink_dcache_parent(d);
+    victim->dead = true;
+  }
+  inode_unlock(victim);
+  dput(d);
+  if (!err) d_delete(d);  // d_delete_notify
+  return err;
+}
+
+int do_rmdir(const PlanOp& op) {
+  CALL_FRAME();
+  dentry* parent = walk_parent(op.path);
+  if (IS_ERR(parent)) return int(PTR_ERR(parent));
+  inode* dir = parent->d_inode;
+  wait_queue_head wq;  // "lift" without 2/7: the queue of a dentry left in lookup
+  dentry* d = nullptr;
+  if (patches().lift) {
+    d = start_dirop(parent, last_name(op.path), 0, &wq);  // start_removing
+    if (IS_ERR(d)) {
+      dput(parent);
+      return int(PTR_ERR(d));
+    }
+  } else {
+    inode_lock_nested(dir, I_MUTEX_PARENT);
+    d = lookup_one_qstr_excl(last_name(op.path), parent, 0);
+  }
+  int err = IS_ERR(d) ? int(PTR_ERR(d)) : vfs_rmdir(dir, d);
+  if (patches().lift) {  // end_removing: unlock, then end the lookup
+    inode_unlock(dir);
+    d_lookup_done(d);
+    dput(d);
+  } else {
+    if (!IS_ERR(d)) dput(d);
+    inode_unlock(dir);
+  }
+  dput(parent);
+  return err;
+}
+
+// kernel: filename_lookup -- every component of the path, the last one too
+// (link's old name: a directory or not).
+dentry* filename_lookup(const std::vector<int>& path) {
+  CALL_FRAME();
+  return walk_components(path.data(), int(path.size()));
+}
+
+// vfs_link: may_create's IS_DEADDIR, no link to a directory, and -- under
+// the inode's lock -- none to an inode whose last name went meanwhile.
+int vfs_link(dentry* old_d, inode* dir, dentry* new_d) {
+  CALL_FRAME();
+  inode* in = old_d->d_inode;
+  if (!in) return -ENOENT;
+  if (dir->dead) return -ENOENT;  // may_create (new_d is negative: filename_create)
+  if (in->dir) return -EPERM;
+  inode_lock(in);
+  int err = in->i_nlink == 0 ? -ENOENT : fs_link(old_d, dir, new_d);
+  inode_unlock(in);
+  return err;
+}
+
+// kernel: do_linkat -- the old path looked up, then filename_create on the
+// new one (the root: -EEXIST), vfs_link, done_path_create.
+int do_linkat(const PlanOp& op) {
+  CALL_FRAME();
+  dentry* old_d = filename_lookup(op.path);
+  if (IS_ERR(old_d)) return int(PTR_ERR(old_d));
+  if (op.path2.empty()) {
+    dput(old_d);
+    return -EEXIST;
+  }
+  dentry* parent = walk_parent(op.path2);
+  if (IS_ERR(parent)) {
+    dput(old_d);
+    return int(PTR_ERR(parent));
+  }
+  wait_queue_head wq;  // "lift" without 2/7: the queue of a dentry left in lookup
+  dentry* d = filename_create(parent, last_name(op.path2), &wq, I_MUTEX_PARENT);
+  int err = IS_ERR(d) ? int(PTR_ERR(d)) : vfs_link(old_d, parent->d_inode, d);
+  if (!IS_ERR(d)) done_path_create(parent, d);
+  dput(parent);
+  dput(old_d);
   return err;
 }
 
@@ -200,6 +300,19 @@ int do_fh_decode(const PlanOp& op) {
 
 }  // namespace
 
+// may_delete, without permissions, sticky bits or mounts.
+int may_delete(inode* dir, dentry* victim, bool isdir) {
+  if (!victim->d_inode) return -ENOENT;
+  if (isdir) {
+    if (!victim->d_inode->dir) return -ENOTDIR;
+    if (IS_ROOT(victim)) return -EBUSY;
+  } else if (victim->d_inode->dir) {
+    return -EISDIR;
+  }
+  if (dir->dead) return -ENOENT;  // IS_DEADDIR
+  return 0;
+}
+
 // kernel: filename_parentat -- the parent of the last name, a directory.
 dentry* walk_parent(const std::vector<int>& path) {
   dentry* parent = walk_components(path.data(), int(path.size()) - 1);
@@ -230,6 +343,12 @@ int do_op(const PlanOp& op, inode** got) {
       return do_fh_decode(op);
     case OpKind::open:
       return do_open_path(op, got);
+    case OpKind::rmdir:
+      return do_rmdir(op);
+    case OpKind::link:
+      return do_linkat(op);
+    case OpKind::rename_exchange:
+      return do_rename(op);
   }
   return -EINVAL;
 }
@@ -237,8 +356,9 @@ int do_op(const PlanOp& op, inode** got) {
 }  // namespace
 
 int sys_op(const PlanOp& op, inode** got) {
-  const bool needs_name =
-      op.kind != OpKind::lookup && op.kind != OpKind::fh_decode && op.kind != OpKind::open;
+  // link's old path may be the root (vfs_link: -EPERM); its new one is checked in do_linkat
+  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode &&
+                          op.kind != OpKind::open && op.kind != OpKind::link;
   if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
   int err = do_op(op, got);
   // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)

@@ -76,7 +76,8 @@ uint64_t hash_state(const State& s, const Key& key) {
     const Slot& x = s.slot[i];
     if (!x.used) continue;
     mix(uint64_t(i) | uint64_t(uint8_t(x.parent)) << 8 | uint64_t(x.dir) << 16 |
-        uint64_t(uint16_t(x.name)) << 24 | uint64_t(x.order) << 40);
+        uint64_t(x.dying) << 17 | uint64_t(uint16_t(x.name)) << 24 | uint64_t(x.order) << 40 |
+        uint64_t(uint8_t(x.of)) << 56);
   }
   return h;
 }
@@ -103,9 +104,10 @@ bool seen(const Key& key, const State& s) {
   return false;
 }
 
-// Inodes are compared where the call tells which inode it got.
+// Inodes are compared where the call tells which inode it got. `a` is the
+// sequential filesystem's, which may allow a second error (Result::alt).
 bool same_result(OpKind kind, const Result& a, const Result& b) {
-  if (a.err != b.err) return false;
+  if (a.err != b.err) return a.alt != 0 && a.alt == b.err;
   const bool got_inode =
       kind == OpKind::lookup || kind == OpKind::open_create || kind == OpKind::open;
   return a.err != 0 || !got_inode || a.slot == b.slot;

@@ -36,6 +36,9 @@ inline int op_slot(int thread, int op) { return kOpSlot0 + thread * kMaxOps + op
 struct Result {
   int err = 0;
   int slot = kNoSlot;
+  // A second error the kernel gives instead when what it has cached decides
+  // (nfs: a link's new name, not looked up unless cached); 0: none.
+  int alt = 0;
 };
 
 struct SeqOp {
@@ -50,12 +53,20 @@ struct SeqOp {
 
 // One inode of the sequential filesystem: linked under `parent` as `name`
 // (parent kNoSlot: not linked), `order` its position in the directory.
+// A slot is a name and, unless `of` says otherwise, the inode it was made
+// with: a link op's slot is a name of the inode of slot `of` (a hard link).
 struct Slot {
   int8_t parent = kNoSlot;
   bool used = false;
   bool dir = false;
   int16_t name = 0;
   uint16_t order = 0;
+  int8_t of = kNoSlot;  // link: the slot whose inode this name is
+  // Removed on disk by an unlink or rmdir that has not yet dropped it from
+  // the cache: a path walk (lookup_fast) still finds it, nothing done under
+  // its parent's lock does (the remover holds that lock), and it counts for
+  // no i_nlink; a rmdir'ed directory is dead already.
+  bool dying = false;
 };
 
 struct State {
@@ -85,7 +96,7 @@ SeqPlan compile(const Scenario& scenario);
 // Where an operation is: the kernel's path walk is not atomic, each
 // component is looked up on its own (walk_components), then the operation
 // itself runs under its parent's i_rwsem. `cur`: the inode the walk reached;
-// `p1`: rename's first parent.
+// `p1`: rename's first parent, link's old name.
 struct Cursor {
   uint8_t phase = 0;
   uint8_t k = 0;  // components of the current path looked up

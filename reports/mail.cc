@@ -177,9 +177,14 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
       }
       text += ". ";
     }
+    bool all_locks = true;  // no task of the cycle sleeps on an in-lookup dentry
+    for (const WaitEdge& edge : cycle)
+      all_locks = all_locks && e.tasks[size_t(edge.from)].wait_on_lock;
     text += std::string(n == 2 ? "Neither" : "None of them") + " can go on: a deadlock of " +
-            std::to_string(n) +
-            " tasks. Lockdep cannot see it (an in-lookup dentry is not a lock it tracks); "
+            std::to_string(n) + " tasks. " +
+            (all_locks ? "Lockdep does not report it (each i_rwsem is taken under another "
+                         "nesting annotation: I_MUTEX_PARENT, I_MUTEX_PARENT2, I_MUTEX_NORMAL); "
+                       : "Lockdep cannot see it (an in-lookup dentry is not a lock it tracks); ") +
             "hung_task reports it.";
     out << wrap(text);
   } else {

@@ -55,6 +55,9 @@ struct Generator {
         pb::MKDIR, pb::RENAME, pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE, pb::FH_DECODE,
         // open(path) without O_CREAT
         pb::OPEN, pb::OPEN};
+    // rmdir, link and renameat2(RENAME_EXCHANGE): one draw in five is one of them
+    static const pb::OpKind kMore[] = {pb::RMDIR, pb::RMDIR, pb::LINK, pb::RENAMEAT2_EXCHANGE};
+    if (rng.below(5) == 0) return kMore[rng.below(sizeof kMore / sizeof kMore[0])];
     return kWeighted[rng.below(sizeof kWeighted / sizeof kWeighted[0])];
   }
 
@@ -67,7 +70,7 @@ struct Generator {
         pb::Op* op = thread->add_ops();
         op->set_op(op_kind());
         op->set_path(path());
-        if (op->op() == pb::RENAME) op->set_path2(path());
+        if (takes_path2(op->op())) op->set_path2(path());
       }
     }
   }
