@@ -127,6 +127,9 @@ dentry* d_obtain_alias(inode* in);
 
 // dcache_lookup.cc: the in-lookup hash.
 dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq);
+// v4 4/7: d_lookup, else d_alloc_parallel that returns ERR_PTR(-EWOULDBLOCK)
+// where it would wait for another task's lookup of the name.
+dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq);
 void d_wait_lookup(dentry* d);
 // `caller` ends the lookup (__d_add, __d_move, d_lookup_done): the
 // lost-wakeup check names it.

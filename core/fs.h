@@ -12,12 +12,18 @@ DirEntry* disk_find(inode* dir, int name);
 DirEntry* disk_find_ci(inode* dir, int name);  // case-insensitive match
 void disk_add(inode* dir, int name, inode* in);
 void disk_remove(inode* dir, int name);
+// The i-th entry of `dir` into *out; false past the last.
+bool disk_entry(inode* dir, size_t i, DirEntry* out);
 inode* new_inode(inode* dir, int name, bool is_dir);
 
 // ->lookup of the mounted filesystem: NULL, a dentry to use instead, or ERR_PTR.
 dentry* plain_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* ci_lookup(inode* dir, dentry* d, unsigned flags);
+// ->iterate_shared of each kind, `dir` held shared: nfs primes the dcache
+// with every name (nfs_readdir -> nfs_prime_dcache), the others only read.
+void fs_readdir(dentry* dir);
+void nfs_readdir(dentry* dir);
 // Checks that ->lookup returns with `dir` held as on entry.
 dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __builtin_FUNCTION());
 

@@ -85,6 +85,21 @@ void disk_remove(inode* dir, int name) {
       es.end());
 }
 
+bool disk_entry(inode* dir, size_t i, DirEntry* out) {
+  disk_read(dir);
+  if (i >= dir->entries.size()) return false;
+  *out = dir->entries[i];
+  return true;
+}
+
+void fs_readdir(dentry* dir) {
+  if (kstate().plan->scenario.fs == FsKind::nfs) {
+    nfs_readdir(dir);
+    return;
+  }
+  disk_read(dir->d_inode);  // dcache_readdir (ramfs) / xfs_readdir: the dcache is not touched
+}
+
 // Inodes live until the execution ends (no eviction in the model).
 inode* new_inode(inode* dir, int name, bool is_dir) {
   KernelState& v = kstate();

@@ -73,6 +73,7 @@ Patches patches_for(PatchSet switches) {
   p.lookup_shared = on(Patch::lookup_shared);
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
+  p.alloc_noblock = on(Patch::alloc_noblock);
   return p;
 }
 
@@ -208,6 +209,9 @@ const char* op_name(OpKind op) {
       return "open_create";
     case OpKind::fh_decode:
       return "fh_decode";
+    // patch45
+    case OpKind::readdir:
+      return "readdir";
   }
   return "?";
 }

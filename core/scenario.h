@@ -15,7 +15,17 @@ enum class Kernel {
 #include "core/patches.def"
 };
 enum class FsKind { plain, nfs, case_insensitive };
-enum class OpKind { lookup, create, unlink, mkdir, rename, open_create, fh_decode };
+enum class OpKind {
+  lookup,
+  create,
+  unlink,
+  mkdir,
+  rename,
+  open_create,
+  fh_decode,
+  // patch45 (7 is patch36's OPEN; on this branch schedules fold it to lookup)
+  readdir = 8,
+};
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
 enum class Patch {
@@ -56,6 +66,7 @@ struct Patches {
   bool add_ci_drops_lock = false;  // d_add_ci drops the parent lock around d_alloc* (v4 7/7)
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
+  bool alloc_noblock = false;  // nfs_prime_dcache uses d_alloc_noblock (v4 4/7)
 };
 
 Patches patches_for(PatchSet switches);

@@ -119,6 +119,36 @@ int do_fh_decode(const PlanOp& op) {
   return 0;
 }
 
+// fs/readdir.c iterate_dir: ->iterate_shared under the directory's i_rwsem
+// held shared; a directory that died meanwhile reads as -ENOENT.
+int iterate_dir(dentry* dir) {
+  CALL_FRAME();
+  inode* in = dir->d_inode;
+  inode_lock_shared(in);
+  int err = -ENOENT;
+  if (!in->dead) {
+    fs_readdir(dir);
+    err = 0;
+  }
+  inode_unlock_shared(in);
+  return err;
+}
+
+// getdents64 on open(path, O_RDONLY | O_DIRECTORY). *got: the directory.
+// kernel: __do_sys_getdents64 (after do_sys_open's path walk).
+int do_readdir(const PlanOp& op, inode** got) {
+  CALL_FRAME();
+  dentry* d = walk_components(op.path.data(), int(op.path.size()));
+  if (IS_ERR(d)) return int(PTR_ERR(d));
+  int err = -ENOTDIR;  // O_DIRECTORY on a file
+  if (d_is_dir(d)) {
+    err = iterate_dir(d);
+    *got = d->d_inode;
+  }
+  dput(d);
+  return err;
+}
+
 }  // namespace
 
 // kernel: filename_parentat -- the parent of the last name, a directory.
@@ -149,6 +179,9 @@ int do_op(const PlanOp& op, inode** got) {
       return do_open_create(op, got);
     case OpKind::fh_decode:
       return do_fh_decode(op);
+    // patch45
+    case OpKind::readdir:
+      return do_readdir(op, got);
   }
   return -EINVAL;
 }
@@ -156,7 +189,8 @@ int do_op(const PlanOp& op, inode** got) {
 }  // namespace
 
 int sys_op(const PlanOp& op, inode** got) {
-  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
+  const bool needs_name =
+      op.kind != OpKind::lookup && op.kind != OpKind::fh_decode && op.kind != OpKind::readdir;
   if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
   int err = do_op(op, got);
   // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)

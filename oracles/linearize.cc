@@ -106,7 +106,9 @@ bool seen(const Key& key, const State& s) {
 // Inodes are compared where the call tells which inode it got.
 bool same_result(OpKind kind, const Result& a, const Result& b) {
   if (a.err != b.err) return false;
-  return a.err != 0 || (kind != OpKind::lookup && kind != OpKind::open_create) || a.slot == b.slot;
+  return a.err != 0 ||
+         (kind != OpKind::lookup && kind != OpKind::open_create && kind != OpKind::readdir) ||
+         a.slot == b.slot;
 }
 
 bool checked(const OpRecord& r) { return r.ran && r.result.err != -ENOMEM; }

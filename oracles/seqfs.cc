@@ -179,6 +179,14 @@ Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
   return result(plan.initial.slot[slot].dir ? 0 : -ESTALE);
 }
 
+// getdents on open(path, O_DIRECTORY): the walk reached a directory (else
+// -ENOTDIR); iterate_dir refuses one that died meanwhile. The listing is not
+// compared (the result names the directory read).
+Result do_readdir(const State& s, int dir) {
+  if (dead(s, dir)) return result(-ENOENT);
+  return result(0, dir);
+}
+
 void call_text(const Op& op, char* buf, size_t size) {
   const char* p = op.path.c_str();
   switch (op.kind) {
@@ -203,6 +211,10 @@ void call_text(const Op& op, char* buf, size_t size) {
     case OpKind::fh_decode:
       snprintf(buf, size, "open_by_handle_at(\"%s\")", p);
       return;
+    // patch45
+    case OpKind::readdir:
+      snprintf(buf, size, "getdents(\"%s\")", p);
+      return;
   }
 }
 
@@ -222,6 +234,9 @@ const char* title_call_text(OpKind kind) {
       return "open(..., O_CREAT)";
     case OpKind::fh_decode:
       return "open_by_handle_at(...)";
+    // patch45
+    case OpKind::readdir:
+      return "getdents(...)";
   }
   return "?";
 }
@@ -318,6 +333,9 @@ Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, cons
       return do_rename(plan, s, op, c.p1, c.cur);
     case OpKind::open_create:
       return do_open_create(plan, s, op, self, c.cur);
+    // patch45
+    case OpKind::readdir:
+      return do_readdir(*s, c.cur);
     default:
       return result(-EINVAL);
   }
@@ -346,7 +364,8 @@ bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
 bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Result* r) {
   const SeqOp& op = plan.threads[size_t(thread)][size_t(index)];
   const int self = op_slot(thread, index);
-  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
+  const bool needs_name =
+      op.kind != OpKind::lookup && op.kind != OpKind::fh_decode && op.kind != OpKind::readdir;
   if ((needs_name && op.n == 0) || (op.kind == OpKind::rename && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
     return true;
@@ -368,7 +387,8 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
       return true;
     }
     const int16_t* names = c->phase == kWalk1 ? op.path : op.path2;
-    const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (stat ? 0 : 1);
+    const bool whole = stat || op.kind == OpKind::readdir;  // every component, not the parent
+    const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (whole ? 0 : 1);
     if (c->k < walk) {
       if (stepped) return false;
       int x = lookup_component(plan, *s, c->cur, names[c->k]);
@@ -489,7 +509,7 @@ void result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self
   } else if (op.kind == OpKind::open_create) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "opened %s", name);
-  } else if (op.kind == OpKind::lookup) {
+  } else if (op.kind == OpKind::lookup || op.kind == OpKind::readdir) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "0 (%s)", name);
   } else {

@@ -52,6 +52,9 @@ std::string describe_op(const pb::Op& op) {
       return "open(" + path + ", O_CREAT)";
     case pb::FH_DECODE:
       return "open_by_handle_at(handle of " + path + ")";
+    // patch45
+    case pb::READDIR:
+      return "getdents(" + path + ")";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

@@ -111,6 +111,12 @@ KernelFrame self(const Context& c, size_t i) {
       {"d_add_ci", "d_add_ci", "fs/dcache.c", false},
       {"ci_lookup", "xfs_vn_ci_lookup", "fs/xfs/xfs_iops.c", false},
       {"nfs_lookup", "nfs_lookup", "fs/nfs/dir.c", false},
+      // patch45
+      {"do_readdir", "__do_sys_getdents64", "fs/readdir.c", true},
+      {"iterate_dir", "iterate_dir", "fs/readdir.c", false},
+      {"nfs_readdir", "nfs_readdir", "fs/nfs/dir.c", false},
+      {"nfs_prime_dcache", "nfs_prime_dcache", "fs/nfs/dir.c", false},
+      {"d_alloc_noblock", "d_alloc_noblock", "fs/dcache.c", false},
   };
   if (is(f, "lookup_last")) {  // a parent walk's last step is still link_path_walk's
     return c.op == pb::LOOKUP ? modelled("lookup_last", "fs/namei.c", true)
@@ -143,6 +149,14 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
                                 const std::string& callee) {
   const bool lock_or_lookup = callee == "inode_lock" || callee == "lookup_one_qstr_excl";
   if (is_walk_step(caller)) return {named("walk_component", "fs/namei.c", true)};
+  if (is(caller, "do_readdir") && is_walk_step(callee)) {  // patch45: open(O_DIRECTORY)'s walk
+    return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c"),
+            named("do_sys_openat2", "fs/open.c")};
+  }
+  if (is(caller, "nfs_readdir") && callee == "nfs_prime_dcache") {  // patch45
+    return {named("nfs_readdir_page_filler", "fs/nfs/dir.c"),
+            named("nfs_readdir_xdr_to_array", "fs/nfs/dir.c")};
+  }
   if (is(caller, "do_stat") && is_walk_step(callee)) {
     return {named("path_lookupat", "fs/namei.c"), named("filename_lookup", "fs/namei.c")};
   }
@@ -308,6 +322,10 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
     case pb::FH_DECODE:
       out = {named("__do_sys_open_by_handle_at", "fs/fhandle.c", true),
              named("__se_sys_open_by_handle_at", "fs/fhandle.c")};
+      break;
+    // patch45
+    case pb::READDIR:
+      out = {named("__se_sys_getdents64", "fs/readdir.c")};
       break;
     default:
       break;

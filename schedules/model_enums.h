@@ -28,10 +28,16 @@ inline constexpr EnumPair<pb::Filesystem, FsKind> kFilesystemTable[] = {
     {pb::CASE_INSENSITIVE, FsKind::case_insensitive},
 };
 inline constexpr EnumPair<pb::OpKind, OpKind> kOpKindTable[] = {
-    {pb::LOOKUP, OpKind::lookup},       {pb::CREATE, OpKind::create},
-    {pb::UNLINK, OpKind::unlink},       {pb::MKDIR, OpKind::mkdir},
-    {pb::RENAME, OpKind::rename},       {pb::OPEN_CREATE, OpKind::open_create},
+    {pb::LOOKUP, OpKind::lookup},
+    {pb::CREATE, OpKind::create},
+    {pb::UNLINK, OpKind::unlink},
+    {pb::MKDIR, OpKind::mkdir},
+    {pb::RENAME, OpKind::rename},
+    {pb::OPEN_CREATE, OpKind::open_create},
     {pb::FH_DECODE, OpKind::fh_decode},
+    // patch45: 7 is patch36's OPEN (a placeholder here, folded to LOOKUP by normalisation)
+    {pb::OpKind(7), OpKind(7)},
+    {pb::READDIR, OpKind::readdir},
 };
 
 // Every protobuf value is in its table, at its own index, paired with the

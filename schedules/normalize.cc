@@ -88,6 +88,7 @@ void normalize_threads(pb::Scenario* scenario) {
     }
     for (auto& op : *ops) {
       op.set_op(pb::OpKind(uint32_t(op.op()) % kOpKinds));
+      if (op.op() == 7) op.set_op(pb::LOOKUP);  // patch45: patch36's OPEN, not on this branch
       op.set_path(normalize_path(op.path()));
       if (op.op() == pb::RENAME) {
         op.set_path2(normalize_path(op.path2()));

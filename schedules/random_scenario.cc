@@ -50,10 +50,11 @@ struct Generator {
   }
 
   pb::OpKind op_kind() {
-    static const pb::OpKind kWeighted[] = {pb::LOOKUP,   pb::LOOKUP, pb::LOOKUP,      pb::LOOKUP,
-                                           pb::CREATE,   pb::CREATE, pb::UNLINK,      pb::MKDIR,
-                                           pb::RENAME,   pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE,
-                                           pb::FH_DECODE};
+    static const pb::OpKind kWeighted[] = {
+        pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::CREATE, pb::CREATE, pb::UNLINK,
+        pb::MKDIR, pb::RENAME, pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE, pb::FH_DECODE,
+        // patch45
+        pb::READDIR};
     return kWeighted[rng.below(sizeof kWeighted / sizeof kWeighted[0])];
   }
 

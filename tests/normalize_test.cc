@@ -4,6 +4,7 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
+#include "schedules/model_enums.h"
 #include "schedules/rng.h"
 #include "schedules/schedule_io.h"
 #include "tests/schedule_text.h"
@@ -32,7 +33,7 @@ TEST(Normalize, FoldsValuesIntoRange) {
   EXPECT_EQ(s.scenario().kernel(), pb::Kernel(7 % 5));
   EXPECT_EQ(s.scenario().fs(), pb::Filesystem(5 % 3));
   const auto& op = s.scenario().threads(0).ops(0);
-  EXPECT_EQ(op.op(), pb::OpKind(9 % 7));
+  EXPECT_EQ(op.op(), pb::OpKind(9 % kOpKinds));
   EXPECT_EQ(op.path(), "a/b/c");
   ASSERT_EQ(s.preemptions_size(), 2);
   EXPECT_EQ(s.preemptions(0).step(), 2u);
