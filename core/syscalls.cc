@@ -140,10 +140,16 @@ int do_readdir(const PlanOp& op, inode** got) {
   CALL_FRAME();
   dentry* d = walk_components(op.path.data(), int(op.path.size()));
   if (IS_ERR(d)) return int(PTR_ERR(d));
+  // The inode as do_open sees it: the kernel's d_flags read is an acquire
+  // (__d_entry_type) pairing with the instantiation's release; the model's
+  // walk reads d_inode plainly, so it re-reads it under d_lock.
+  spin_lock(&d->d_lock);
+  inode* in = d->d_inode;
+  spin_unlock(&d->d_lock);
   int err = -ENOTDIR;  // O_DIRECTORY on a file
-  if (d_is_dir(d)) {
+  if (in->dir) {
     err = iterate_dir(d);
-    *got = d->d_inode;
+    *got = in;
   }
   dput(d);
   return err;
