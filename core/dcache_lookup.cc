@@ -154,6 +154,20 @@ dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq) {
   return __d_alloc_parallel(parent, name, wq, AllocPara::fail, __func__);
 }
 
+dentry* d_duplicate(dentry* d) {
+  CALL_FRAME();
+  dentry* parent = d->d_parent;
+  dentry* nw = d_alloc(parent, d->d_name);  // __d_alloc, then d_parent under the parent's d_lock
+  if (!nw) return ERR_PTR(-ENOMEM);
+  nw->d_flags |= DCACHE_PAR_LOOKUP;
+  nw->dup_of = d;
+  spinlock_t* b = in_lookup_hash(parent, d->d_name);
+  spin_lock(b);
+  in_lookup_hash_add(nw, parent, d->d_name, __func__);
+  spin_unlock(b);
+  return nw;
+}
+
 // Entered and left with d->d_lock held.
 void d_wait_lookup(dentry* d) {
   CALL_FRAME();
@@ -218,6 +232,7 @@ wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller) {
   spin_lock(b);
   d->d_flags &= ~DCACHE_PAR_LOOKUP;
   d->d_in_bucket = false;
+  d->dup_of = nullptr;
   wait_queue_head* wq = d->d_wait;
   d->d_wait = nullptr;
   note_lookup_end(d, caller);

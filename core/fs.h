@@ -31,5 +31,11 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __
 int fs_create(inode* dir, dentry* d, bool is_dir);
 int fs_unlink(inode* dir, dentry* d);
 int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+// nfs's ->rename, which also d_moves (FS_RENAME_DOES_D_MOVE): an open target
+// is silly-renamed first (nfs_sillyrename) and its name copied for the rename.
+int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+// nfs's ->unlink: an open file is silly-renamed instead of removed.
+int nfs_unlink(inode* dir, dentry* d);
+bool nfs_open_and_busy(const dentry* d, int others);  // under d->d_lock
 
 }  // namespace dcfuzz::model

@@ -164,6 +164,7 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
 // (a negative dentry would hide the name in any other case).
 int fs_unlink(inode* dir, dentry* d) {
   if (!on_disk_as_cached(dir, d)) return -ENOENT;
+  if (kstate().plan->scenario.fs == FsKind::nfs) return nfs_unlink(dir, d);
   disk_remove(dir, d->d_name);
   if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
   return 0;

@@ -74,6 +74,7 @@ Patches patches_for(PatchSet switches) {
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
   p.alloc_noblock = on(Patch::alloc_noblock);
+  p.duplicate = on(Patch::duplicate);
   return p;
 }
 
@@ -212,6 +213,8 @@ const char* op_name(OpKind op) {
     // patch45
     case OpKind::readdir:
       return "readdir";
+    case OpKind::open_held:
+      return "open_held";
   }
   return "?";
 }

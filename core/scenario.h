@@ -25,6 +25,7 @@ enum class OpKind {
   fh_decode,
   // patch45 (7 is patch36's OPEN; on this branch schedules fold it to lookup)
   readdir = 8,
+  open_held = 9,
 };
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
@@ -67,6 +68,7 @@ struct Patches {
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
   bool alloc_noblock = false;  // nfs_prime_dcache uses d_alloc_noblock (v4 4/7)
+  bool duplicate = false;      // nfs_rename copies a busy target with d_duplicate (v4 5/7)
 };
 
 Patches patches_for(PatchSet switches);

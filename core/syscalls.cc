@@ -66,7 +66,7 @@ int do_unlinkat(const PlanOp& op) {
       err = -EISDIR;
     } else {
       err = fs_unlink(dir, d);
-      if (!err) d_delete(d);
+      if (!err && !(d->d_flags & DCACHE_NFSFS_RENAMED)) d_delete(d);  // vfs_unlink
     }
     dput(d);
   }
@@ -155,6 +155,21 @@ int do_readdir(const PlanOp& op, inode** got) {
   return err;
 }
 
+// open(path, O_RDONLY) whose file stays open until the execution ends: its
+// dentry reference is held outside the scenario from then on (released with
+// the rest at the end; no close within the run). *got: the inode opened.
+// kernel: do_sys_openat2 (path_openat's walk, do_open).
+int do_open_held(const PlanOp& op, inode** got) {
+  CALL_FRAME();
+  dentry* d = walk_components(op.path.data(), int(op.path.size()));
+  if (IS_ERR(d)) return int(PTR_ERR(d));
+  spin_lock(&d->d_lock);  // as do_readdir: the acquire of the kernel's d_flags read
+  *got = d->d_inode;
+  spin_unlock(&d->d_lock);
+  kstate().held_outside.push_back(d);
+  return 0;
+}
+
 }  // namespace
 
 // kernel: filename_parentat -- the parent of the last name, a directory.
@@ -188,6 +203,8 @@ int do_op(const PlanOp& op, inode** got) {
     // patch45
     case OpKind::readdir:
       return do_readdir(op, got);
+    case OpKind::open_held:
+      return do_open_held(op, got);
   }
   return -EINVAL;
 }
@@ -195,8 +212,8 @@ int do_op(const PlanOp& op, inode** got) {
 }  // namespace
 
 int sys_op(const PlanOp& op, inode** got) {
-  const bool needs_name =
-      op.kind != OpKind::lookup && op.kind != OpKind::fh_decode && op.kind != OpKind::readdir;
+  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode &&
+                          op.kind != OpKind::readdir && op.kind != OpKind::open_held;
   if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
   int err = do_op(op, got);
   // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)

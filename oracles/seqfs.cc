@@ -14,8 +14,8 @@ bool State::operator==(const State& o) const {
   for (int i = 0; i < kSlots; ++i) {
     const Slot &a = slot[i], &b = o.slot[i];
     if (a.used != b.used) return false;
-    if (a.used &&
-        (a.parent != b.parent || a.dir != b.dir || a.name != b.name || a.order != b.order))
+    if (a.used && (a.parent != b.parent || a.dir != b.dir || a.name != b.name ||
+                   a.order != b.order || a.held != b.held))
       return false;
   }
   return true;
@@ -133,7 +133,11 @@ Result do_unlink(const SeqPlan& plan, State* s, const SeqOp& op, int p) {
   int x = find(plan, *s, p, op.path[op.n - 1]);
   if (x == kNoSlot) return result(-ENOENT);
   if (s->slot[x].dir) return result(-EISDIR);
-  s->slot[x].parent = kNoSlot;
+  if (!plan.silly.empty() && s->slot[x].held) {
+    s->slot[x].name = plan.silly[size_t(x)];  // nfs_unlink: an open file is silly-renamed
+  } else {
+    s->slot[x].parent = kNoSlot;
+  }
   return result(0);
 }
 
@@ -166,7 +170,12 @@ Result do_rename(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2)
   }
   // The new name is the target's own (on case-insensitive, its spelling).
   int name = target != kNoSlot ? s->slot[target].name : op.path2[op.n2 - 1];
-  if (target != kNoSlot) s->slot[target].parent = kNoSlot;
+  if (target != kNoSlot && !plan.silly.empty() && !s->slot[target].dir && s->slot[target].held) {
+    // nfs_rename: an open target is silly-renamed on the server, not removed
+    s->slot[target].name = plan.silly[size_t(target)];
+  } else if (target != kNoSlot) {
+    s->slot[target].parent = kNoSlot;
+  }
   link(s, old, p2, name, s->slot[old].dir);
   return result(0);
 }
@@ -185,6 +194,12 @@ Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
 Result do_readdir(const State& s, int dir) {
   if (dead(s, dir)) return result(-ENOENT);
   return result(0, dir);
+}
+
+// open(path) kept open: the walk reached it; it is open from now on.
+Result do_open_held(State* s, int x) {
+  s->slot[x].held = true;
+  return result(0, x);
 }
 
 void call_text(const Op& op, char* buf, size_t size) {
@@ -215,6 +230,9 @@ void call_text(const Op& op, char* buf, size_t size) {
     case OpKind::readdir:
       snprintf(buf, size, "getdents(\"%s\")", p);
       return;
+    case OpKind::open_held:
+      snprintf(buf, size, "open(\"%s\") kept open", p);
+      return;
   }
 }
 
@@ -237,6 +255,8 @@ const char* title_call_text(OpKind kind) {
     // patch45
     case OpKind::readdir:
       return "getdents(...)";
+    case OpKind::open_held:
+      return "open(...)";
   }
   return "?";
 }
@@ -307,6 +327,11 @@ SeqPlan compile(const Scenario& scenario) {
   for (std::vector<SeqOp>& ops : plan.threads)
     for (SeqOp& op : ops)
       if (op.kind == OpKind::fh_decode) op.tree_node = tree_node_of(scenario, plan, op);
+  bool held = false;
+  for (const std::vector<Op>& ops : scenario.threads)
+    for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
+  if (held && scenario.fs == FsKind::nfs)
+    for (int slot = 0; slot < kSlots; ++slot) plan.silly.push_back(intern(plan, silly_name(slot)));
   plan.folded.reserve(plan.names.size());
   for (size_t i = 0; i < plan.names.size(); ++i) {
     size_t first = 0;
@@ -336,6 +361,8 @@ Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, cons
     // patch45
     case OpKind::readdir:
       return do_readdir(*s, c.cur);
+    case OpKind::open_held:
+      return do_open_held(s, c.cur);
     default:
       return result(-EINVAL);
   }
@@ -344,6 +371,10 @@ Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, cons
 // The end of a parent walk: the parent must be a directory (which never
 // changes, so this takes no step of its own).
 bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
+  if (op.kind == OpKind::open_held) {  // the file itself, which may be anything
+    c->phase = kFinal;
+    return false;
+  }
   if (!s.slot[c->cur].dir) {
     *r = result(-ENOTDIR);
     return true;
@@ -364,8 +395,8 @@ bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
 bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Result* r) {
   const SeqOp& op = plan.threads[size_t(thread)][size_t(index)];
   const int self = op_slot(thread, index);
-  const bool needs_name =
-      op.kind != OpKind::lookup && op.kind != OpKind::fh_decode && op.kind != OpKind::readdir;
+  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode &&
+                          op.kind != OpKind::readdir && op.kind != OpKind::open_held;
   if ((needs_name && op.n == 0) || (op.kind == OpKind::rename && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
     return true;
@@ -387,7 +418,8 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
       return true;
     }
     const int16_t* names = c->phase == kWalk1 ? op.path : op.path2;
-    const bool whole = stat || op.kind == OpKind::readdir;  // every component, not the parent
+    // every component, not the parent
+    const bool whole = stat || op.kind == OpKind::readdir || op.kind == OpKind::open_held;
     const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (whole ? 0 : 1);
     if (c->k < walk) {
       if (stepped) return false;
@@ -430,6 +462,12 @@ void canonicalize(State* s) {
   s->clock = rank;
 }
 
+std::string silly_name(int slot) {
+  char buf[16];
+  snprintf(buf, sizeof buf, ".nfs%02d", slot);
+  return buf;
+}
+
 const char* errno_name(int err) {
   switch (err) {
     case 0:
@@ -452,6 +490,8 @@ const char* errno_name(int err) {
       return "-ESTALE";
     case -ENOMEM:
       return "-ENOMEM";
+    case -ETXTBSY:
+      return "-ETXTBSY";
   }
   thread_local char other[16];
   snprintf(other, sizeof other, "%d", err);
@@ -509,7 +549,8 @@ void result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self
   } else if (op.kind == OpKind::open_create) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "opened %s", name);
-  } else if (op.kind == OpKind::lookup || op.kind == OpKind::readdir) {
+  } else if (op.kind == OpKind::lookup || op.kind == OpKind::readdir ||
+             op.kind == OpKind::open_held) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "0 (%s)", name);
   } else {

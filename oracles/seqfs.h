@@ -56,6 +56,7 @@ struct Slot {
   bool dir = false;
   int16_t name = 0;
   uint16_t order = 0;
+  bool held = false;  // opened by an open_held op: open until the execution ends
 };
 
 struct State {
@@ -71,6 +72,7 @@ struct SeqPlan {
   std::vector<std::string> names;  // interned; id = index
   std::vector<int16_t> folded;     // id of the first case-insensitively equal name
   std::vector<int> tree_slot;      // per initial tree node
+  std::vector<int16_t> silly;      // nfs with open_held: silly_name(slot) interned, per slot
   std::vector<std::vector<SeqOp>> threads;
   State initial;
   // The slot's name for reports: "/", "/d/foo" as first linked, or "the inode T1 creat(\"d/x\")
@@ -115,6 +117,11 @@ const char* errno_name(int err);  // "-ENOENT"; the number for others
 // The path of a linked slot in `state` ("/d/foo"), or "" if not linked.
 void path_in(const SeqPlan& plan, const State& state, int slot, char* buf, size_t size);
 std::string path_in(const SeqPlan& plan, const State& state, int slot);
+
+// nfs_sillyrename's name for the inode of `slot` (the kernel's is ".nfs",
+// the fileid and a counter in hex; here the slot, so that model and
+// sequential filesystem agree): ".nfs07".
+std::string silly_name(int slot);
 
 // Makes this thread's search tables once (compile() calls it).
 void prepare_search();

@@ -55,6 +55,8 @@ std::string describe_op(const pb::Op& op) {
     // patch45
     case pb::READDIR:
       return "getdents(" + path + ")";
+    case pb::OPEN_HELD:
+      return "open(" + path + "), kept open";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

@@ -117,6 +117,11 @@ KernelFrame self(const Context& c, size_t i) {
       {"nfs_readdir", "nfs_readdir", "fs/nfs/dir.c", false},
       {"nfs_prime_dcache", "nfs_prime_dcache", "fs/nfs/dir.c", false},
       {"d_alloc_noblock", "d_alloc_noblock", "fs/dcache.c", false},
+      {"d_duplicate", "d_duplicate", "fs/dcache.c", false},
+      {"do_open_held", "do_sys_openat2", "fs/open.c", false},
+      {"nfs_rename", "nfs_rename", "fs/nfs/dir.c", false},
+      {"nfs_unlink", "nfs_unlink", "fs/nfs/dir.c", false},
+      {"nfs_sillyrename", "nfs_sillyrename", "fs/nfs/unlink.c", false},
   };
   if (is(f, "lookup_last")) {  // a parent walk's last step is still link_path_walk's
     return c.op == pb::LOOKUP ? modelled("lookup_last", "fs/namei.c", true)
@@ -152,6 +157,9 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
   if (is(caller, "do_readdir") && is_walk_step(callee)) {  // patch45: open(O_DIRECTORY)'s walk
     return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c"),
             named("do_sys_openat2", "fs/open.c")};
+  }
+  if (is(caller, "do_open_held") && is_walk_step(callee)) {  // patch45
+    return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c")};
   }
   if (is(caller, "nfs_readdir") && callee == "nfs_prime_dcache") {  // patch45
     return {named("nfs_readdir_page_filler", "fs/nfs/dir.c"),
@@ -326,6 +334,10 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
     // patch45
     case pb::READDIR:
       out = {named("__se_sys_getdents64", "fs/readdir.c")};
+      break;
+    case pb::OPEN_HELD:
+      out = {named("do_sys_open", "fs/open.c", true), named("__do_sys_openat", "fs/open.c", true),
+             named("__se_sys_openat", "fs/open.c")};
       break;
     default:
       break;

@@ -38,6 +38,7 @@ inline constexpr EnumPair<pb::OpKind, OpKind> kOpKindTable[] = {
     // patch45: 7 is patch36's OPEN (a placeholder here, folded to LOOKUP by normalisation)
     {pb::OpKind(7), OpKind(7)},
     {pb::READDIR, OpKind::readdir},
+    {pb::OPEN_HELD, OpKind::open_held},
 };
 
 // Every protobuf value is in its table, at its own index, paired with the

@@ -54,7 +54,7 @@ struct Generator {
         pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::CREATE, pb::CREATE, pb::UNLINK,
         pb::MKDIR, pb::RENAME, pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE, pb::FH_DECODE,
         // patch45
-        pb::READDIR};
+        pb::READDIR, pb::OPEN_HELD};
     return kWeighted[rng.below(sizeof kWeighted / sizeof kWeighted[0])];
   }
 

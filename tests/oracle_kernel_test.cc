@@ -21,6 +21,7 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <vector>
 
 #include "oracles/seqfs.h"
 #include "schedules/normalize.h"
@@ -41,6 +42,9 @@ void remove_tree(const std::string& dir) {
 class RealRun {
  public:
   RealRun(const SeqPlan& plan, std::string root) : plan_(plan), root_(std::move(root)) {}
+  ~RealRun() {
+    for (int fd : held_) close(fd);
+  }
 
   // Makes the initial tree; false (and why) if the directory refuses it.
   bool make_tree(std::string* why) {
@@ -107,6 +111,17 @@ class RealRun {
         if (err) return Result{-err, kNoSlot};
         return Result{0, slot(st.st_ino)};
       }
+      // patch45: the fd stays open until the scenario ends (a local
+      // filesystem removes an open file on rename or unlink; nfs's silly
+      // rename is not run here: Linux has no nfs server in this test)
+      case OpKind::open_held: {
+        int fd = open(p.c_str(), O_RDONLY);
+        if (fd < 0) return Result{-errno, kNoSlot};
+        struct stat st;
+        fstat(fd, &st);
+        held_.push_back(fd);
+        return Result{0, slot(st.st_ino)};
+      }
     }
     return Result{};
   }
@@ -134,6 +149,7 @@ class RealRun {
   const SeqPlan& plan_;
   std::string root_;
   std::map<ino_t, int> slot_of_;
+  std::vector<int> held_;  // open_held's fds
 };
 
 std::string describe(const SeqPlan& plan, const SeqOp& op, const Result& r, int self) {
