@@ -76,6 +76,13 @@ int rename_locked(const PlanOp& op, dentry* p1, dentry* p2) {
     dput(old_d);
     return int(PTR_ERR(new_d));
   }
+  // vfs_rename's may_create: IS_DEADDIR(new_dir), also when the dcache had
+  // the new name (a dead directory is empty: the target is negative)
+  if (!new_d->d_inode && p2->d_inode->dead) {
+    dput(new_d);
+    dput(old_d);
+    return -ENOENT;
+  }
   int err = old_d == new_d ? 0 : may_rename(old_d, new_d, p1, p2);
   if (!err && old_d != new_d) err = vfs_rename(p1->d_inode, old_d, p2->d_inode, new_d);
   dput(new_d);
