@@ -16,6 +16,7 @@ enum : unsigned {
   DCACHE_PAR_LOOKUP = 1u << 0,      // in lookup (d_in_lookup)
   DCACHE_DISCONNECTED = 1u << 1,    // a file-handle alias not yet connected
   DCACHE_LOOKUP_WAITERS = 1u << 2,  // someone sleeps on d_flags (patch series)
+  DCACHE_NFSFS_RENAMED = 1u << 3,   // nfs: silly-renamed (an open file unlinked or replaced)
 };
 
 // Lookup flags (include/linux/namei.h).
@@ -82,6 +83,7 @@ struct dentry {
   dentry* lookup_parent = nullptr;  // frozen while in lookup (rule 2)
   int lookup_name = 0;
   wait_queue_head* d_wait = nullptr;  // mainline: the owner's on-stack queue
+  const dentry* dup_of = nullptr;     // v4 5/7: made by d_duplicate of it, while in lookup
   // Lost-wakeup detector: tasks waiting when PAR_LOOKUP was cleared, checked
   // when the clearing d_lock section ends.
   uint8_t wake_check = 0;
@@ -131,6 +133,13 @@ dentry* d_obtain_alias(inode* in);
 
 // dcache_lookup.cc: the in-lookup hash.
 dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq);
+// v4 4/7: d_lookup, else d_alloc_parallel that returns ERR_PTR(-EWOULDBLOCK)
+// where it would wait for another task's lookup of the name.
+dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq);
+// v4 5/7: an in-lookup dentry of the same parent and name as `d`, a hashed
+// positive dentry, made with no search (d_alloc_parallel never adds one
+// beside a hashed dentry); ERR_PTR(-ENOMEM) if the allocation fails.
+dentry* d_duplicate(dentry* d);
 void d_wait_lookup(dentry* d);
 // `caller` ends the lookup (__d_add, __d_move, d_lookup_done): the
 // lost-wakeup check names it.

@@ -90,6 +90,21 @@ void disk_remove(inode* dir, int name) {
       es.end());
 }
 
+bool disk_entry(inode* dir, size_t i, DirEntry* out) {
+  disk_read(dir);
+  if (i >= dir->entries.size()) return false;
+  *out = dir->entries[i];
+  return true;
+}
+
+void fs_readdir(dentry* dir) {
+  if (kstate().plan->scenario.fs == FsKind::nfs) {
+    nfs_readdir(dir);
+    return;
+  }
+  disk_read(dir->d_inode);  // dcache_readdir (ramfs) / xfs_readdir: the dcache is not touched
+}
+
 // Inodes live until the execution ends (no eviction in the model).
 inode* new_inode(inode* dir, int name, bool is_dir) {
   KernelState& v = kstate();
@@ -165,6 +180,7 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
 // (a negative dentry would hide the name in any other case).
 int fs_unlink(inode* dir, dentry* d) {
   if (!on_disk_as_cached(dir, d)) return -ENOENT;
+  if (kstate().plan->scenario.fs == FsKind::nfs) return nfs_unlink(dir, d);
   disk_remove(dir, d->d_name);
   if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
   return 0;

@@ -107,12 +107,15 @@ int vfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   const bool lock_target = target && target->dir;
   if (lock_target) inode_lock(target);
   int err = lock_target && !target->entries.empty() ? -ENOTEMPTY : 0;
-  if (!err) err = fs_rename(old_dir, old_d, new_dir, new_d);
+  const bool nfs = kstate().plan->scenario.fs == FsKind::nfs;
+  if (!err)
+    err = nfs ? nfs_rename(old_dir, old_d, new_dir, new_d)
+              : fs_rename(old_dir, old_d, new_dir, new_d);
   if (!err && lock_target) {
     shrink_dcache_parent(new_d);
     target->dead = true;
   }
-  if (!err) d_move(old_d, new_d);
+  if (!err && !nfs) d_move(old_d, new_d);  // nfs: FS_RENAME_DOES_D_MOVE, nfs_rename moved it
   if (lock_target) inode_unlock(target);
   return err;
 }

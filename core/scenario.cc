@@ -75,6 +75,8 @@ Patches patches_for(PatchSet switches) {
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
   p.lift = on(Patch::lift);
+  p.alloc_noblock = on(Patch::alloc_noblock);
+  p.duplicate = on(Patch::duplicate);
   return p;
 }
 
@@ -218,6 +220,10 @@ const char* op_name(OpKind op) {
       return "link";
     case OpKind::rename_exchange:
       return "rename_exchange";
+    case OpKind::readdir:
+      return "readdir";
+    case OpKind::open_held:
+      return "open_held";
   }
   return "?";
 }

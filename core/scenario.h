@@ -23,8 +23,10 @@ enum class OpKind {
   rename,
   open_create,
   fh_decode,
-  open,  // 7: open(path) without O_CREAT
-  // rmdir, link, renameat2 with RENAME_EXCHANGE (8..10 are other ops' numbers)
+  open,       // 7: open(path) without O_CREAT
+  readdir,    // 8: getdents (nfs readdir primes the dcache)
+  open_held,  // 9: open, kept open to the end (nfs silly-rename)
+  // rmdir, link, renameat2 with RENAME_EXCHANGE (10 is free)
   rmdir = 11,
   link = 12,
   rename_exchange = 13,
@@ -75,6 +77,8 @@ struct Patches {
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
   bool splice_hashed = false;  // d_splice_alias / __d_add take hashed dentries (v4 3/7)
   bool lift = false;  // dirop lookups before the parent lock (the series' next step, "lift")
+  bool alloc_noblock = false;  // nfs_prime_dcache uses d_alloc_noblock (v4 4/7)
+  bool duplicate = false;      // nfs_rename copies a busy target with d_duplicate (v4 5/7)
 };
 
 Patches patches_for(PatchSet switches);

@@ -109,7 +109,7 @@ int do_unlinkat(const PlanOp& op) {
   } else {
     err = may_delete(dir, d, false);  // vfs_unlink ("lift": in lookup, or emptied before the lock)
     if (!err) err = fs_unlink(dir, d);
-    if (!err) d_delete(d);
+    if (!err && !(d->d_flags & DCACHE_NFSFS_RENAMED)) d_delete(d);  // vfs_unlink
     if (!patches().lift) dput(d);
   }
   inode_unlock(dir);
@@ -298,6 +298,57 @@ int do_fh_decode(const PlanOp& op) {
   return 0;
 }
 
+// fs/readdir.c iterate_dir: ->iterate_shared under the directory's i_rwsem
+// held shared; a directory that died meanwhile reads as -ENOENT.
+int iterate_dir(dentry* dir) {
+  CALL_FRAME();
+  inode* in = dir->d_inode;
+  inode_lock_shared(in);
+  int err = -ENOENT;
+  if (!in->dead) {
+    fs_readdir(dir);
+    err = 0;
+  }
+  inode_unlock_shared(in);
+  return err;
+}
+
+// getdents64 on open(path, O_RDONLY | O_DIRECTORY). *got: the directory.
+// kernel: __do_sys_getdents64 (after do_sys_open's path walk).
+int do_readdir(const PlanOp& op, inode** got) {
+  CALL_FRAME();
+  dentry* d = walk_components(op.path.data(), int(op.path.size()));
+  if (IS_ERR(d)) return int(PTR_ERR(d));
+  // The inode as do_open sees it: the kernel's d_flags read is an acquire
+  // (__d_entry_type) pairing with the instantiation's release; the model's
+  // walk reads d_inode plainly, so it re-reads it under d_lock.
+  spin_lock(&d->d_lock);
+  inode* in = d->d_inode;
+  spin_unlock(&d->d_lock);
+  int err = -ENOTDIR;  // O_DIRECTORY on a file
+  if (in->dir) {
+    err = iterate_dir(d);
+    *got = in;
+  }
+  dput(d);
+  return err;
+}
+
+// open(path, O_RDONLY) whose file stays open until the execution ends: its
+// dentry reference is held outside the scenario from then on (released with
+// the rest at the end; no close within the run). *got: the inode opened.
+// kernel: do_sys_openat2 (path_openat's walk, do_open).
+int do_open_held(const PlanOp& op, inode** got) {
+  CALL_FRAME();
+  dentry* d = walk_components(op.path.data(), int(op.path.size()));
+  if (IS_ERR(d)) return int(PTR_ERR(d));
+  spin_lock(&d->d_lock);  // as do_readdir: the acquire of the kernel's d_flags read
+  *got = d->d_inode;
+  spin_unlock(&d->d_lock);
+  kstate().held_outside.push_back(d);
+  return 0;
+}
+
 }  // namespace
 
 // may_delete, without permissions, sticky bits or mounts.
@@ -349,6 +400,10 @@ int do_op(const PlanOp& op, inode** got) {
       return do_linkat(op);
     case OpKind::rename_exchange:
       return do_rename(op);
+    case OpKind::readdir:
+      return do_readdir(op, got);
+    case OpKind::open_held:
+      return do_open_held(op, got);
   }
   return -EINVAL;
 }
@@ -358,7 +413,8 @@ int do_op(const PlanOp& op, inode** got) {
 int sys_op(const PlanOp& op, inode** got) {
   // link's old path may be the root (vfs_link: -EPERM); its new one is checked in do_linkat
   const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode &&
-                          op.kind != OpKind::open && op.kind != OpKind::link;
+                          op.kind != OpKind::open && op.kind != OpKind::link &&
+                          op.kind != OpKind::readdir && op.kind != OpKind::open_held;
   if (needs_name && op.path.empty()) return -EBUSY;  // the root itself
   int err = do_op(op, got);
   // retry_estale: a path walk that met -ESTALE (d_splice_alias's __d_unalias)

@@ -16,7 +16,7 @@ bool State::operator==(const State& o) const {
     const Slot &a = slot[i], &b = o.slot[i];
     if (a.used != b.used) return false;
     if (a.used && (a.parent != b.parent || a.dir != b.dir || a.name != b.name ||
-                   a.order != b.order || a.of != b.of || a.dying != b.dying))
+                   a.order != b.order || a.of != b.of || a.dying != b.dying || a.held != b.held))
       return false;
   }
   return true;
@@ -152,6 +152,10 @@ Result do_unlink(const SeqPlan& plan, State* s, const SeqOp& op, int p) {
   int x = find(plan, *s, p, op.path[op.n - 1]);
   if (x == kNoSlot) return result(-ENOENT);
   if (s->slot[x].dir) return result(-EISDIR);
+  if (!plan.silly.empty() && s->slot[x].held) {
+    s->slot[x].name = plan.silly[size_t(x)];  // nfs_unlink: an open file is silly-renamed
+    return result(0);
+  }
   s->slot[x].dying = true;  // gone at the operation's next step (d_delete)
   return Result{0, x};      // the caller's to remember
 }
@@ -239,7 +243,12 @@ Result do_rename(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2)
   }
   // The new name is the target's own (on case-insensitive, its spelling).
   int name = target != kNoSlot ? s->slot[target].name : op.path2[op.n2 - 1];
-  if (target != kNoSlot) s->slot[target].parent = kNoSlot;
+  if (target != kNoSlot && !plan.silly.empty() && !s->slot[target].dir && s->slot[target].held) {
+    // nfs_rename: an open target is silly-renamed on the server, not removed
+    s->slot[target].name = plan.silly[size_t(target)];
+  } else if (target != kNoSlot) {
+    s->slot[target].parent = kNoSlot;
+  }
   link(s, old, p2, name, s->slot[old].dir);
   return result(0);
 }
@@ -250,6 +259,21 @@ Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
   if (op.tree_node < 0) return result(-ESTALE);
   int slot = plan.tree_slot[size_t(op.tree_node)];
   return result(plan.initial.slot[slot].dir ? 0 : -ESTALE);
+}
+
+// getdents on open(path, O_DIRECTORY): the walk reached a directory (else
+// -ENOTDIR); iterate_dir refuses one that died meanwhile. The listing is not
+// compared (the result names the directory read).
+Result do_readdir(const State& s, int dir) {
+  if (dead(s, dir)) return result(-ENOENT);
+  return result(0, dir);
+}
+
+// open(path) kept open: the walk reached the name x (its dentry stays busy:
+// nfs silly-renames that name); the result is its inode.
+Result do_open_held(State* s, int x) {
+  s->slot[x].held = true;
+  return result(0, inode_of(*s, x));
 }
 
 void call_text(const Op& op, char* buf, size_t size) {
@@ -287,6 +311,11 @@ void call_text(const Op& op, char* buf, size_t size) {
       return;
     case OpKind::rename_exchange:
       snprintf(buf, size, "renameat2(\"%s\", \"%s\", RENAME_EXCHANGE)", p, op.path2.c_str());
+    case OpKind::readdir:
+      snprintf(buf, size, "getdents(\"%s\")", p);
+      return;
+    case OpKind::open_held:
+      snprintf(buf, size, "open(\"%s\") kept open", p);
       return;
   }
 }
@@ -315,6 +344,10 @@ const char* title_call_text(OpKind kind) {
       return "link(...)";
     case OpKind::rename_exchange:
       return "renameat2(..., RENAME_EXCHANGE)";
+    case OpKind::readdir:
+      return "getdents(...)";
+    case OpKind::open_held:
+      return "open(...)";
   }
   return "?";
 }
@@ -385,6 +418,11 @@ SeqPlan compile(const Scenario& scenario) {
   for (std::vector<SeqOp>& ops : plan.threads)
     for (SeqOp& op : ops)
       if (op.kind == OpKind::fh_decode) op.tree_node = tree_node_of(scenario, plan, op);
+  bool held = false;
+  for (const std::vector<Op>& ops : scenario.threads)
+    for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
+  if (held && scenario.fs == FsKind::nfs)
+    for (int slot = 0; slot < kSlots; ++slot) plan.silly.push_back(intern(plan, silly_name(slot)));
   plan.folded.reserve(plan.names.size());
   for (size_t i = 0; i < plan.names.size(); ++i) {
     size_t first = 0;
@@ -419,6 +457,10 @@ Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, cons
       return do_link(plan, s, op, self, c.p1, c.cur);
     case OpKind::rename_exchange:
       return do_exchange(plan, s, op, c.p1, c.cur);
+    case OpKind::readdir:
+      return do_readdir(*s, c.cur);
+    case OpKind::open_held:
+      return do_open_held(s, c.cur);
     default:
       return result(-EINVAL);
   }
@@ -428,6 +470,10 @@ Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, cons
 // changes, so this takes no step of its own); link's first walk is of the
 // old name itself.
 bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
+  if (op.kind == OpKind::open_held) {  // the file itself, which may be anything
+    c->phase = kFinal;
+    return false;
+  }
   if (op.kind != OpKind::link || c->phase != kWalk1) {
     if (!s.slot[c->cur].dir) {
       *r = result(-ENOTDIR);
@@ -453,7 +499,8 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
   // open without O_CREAT resolves the whole path as stat does (its last name
   // under the parent's lock, one step like stat's): a directory opens too.
   const bool stat = op.kind == OpKind::lookup || op.kind == OpKind::open;
-  const bool needs_name = !stat && op.kind != OpKind::fh_decode && op.kind != OpKind::link;
+  const bool needs_name = !stat && op.kind != OpKind::fh_decode && op.kind != OpKind::link &&
+                          op.kind != OpKind::readdir && op.kind != OpKind::open_held;
   const bool needs_name2 = op.kind == OpKind::rename || op.kind == OpKind::rename_exchange;
   if ((needs_name && op.n == 0) || (needs_name2 && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
@@ -485,7 +532,9 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
       return true;
     }
     const int16_t* names = c->phase == kWalk1 ? op.path : op.path2;
-    const bool whole = stat || (op.kind == OpKind::link && c->phase == kWalk1);  // last name too
+    // every component (link's old name too), not the parent
+    const bool whole = stat || op.kind == OpKind::readdir || op.kind == OpKind::open_held ||
+                       (op.kind == OpKind::link && c->phase == kWalk1);
     const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (whole ? 0 : 1);
     if (c->k < walk) {
       if (stepped) return false;
@@ -528,6 +577,12 @@ void canonicalize(State* s) {
   s->clock = rank;
 }
 
+std::string silly_name(int slot) {
+  char buf[16];
+  snprintf(buf, sizeof buf, ".nfs%02d", slot);
+  return buf;
+}
+
 const char* errno_name(int err) {
   switch (err) {
     case 0:
@@ -552,6 +607,8 @@ const char* errno_name(int err) {
       return "-ENOMEM";
     case -EPERM:
       return "-EPERM";
+    case -ETXTBSY:
+      return "-ETXTBSY";
   }
   thread_local char other[16];
   snprintf(other, sizeof other, "%d", err);
@@ -609,7 +666,8 @@ void result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self
   } else if (op.kind == OpKind::open_create) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "opened %s", name);
-  } else if (op.kind == OpKind::lookup || op.kind == OpKind::open) {
+  } else if (op.kind == OpKind::lookup || op.kind == OpKind::open || op.kind == OpKind::readdir ||
+             op.kind == OpKind::open_held) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "0 (%s)", name);
   } else {

@@ -67,6 +67,7 @@ struct Slot {
   // its parent's lock does (the remover holds that lock), and it counts for
   // no i_nlink; a rmdir'ed directory is dead already.
   bool dying = false;
+  bool held = false;  // opened by an open_held op: open until the execution ends
 };
 
 struct State {
@@ -82,6 +83,7 @@ struct SeqPlan {
   std::vector<std::string> names;  // interned; id = index
   std::vector<int16_t> folded;     // id of the first case-insensitively equal name
   std::vector<int> tree_slot;      // per initial tree node
+  std::vector<int16_t> silly;      // nfs with open_held: silly_name(slot) interned, per slot
   std::vector<std::vector<SeqOp>> threads;
   State initial;
   // The slot's name for reports: "/", "/d/foo" as first linked, or "the inode T1 creat(\"d/x\")
@@ -126,6 +128,11 @@ const char* errno_name(int err);  // "-ENOENT"; the number for others
 // The path of a linked slot in `state` ("/d/foo"), or "" if not linked.
 void path_in(const SeqPlan& plan, const State& state, int slot, char* buf, size_t size);
 std::string path_in(const SeqPlan& plan, const State& state, int slot);
+
+// nfs_sillyrename's name for the inode of `slot` (the kernel's is ".nfs",
+// the fileid and a counter in hex; here the slot, so that model and
+// sequential filesystem agree): ".nfs07".
+std::string silly_name(int slot);
 
 // Makes this thread's search tables once (compile() calls it).
 void prepare_search();

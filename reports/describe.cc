@@ -60,6 +60,10 @@ std::string describe_op(const pb::Op& op) {
       return "link(" + path + ", " + quoted(op.path2()) + ")";
     case pb::RENAMEAT2_EXCHANGE:
       return "renameat2(" + path + ", " + quoted(op.path2()) + ", RENAME_EXCHANGE)";
+    case pb::READDIR:
+      return "getdents(" + path + ")";
+    case pb::OPEN_HELD:
+      return "open(" + path + "), kept open";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

@@ -124,6 +124,16 @@ KernelFrame self(const Context& c, size_t i) {
       {"vfs_rename_exchange", "vfs_rename", "fs/namei.c", false},
       {"d_exchange", "d_exchange", "fs/dcache.c", false},
       {"lock_two_nondirectories", "lock_two_nondirectories", "fs/inode.c", false},
+      {"do_readdir", "__do_sys_getdents64", "fs/readdir.c", true},
+      {"iterate_dir", "iterate_dir", "fs/readdir.c", false},
+      {"nfs_readdir", "nfs_readdir", "fs/nfs/dir.c", false},
+      {"nfs_prime_dcache", "nfs_prime_dcache", "fs/nfs/dir.c", false},
+      {"d_alloc_noblock", "d_alloc_noblock", "fs/dcache.c", false},
+      {"d_duplicate", "d_duplicate", "fs/dcache.c", false},
+      {"do_open_held", "do_sys_openat2", "fs/open.c", false},
+      {"nfs_rename", "nfs_rename", "fs/nfs/dir.c", false},
+      {"nfs_unlink", "nfs_unlink", "fs/nfs/dir.c", false},
+      {"nfs_sillyrename", "nfs_sillyrename", "fs/nfs/unlink.c", false},
   };
   if (is(f, "lookup_last")) {  // a parent walk's last step is still link_path_walk's
     return c.op == pb::LOOKUP || is(caller, "filename_lookup")
@@ -158,6 +168,17 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
   const bool lock_or_lookup = callee == "inode_lock" || callee == "inode_lock_nested" ||
                               callee == "lookup_one_qstr_excl" || callee == "lookup_one_qstr";
   if (is_walk_step(caller)) return {named("walk_component", "fs/namei.c", true)};
+  if (is(caller, "do_readdir") && is_walk_step(callee)) {  // open(O_DIRECTORY)'s walk
+    return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c"),
+            named("do_sys_openat2", "fs/open.c")};
+  }
+  if (is(caller, "do_open_held") && is_walk_step(callee)) {
+    return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c")};
+  }
+  if (is(caller, "nfs_readdir") && callee == "nfs_prime_dcache") {
+    return {named("nfs_readdir_page_filler", "fs/nfs/dir.c"),
+            named("nfs_readdir_xdr_to_array", "fs/nfs/dir.c")};
+  }
   if ((is(caller, "do_stat") || is(caller, "filename_lookup")) && is_walk_step(callee)) {
     if (is(caller, "filename_lookup")) return {named("path_lookupat", "fs/namei.c")};
     return {named("path_lookupat", "fs/namei.c"), named("filename_lookup", "fs/namei.c")};
@@ -359,6 +380,13 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
     case pb::RENAMEAT2_EXCHANGE:
       out = {named("__do_sys_renameat2", "fs/namei.c", true),
              named("__se_sys_renameat2", "fs/namei.c")};
+      break;
+    case pb::READDIR:
+      out = {named("__se_sys_getdents64", "fs/readdir.c")};
+      break;
+    case pb::OPEN_HELD:
+      out = {named("do_sys_open", "fs/open.c", true), named("__do_sys_openat", "fs/open.c", true),
+             named("__se_sys_openat", "fs/open.c")};
       break;
     default:
       break;

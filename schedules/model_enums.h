@@ -37,6 +37,8 @@ inline constexpr EnumPair<pb::OpKind, OpKind> kOpKindTable[] = {
     {pb::OPEN_CREATE, OpKind::open_create},
     {pb::FH_DECODE, OpKind::fh_decode},
     {pb::OPEN, OpKind::open},
+    {pb::READDIR, OpKind::readdir},
+    {pb::OPEN_HELD, OpKind::open_held},
     // rmdir, link, renameat2 RENAME_EXCHANGE
     {pb::RMDIR, OpKind::rmdir},
     {pb::LINK, OpKind::link},

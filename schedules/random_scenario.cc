@@ -53,8 +53,8 @@ struct Generator {
     static const pb::OpKind kWeighted[] = {
         pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::CREATE, pb::CREATE, pb::UNLINK,
         pb::MKDIR, pb::RENAME, pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE, pb::FH_DECODE,
-        // open(path) without O_CREAT
-        pb::OPEN, pb::OPEN};
+        // open(path) without O_CREAT; getdents; open kept open
+        pb::OPEN, pb::OPEN, pb::READDIR, pb::OPEN_HELD};
     // rmdir, link and renameat2(RENAME_EXCHANGE): one draw in five is one of them
     static const pb::OpKind kMore[] = {pb::RMDIR, pb::RMDIR, pb::LINK, pb::RENAMEAT2_EXCHANGE};
     if (rng.below(5) == 0) return kMore[rng.below(sizeof kMore / sizeof kMore[0])];

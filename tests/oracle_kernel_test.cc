@@ -9,6 +9,7 @@
 // (else skipped, saying why). open_by_handle_at is left out: the model
 // decodes handles of initial directories only. rmdir, link and renameat2
 // with RENAME_EXCHANGE run as themselves.
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <gtest/gtest.h>
@@ -22,6 +23,7 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <vector>
 
 #include "oracles/seqfs.h"
 #include "schedules/normalize.h"
@@ -42,6 +44,9 @@ void remove_tree(const std::string& dir) {
 class RealRun {
  public:
   RealRun(const SeqPlan& plan, std::string root) : plan_(plan), root_(std::move(root)) {}
+  ~RealRun() {
+    for (int fd : held_) close(fd);
+  }
 
   // Makes the initial tree; false (and why) if the directory refuses it.
   bool make_tree(std::string* why) {
@@ -94,12 +99,37 @@ class RealRun {
       }
       case OpKind::fh_decode:
         break;
+      // getdents on a real directory (the listing is not compared)
+      case OpKind::readdir: {
+        DIR* dir = opendir(p.c_str());
+        if (!dir) return Result{-errno, kNoSlot};
+        errno = 0;
+        while (readdir(dir)) {
+        }
+        const int err = errno;
+        struct stat st;
+        fstat(dirfd(dir), &st);
+        closedir(dir);
+        if (err) return Result{-err, kNoSlot};
+        return Result{0, slot(st.st_ino)};
+      }
       case OpKind::open: {  // open(path, O_RDONLY): directories open too
         int fd = open(p.c_str(), O_RDONLY);
         if (fd < 0) return Result{-errno, kNoSlot};
         struct stat st;
         fstat(fd, &st);
         close(fd);
+        return Result{0, slot(st.st_ino)};
+      }
+      // the fd stays open until the scenario ends (a local
+      // filesystem removes an open file on rename or unlink; nfs's silly
+      // rename is not run here: Linux has no nfs server in this test)
+      case OpKind::open_held: {
+        int fd = open(p.c_str(), O_RDONLY);
+        if (fd < 0) return Result{-errno, kNoSlot};
+        struct stat st;
+        fstat(fd, &st);
+        held_.push_back(fd);
         return Result{0, slot(st.st_ino)};
       }
       // rmdir, link (a second name of an inode the map knows) and renameat2's exchange
@@ -139,6 +169,7 @@ class RealRun {
   const SeqPlan& plan_;
   std::string root_;
   std::map<ino_t, int> slot_of_;
+  std::vector<int> held_;  // open_held's fds
 };
 
 std::string describe(const SeqPlan& plan, const SeqOp& op, const Result& r, int self) {
