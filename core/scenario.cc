@@ -208,6 +208,10 @@ const char* op_name(OpKind op) {
       return "open_create";
     case OpKind::fh_decode:
       return "fh_decode";
+    case OpKind::server_rename:
+      return "server_rename";
+    case OpKind::server_unlink:
+      return "server_unlink";
   }
   return "?";
 }

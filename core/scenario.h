@@ -15,7 +15,18 @@ enum class Kernel {
 #include "core/patches.def"
 };
 enum class FsKind { plain, nfs, case_insensitive };
-enum class OpKind { lookup, create, unlink, mkdir, rename, open_create, fh_decode };
+enum class OpKind {
+  lookup,
+  create,
+  unlink,
+  mkdir,
+  rename,
+  open_create,
+  fh_decode,
+  // server: the nfs server's own changes (schedule.proto's numbers)
+  server_rename = 14,
+  server_unlink = 15,
+};
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
 enum class Patch {
@@ -100,7 +111,7 @@ struct TreeNode {
 struct Op {
   OpKind kind = OpKind::lookup;
   std::string path;   // "d/foo", relative to the root
-  std::string path2;  // rename: new path
+  std::string path2;  // rename, server_rename: new path
 };
 
 struct Scenario {

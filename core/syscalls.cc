@@ -149,6 +149,9 @@ int do_op(const PlanOp& op, inode** got) {
       return do_open_create(op, got);
     case OpKind::fh_decode:
       return do_fh_decode(op);
+    case OpKind::server_rename:
+    case OpKind::server_unlink:
+      return nfs_server_op(op);
   }
   return -EINVAL;
 }

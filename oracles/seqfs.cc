@@ -179,6 +179,30 @@ Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
   return result(plan.initial.slot[slot].dir ? 0 : -ESTALE);
 }
 
+// The nfs server's own changes: one atomic step on its tree (it walks the
+// paths itself), with rename(2)'s and unlink(2)'s checks; no server on the
+// other kinds.
+int server_walk_parent(const SeqPlan& plan, const State& s, const int16_t* path, int n, int* out) {
+  int cur = kRootSlot;
+  for (int k = 0; k + 1 < n; ++k) {
+    int x = lookup_component(plan, s, cur, path[k]);
+    if (x < 0) return x;
+    cur = x;
+  }
+  if (!s.slot[cur].dir) return -ENOTDIR;
+  *out = cur;
+  return 0;
+}
+
+Result do_server_op(const SeqPlan& plan, State* s, const SeqOp& op) {
+  if (plan.fs != FsKind::nfs) return result(-EOPNOTSUPP);
+  int p1 = kNoSlot, p2 = kNoSlot;
+  if (int err = server_walk_parent(plan, *s, op.path, op.n, &p1)) return result(err);
+  if (op.kind == OpKind::server_unlink) return do_unlink(plan, s, op, p1);
+  if (int err = server_walk_parent(plan, *s, op.path2, op.n2, &p2)) return result(err);
+  return do_rename(plan, s, op, p1, p2);
+}
+
 void call_text(const Op& op, char* buf, size_t size) {
   const char* p = op.path.c_str();
   switch (op.kind) {
@@ -203,6 +227,12 @@ void call_text(const Op& op, char* buf, size_t size) {
     case OpKind::fh_decode:
       snprintf(buf, size, "open_by_handle_at(\"%s\")", p);
       return;
+    case OpKind::server_rename:
+      snprintf(buf, size, "server: rename(\"%s\", \"%s\")", p, op.path2.c_str());
+      return;
+    case OpKind::server_unlink:
+      snprintf(buf, size, "server: unlink(\"%s\")", p);
+      return;
   }
 }
 
@@ -222,6 +252,10 @@ const char* title_call_text(OpKind kind) {
       return "open(..., O_CREAT)";
     case OpKind::fh_decode:
       return "open_by_handle_at(...)";
+    case OpKind::server_rename:
+      return "server: rename(...)";
+    case OpKind::server_unlink:
+      return "server: unlink(...)";
   }
   return "?";
 }
@@ -283,7 +317,8 @@ SeqPlan compile(const Scenario& scenario) {
       SeqOp s;
       s.kind = op.kind;
       fits = fits && split(plan, op.path, s.path, &s.n);
-      fits = fits && (op.kind != OpKind::rename || split(plan, op.path2, s.path2, &s.n2));
+      const bool two = op.kind == OpKind::rename || op.kind == OpKind::server_rename;
+      fits = fits && (!two || split(plan, op.path2, s.path2, &s.n2));
       call_text(op, s.call, sizeof s.call);
       s.title_call = title_call_text(op.kind);
       plan.threads.back().push_back(s);
@@ -347,8 +382,13 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
   const SeqOp& op = plan.threads[size_t(thread)][size_t(index)];
   const int self = op_slot(thread, index);
   const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
-  if ((needs_name && op.n == 0) || (op.kind == OpKind::rename && op.n2 == 0)) {
+  const bool two = op.kind == OpKind::rename || op.kind == OpKind::server_rename;
+  if ((needs_name && op.n == 0) || (two && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
+    return true;
+  }
+  if (op.kind == OpKind::server_rename || op.kind == OpKind::server_unlink) {
+    *r = do_server_op(plan, s, op);
     return true;
   }
   if (op.kind == OpKind::fh_decode) {
@@ -432,6 +472,8 @@ const char* errno_name(int err) {
       return "-ESTALE";
     case -ENOMEM:
       return "-ENOMEM";
+    case -EOPNOTSUPP:
+      return "-EOPNOTSUPP";
   }
   thread_local char other[16];
   snprintf(other, sizeof other, "%d", err);

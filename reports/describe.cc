@@ -52,6 +52,10 @@ std::string describe_op(const pb::Op& op) {
       return "open(" + path + ", O_CREAT)";
     case pb::FH_DECODE:
       return "open_by_handle_at(handle of " + path + ")";
+    case pb::SERVER_RENAME:
+      return "the nfs server: rename(" + path + ", " + quoted(op.path2()) + ")";
+    case pb::SERVER_UNLINK:
+      return "the nfs server: unlink(" + path + ")";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

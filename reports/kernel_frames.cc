@@ -309,6 +309,9 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
       out = {named("__do_sys_open_by_handle_at", "fs/fhandle.c", true),
              named("__se_sys_open_by_handle_at", "fs/fhandle.c")};
       break;
+    case pb::SERVER_RENAME:
+    case pb::SERVER_UNLINK:
+      return out;  // another machine: no system call of this kernel
     default:
       break;
   }

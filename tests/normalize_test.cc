@@ -4,6 +4,7 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
+#include "schedules/model_enums.h"
 #include "schedules/rng.h"
 #include "schedules/schedule_io.h"
 #include "tests/schedule_text.h"
@@ -20,7 +21,7 @@ TEST(Normalize, EmptyScheduleGetsOneThread) {
 TEST(Normalize, FoldsValuesIntoRange) {
   pb::Schedule s = testing::parse_text(R"(
     scenario { kernel: 7 fs: 5
-      threads { ops { op: 9 path: "//a//b/c/d/e" path2: "x" } }
+      threads { ops { op: 99 path: "//a//b/c/d/e" path2: "x" } ops { op: 15 path: "a" } }
       threads { }
     }
     preemptions { step: 5 thread: 7 }
@@ -32,7 +33,8 @@ TEST(Normalize, FoldsValuesIntoRange) {
   EXPECT_EQ(s.scenario().kernel(), pb::Kernel(7 % 5));
   EXPECT_EQ(s.scenario().fs(), pb::Filesystem(5 % 3));
   const auto& op = s.scenario().threads(0).ops(0);
-  EXPECT_EQ(op.op(), pb::OpKind(9 % 7));
+  EXPECT_EQ(op.op(), kOpKindTable[99 % kOpKinds].pb);  // a row of the table, never a gap
+  EXPECT_EQ(s.scenario().threads(0).ops(1).op(), pb::SERVER_UNLINK);  // a value it has stays
   EXPECT_EQ(op.path(), "a/b/c");
   ASSERT_EQ(s.preemptions_size(), 2);
   EXPECT_EQ(s.preemptions(0).step(), 2u);
