@@ -21,10 +21,12 @@ dentry* plain_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* ci_lookup(inode* dir, dentry* d, unsigned flags);
 // ->d_revalidate of the nfs kind: 1 valid, 0 stale (d_invalidate and look up again).
-int nfs_lookup_revalidate(inode* dir, dentry* d, unsigned flags);
+int nfs_lookup_revalidate(inode* dir, int name, dentry* d, unsigned flags);
 // SERVER_RENAME, SERVER_UNLINK: the nfs server changes its own directories,
 // at once and under none of the client's locks; -EOPNOTSUPP on the other kinds.
 int nfs_server_op(const PlanOp& op);
+// On the server: `ancestor` is `in` or holds it (the server's rename checks).
+bool server_is_subdir(const inode* in, const inode* ancestor);
 // Checks that ->lookup returns with `dir` held as on entry.
 dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __builtin_FUNCTION());
 

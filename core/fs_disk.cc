@@ -181,7 +181,9 @@ int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   DirEntry* t = disk_find(new_dir, new_d->d_name);
   inode* target = t ? t->inode : nullptr;
   if (target == in) return 0;
+  if (server_is_subdir(new_dir, in)) return -EINVAL;  // the server's loop check
   if (target) {
+    if (server_is_subdir(old_dir, target)) return -ENOTEMPTY;
     if (in->dir && !target->dir) return -ENOTDIR;
     if (!in->dir && target->dir) return -EISDIR;
     if (target->dir && !target->entries.empty()) return -ENOTEMPTY;

@@ -38,12 +38,17 @@ const DirEntry* server_find(const inode* dir, int name) {
 // (nfs_lookup_revalidate_dentry) and stale unless the name still gives its
 // inode; a negative one is stale (NFS_MOUNT_LOOKUP_CACHE_NONEG) unless the
 // lookup is for a create or a rename target (nfs_neg_need_reval).
-int nfs_lookup_revalidate(inode* dir, dentry* d, unsigned flags) {
+// The name asked about is the one the walk looked up (d_revalidate's `name`):
+// the dentry may have been moved since, by a rename between __d_lookup and
+// the call, which sleeps (one scheduling decision).
+int nfs_lookup_revalidate(inode* dir, int name, dentry* d, unsigned flags) {
   CALL_FRAME();
   if (!d->d_inode) return (flags & (LOOKUP_CREATE | LOOKUP_RENAME_TARGET)) ? 1 : 0;
   if (IS_ROOT(d)) return 1;  // nfs_lookup_revalidate_done: never drop a disconnected root
-  const DirEntry* e = server_find(dir, d->d_name);
-  const bool valid = e && e->inode == d->d_inode;
+  inode* in = d->d_inode;
+  kstate().server_calls.fetch_add(1);  // the LOOKUP call to the server
+  const DirEntry* e = server_find(dir, name);
+  const bool valid = e && e->inode == in;
   trace(EventKind::other, valid ? "valid" : "stale", dref(Obj::dentry, d));
   return valid ? 1 : 0;
 }
@@ -74,13 +79,6 @@ inode* server_parent(const inode* in) {
   return nullptr;
 }
 
-// `ancestor` is `in` or holds it, on the server.
-bool server_is_subdir(const inode* in, const inode* ancestor) {
-  for (int hops = 0; in && hops < 64; in = server_parent(in), ++hops)
-    if (in == ancestor) return true;
-  return false;
-}
-
 void server_remove(inode* dir, int name) {
   std::vector<DirEntry>& es = dir->entries;
   es.erase(
@@ -93,6 +91,16 @@ void server_changed(inode* dir) {
   note_disk_change(dir);
   dir->server_changed = kstate().host->step();
 }
+
+}  // namespace
+
+bool server_is_subdir(const inode* in, const inode* ancestor) {
+  for (int hops = 0; in && hops < 64; in = server_parent(in), ++hops)
+    if (in == ancestor) return true;
+  return false;
+}
+
+namespace {
 
 int server_unlink(const PlanOp& op) {
   inode* dir = nullptr;

@@ -9,10 +9,10 @@ namespace dcfuzz::model {
 
 // DCACHE_OP_REVALIDATE: only the nfs kind has ->d_revalidate. It never
 // fails with an error in the model: 1 valid, 0 stale.
-int d_revalidate(inode* dir, dentry* d, unsigned flags) {
+int d_revalidate(inode* dir, int name, dentry* d, unsigned flags) {
   if (kstate().plan->scenario.fs != FsKind::nfs) return 1;
   if (kstate().plan->options.selftest_no_revalidate) return 1;  // ModelOptions self-test
-  return nfs_lookup_revalidate(dir, d, flags);
+  return nfs_lookup_revalidate(dir, name, d, flags);
 }
 
 // The ref-walk form of the RCU walk: a miss (also one a rename caused) goes to
@@ -22,7 +22,7 @@ dentry* lookup_fast(int name, dentry* dir) {
   CALL_FRAME();
   dentry* d = __d_lookup(dir, name);
   if (!d) return nullptr;
-  if (d_revalidate(dir->d_inode, d, 0) > 0) return d;
+  if (d_revalidate(dir->d_inode, name, d, 0) > 0) return d;
   d_invalidate(d);
   dput(d);
   return nullptr;
@@ -37,7 +37,7 @@ dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq
   for (;;) {  // again:
     d = d_alloc_parallel(dir, name, wq);
     if (IS_ERR(d) || d_in_lookup(d)) break;
-    if (d_revalidate(dir->d_inode, d, flags) > 0) return d;
+    if (d_revalidate(dir->d_inode, name, d, flags) > 0) return d;
     d_invalidate(d);
     dput(d);
   }
@@ -115,7 +115,7 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   CALL_FRAME();
   inode* dir = base->d_inode;
   dentry* d = d_lookup(base, name);  // lookup_dcache
-  if (d && d_revalidate(dir, d, flags) <= 0) {
+  if (d && d_revalidate(dir, name, d, flags) <= 0) {
     d_invalidate(d);
     dput(d);
     d = nullptr;
@@ -152,7 +152,7 @@ dentry* lookup_open(dentry* dir, int name) {
   for (;;) {
     if (!d) d = d_alloc_parallel(dir, name, &wq);
     if (IS_ERR(d)) return d;
-    if (d_in_lookup(d) || d_revalidate(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE) > 0) break;
+    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, LOOKUP_OPEN | LOOKUP_CREATE) > 0) break;
     d_invalidate(d);
     dput(d);
     d = nullptr;
