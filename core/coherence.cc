@@ -96,6 +96,10 @@ void check_dentry(const dentry* d, const Quiet& q, bool ci) {
   if (IS_ROOT(d) || !d_in_main_hash(d)) return;  // s_roots aliases are DISCONNECTED
   const inode* dir = d->d_parent->d_inode;
   if (!dir || !q.of(dir) || !(q.all || dir->coherence_dirty)) return;
+  // nfs: the server changed the directory itself since the op that last set
+  // the dentry began (so perhaps after all that op learnt of it): the dentry
+  // may be stale until a lookup revalidates it (nfs_lookup_revalidate).
+  if (dir->server_changed && dir->server_changed >= d->d_verifier) return;
   if (d->d_inode) {
     const DirEntry* e = on_disk(dir, d->d_name, false);
     if (!e || e->inode != d->d_inode) incoherent("stale positive dentry", d, dir, e);
@@ -145,6 +149,7 @@ Change current_change() {
 // (in the cache or on disk), an inode that gained an alias.
 void note_dentry_change(dentry* d) {
   d->changed = current_change();
+  if (kstate().tree_built) d->d_verifier = current().op_begin;
   if (inode* dir = d->d_parent->d_inode) dir->coherence_dirty = true;
   if (d->d_inode) d->d_inode->alias_dirty = true;
   kstate().coherence_pending = true;

@@ -63,6 +63,9 @@ struct inode {
   int i_nlink = 0;    // the names the disk has for it (disk_add, disk_remove)
   bool coherence_dirty = false;  // its names, cached or on disk, changed since checked
   bool alias_dirty = false;      // it gained an alias since checked
+  // nfs: the last step the server changed these contents itself (a server
+  // op; 0: never), behind the client's dcache.
+  uint32_t server_changed = 0;
 };
 
 struct dentry {
@@ -89,6 +92,9 @@ struct dentry {
   uint8_t wake_check = 0;
   const char* wake_check_function = nullptr;
   Change changed;  // last instantiated, made negative, hashed or moved
+  // The step the op that last changed it began at: what the client knew of
+  // the server then or later (the coherence check's nfs rule).
+  uint32_t d_verifier = 0;
   spinlock_t d_lock;
 };
 

@@ -7,6 +7,8 @@
 
 namespace dcfuzz::model {
 
+struct PlanOp;
+
 // The directory store. Callers hold dir->i_rwsem (shared to read).
 DirEntry* disk_find(inode* dir, int name);
 DirEntry* disk_find_ci(inode* dir, int name);  // case-insensitive match
@@ -24,11 +26,20 @@ dentry* ci_lookup(inode* dir, dentry* d, unsigned flags);
 // with every name (nfs_readdir -> nfs_prime_dcache), the others only read.
 void fs_readdir(dentry* dir);
 void nfs_readdir(dentry* dir);
+// ->d_revalidate of the nfs kind: 1 valid, 0 stale (d_invalidate and look up again).
+int nfs_lookup_revalidate(inode* dir, int name, dentry* d, unsigned flags);
+// SERVER_RENAME, SERVER_UNLINK: the nfs server changes its own directories,
+// at once and under none of the client's locks; -EOPNOTSUPP on the other kinds.
+int nfs_server_op(const PlanOp& op);
+// On the server: `ancestor` is `in` or holds it (the server's rename checks).
+bool server_is_subdir(const inode* in, const inode* ancestor);
 // Checks that ->lookup returns with `dir` held as on entry.
 dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __builtin_FUNCTION());
 
 // ->create / ->mkdir, ->unlink, ->rename (the same for every kind).
-int fs_create(inode* dir, dentry* d, bool is_dir);
+// `excl` false: open(O_CREAT) without O_EXCL, which on nfs opens a file the
+// server has under a name the client caches as negative (an UNCHECKED create).
+int fs_create(inode* dir, dentry* d, bool is_dir, bool excl = true);
 int fs_unlink(inode* dir, dentry* d);
 int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
 // ->rmdir (the victim's i_rwsem held), ->link (the inode's held), ->rename

@@ -148,13 +148,23 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
 }
 
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
-int fs_create(inode* dir, dentry* d, bool is_dir) {
+int fs_create(inode* dir, dentry* d, bool is_dir, bool excl) {
   CALL_FRAME();
   if (dir->dead) return -ENOENT;  // may_create: IS_DEADDIR
-  // nfs: the server's answer; xfs ascii-ci: xfs_dir_createname matches the
-  // name case-insensitively (reachable with the lookup before the lock, "lift").
-  const bool ci = kstate().plan->scenario.fs == FsKind::case_insensitive;
-  if (ci ? disk_find_ci(dir, d->d_name) : disk_find(dir, d->d_name)) return -EEXIST;
+  // xfs ascii-ci: xfs_dir_createname matches the name case-insensitively
+  // (reachable with the lookup before the lock, "lift").
+  if (kstate().plan->scenario.fs == FsKind::case_insensitive) {
+    if (disk_find_ci(dir, d->d_name)) return -EEXIST;
+  } else if (DirEntry* e = disk_find(dir, d->d_name)) {  // nfs: the server's answer
+    if (excl || kstate().plan->scenario.fs != FsKind::nfs) return -EEXIST;
+    if (e->inode->dir) return -EISDIR;
+    if (d_unhashed(d)) {  // nfs_instantiate
+      d_add(d, e->inode);
+    } else {
+      d_instantiate(d, e->inode);
+    }
+    return 0;
+  }
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
   if (kstate().plan->options.create_splices) {
@@ -179,16 +189,44 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
 // xfs_vn_unlink: in ascii-ci mode the dentry is unhashed, not left negative
 // (a negative dentry would hide the name in any other case).
 int fs_unlink(inode* dir, dentry* d) {
-  if (!on_disk_as_cached(dir, d)) return -ENOENT;
   if (kstate().plan->scenario.fs == FsKind::nfs) return nfs_unlink(dir, d);
+  if (!on_disk_as_cached(dir, d)) return -ENOENT;
   disk_remove(dir, d->d_name);
   if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
   return 0;
 }
 
+namespace {
+
+// The nfs server's RENAME: it renames what the names have now; the client's
+// dentries may be stale (the server changed since they were revalidated).
+int nfs_server_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
+  DirEntry* o = disk_find(old_dir, old_d->d_name);
+  if (!o) return -ENOENT;
+  inode* in = o->inode;
+  DirEntry* t = disk_find(new_dir, new_d->d_name);
+  inode* target = t ? t->inode : nullptr;
+  if (target == in) return 0;
+  if (server_is_subdir(new_dir, in)) return -EINVAL;  // the server's loop check
+  if (target) {
+    if (server_is_subdir(old_dir, target)) return -ENOTEMPTY;
+    if (in->dir && !target->dir) return -ENOTDIR;
+    if (!in->dir && target->dir) return -EISDIR;
+    if (target->dir && !target->entries.empty()) return -ENOTEMPTY;
+  }
+  disk_remove(old_dir, old_d->d_name);
+  disk_remove(new_dir, new_d->d_name);
+  disk_add(new_dir, new_d->d_name, in);
+  if (target && target->dir) target->dead = true;
+  return 0;
+}
+
+}  // namespace
+
 int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   inode* in = old_d->d_inode;
   const FsKind fs = kstate().plan->scenario.fs;
+  if (fs == FsKind::nfs) return nfs_server_rename(old_dir, old_d, new_dir, new_d);
   if (!on_disk_as_cached(old_dir, old_d)) return -ENOENT;
   if (new_d->d_inode && !on_disk_as_cached(new_dir, new_d)) return -ENOENT;
   if (fs != FsKind::plain && !new_d->d_inode) {
@@ -214,7 +252,9 @@ int fs_rmdir(inode* dir, dentry* d) {
   if (!on_disk_as_cached(dir, d)) return -ENOENT;
   disk_read(victim);
   if (!victim->entries.empty()) return -ENOTEMPTY;
-  return fs_unlink(dir, d);
+  disk_remove(dir, d->d_name);  // not fs_unlink: nfs's ->unlink refuses a directory
+  if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
+  return 0;
 }
 
 // simple_link / xfs_link / nfs_link: the new name on disk, its dentry made
@@ -222,6 +262,7 @@ int fs_rmdir(inode* dir, dentry* d) {
 int fs_link(dentry* old_d, inode* dir, dentry* new_d) {
   inode* in = old_d->d_inode;
   if (disk_find(dir, new_d->d_name)) return -EEXIST;  // nfs: the server's answer
+  if (in->i_nlink == 0) return -ENOENT;               // nfs: the server has no name left for it
   disk_add(dir, new_d->d_name, in);
   if (d_unhashed(new_d)) {
     d_add(new_d, in);

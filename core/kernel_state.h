@@ -60,6 +60,7 @@ struct KernelState {
   seqlock_t rename_lock;
   rw_semaphore s_vfs_rename_mutex;
   VarWaitTable var_waiters;
+  SyncWord server_calls;           // the nfs server's own changes, each one a scheduling decision
   bool tree_built = false;         // before(): the initial tree is no operation's change
   bool coherence_pending = false;  // some inode is coherence_dirty or alias_dirty
   oracle::History history;         // each operation's steps and result (the result oracle)

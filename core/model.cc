@@ -103,6 +103,7 @@ class DcacheProgram final : public Program {
     const std::vector<PlanOp>& ops = plan_.threads[size_t(index)];
     for (size_t k = 0; k < ops.size(); ++k) {
       task.op = int(k);
+      task.op_begin = kstate().host->step();
       ObjRef op = nref(Obj::op, uint32_t(index) * 16 + uint32_t(k));
       const char* name = op_name(ops[k].kind);
       trace(EventKind::other, "begin", op, name);

@@ -51,6 +51,9 @@ struct ModelOptions {
   bool selftest_lookup_no_rename_retry = false;
   // d_alloc_parallel keeps a main-hash hit without read_seqcount_retry(&d_seq).
   bool selftest_parallel_no_d_seq_check = false;
+  // Self-test of the result oracle on nfs: ->d_revalidate trusts every
+  // cached dentry, so a lookup returns what the server no longer has.
+  bool selftest_no_revalidate = false;
   FsSelftestBug selftest_fs_bug = FsSelftestBug::none;
   // ->create / ->mkdir attach the new inode with d_splice_alias and no d_drop
   // first, as v4 3/7's vfs.rst tells ->mkdir to: on a hashed negative dentry

@@ -7,11 +7,25 @@
 
 namespace dcfuzz::model {
 
+// DCACHE_OP_REVALIDATE: only the nfs kind has ->d_revalidate. It never
+// fails with an error in the model: 1 valid, 0 stale.
+int d_revalidate(inode* dir, int name, dentry* d, unsigned flags) {
+  if (kstate().plan->scenario.fs != FsKind::nfs) return 1;
+  if (kstate().plan->options.selftest_no_revalidate) return 1;  // ModelOptions self-test
+  return nfs_lookup_revalidate(dir, name, d, flags);
+}
+
 // The ref-walk form of the RCU walk: a miss (also one a rename caused) goes to
-// lookup_slow.
+// lookup_slow, and so does a dentry ->d_revalidate found stale, once
+// d_invalidate unhashed it.
 dentry* lookup_fast(int name, dentry* dir) {
   CALL_FRAME();
-  return __d_lookup(dir, name);
+  dentry* d = __d_lookup(dir, name);
+  if (!d) return nullptr;
+  if (d_revalidate(dir->d_inode, name, d, 0) > 0) return d;
+  d_invalidate(d);
+  dput(d);
+  return nullptr;
 }
 
 namespace {
@@ -29,8 +43,15 @@ dentry* lookup_locked_shared(inode* dir, dentry* d, unsigned flags,
 dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
   if (dir->d_inode->dead) return ERR_PTR(-ENOENT);  // don't go there if it's already dead
-  dentry* d = d_alloc_parallel(dir, name, wq);
-  if (IS_ERR(d) || !d_in_lookup(d)) return d;  // no ->d_revalidate in the model
+  dentry* d;
+  for (;;) {  // again:
+    d = d_alloc_parallel(dir, name, wq);
+    if (IS_ERR(d) || d_in_lookup(d)) break;
+    if (d_revalidate(dir->d_inode, name, d, flags) > 0) return d;
+    d_invalidate(d);
+    dput(d);
+  }
+  if (IS_ERR(d)) return d;
   dentry* old = patches().lift ? lookup_locked_shared(dir->d_inode, d, flags)
                                : fs_lookup(dir->d_inode, d, flags);
   d_lookup_done(d);
@@ -105,7 +126,12 @@ dentry* walk_components(const int* names, int count) {
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   CALL_FRAME();
   inode* dir = base->d_inode;
-  dentry* d = d_lookup(base, name);              // lookup_dcache
+  dentry* d = d_lookup(base, name);  // lookup_dcache
+  if (d && d_revalidate(dir, name, d, flags) <= 0) {
+    d_invalidate(d);
+    dput(d);
+    d = nullptr;
+  }
   if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
   if (!d) {
     d = d_alloc(base, name);
@@ -174,8 +200,14 @@ dentry* lookup_open_lifted(dentry* dir, int name) {
   inode* dir_inode = dir->d_inode;
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);
-  if (!d) d = d_alloc_parallel(dir, name, &wq);
-  if (IS_ERR(d)) return d;
+  for (;;) {
+    if (!d) d = d_alloc_parallel(dir, name, &wq);
+    if (IS_ERR(d)) return d;
+    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, LOOKUP_OPEN | LOOKUP_CREATE) > 0) break;
+    d_invalidate(d);
+    dput(d);
+    d = nullptr;
+  }
   if (d_in_lookup(d)) {
     const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
     dentry* res =
@@ -191,7 +223,7 @@ dentry* lookup_open_lifted(dentry* dir, int name) {
     inode_lock(dir_inode, "lookup_open");
     int err = 0;
     if (!d->d_inode && !dir_inode->dead) {
-      err = fs_create(dir_inode, d, false);
+      err = fs_create(dir_inode, d, false, /*excl=*/false);
     } else if (!d->d_inode) {
       err = -ENOENT;
     }
@@ -215,8 +247,15 @@ dentry* lookup_open(dentry* dir, int name, bool o_creat) {
   if (dir_inode->dead) return ERR_PTR(-ENOENT);
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);
-  if (!d) d = d_alloc_parallel(dir, name, &wq);
-  if (IS_ERR(d)) return d;
+  for (;;) {
+    if (!d) d = d_alloc_parallel(dir, name, &wq);
+    if (IS_ERR(d)) return d;
+    const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
+    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, intent) > 0) break;
+    d_invalidate(d);
+    dput(d);
+    d = nullptr;
+  }
   if (d_in_lookup(d)) {
     // v4 6/7: shared_flag, LOOKUP_SHARED when the parent is held shared.
     const unsigned shared = !o_creat && patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
@@ -230,7 +269,7 @@ dentry* lookup_open(dentry* dir, int name, bool o_creat) {
     }
   }
   if (!d->d_inode && o_creat) {
-    int err = fs_create(dir_inode, d, false);
+    int err = fs_create(dir_inode, d, false, /*excl=*/false);
     if (err) {
       dput(d);
       return ERR_PTR(err);

@@ -33,6 +33,8 @@ inline void inode_unlock_shared(inode* in, const char* caller = __builtin_FUNCTI
 dentry* walk_components(const int* names, int count);
 // The parent of a path's last component: a directory, or ERR_PTR.
 dentry* walk_parent(const std::vector<int>& path);
+// 1: `d`, found under `name` in `dir`, may be used; 0: stale.
+int d_revalidate(inode* dir, int name, dentry* d, unsigned flags);
 dentry* lookup_fast(int name, dentry* dir);
 dentry* lookup_slow(int name, dentry* dir, unsigned flags);
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags);

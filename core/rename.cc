@@ -105,17 +105,18 @@ int vfs_rename_exchange(inode* old_dir, dentry* old_d, inode* new_dir, dentry* n
 int vfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   inode* target = new_d->d_inode;
   const bool lock_target = target && target->dir;
+  // nfs: the server checks and replaces what the target's name has now.
+  const bool server = kstate().plan->scenario.fs == FsKind::nfs;
   if (lock_target) inode_lock(target);
-  int err = lock_target && !target->entries.empty() ? -ENOTEMPTY : 0;
-  const bool nfs = kstate().plan->scenario.fs == FsKind::nfs;
+  int err = lock_target && !server && !target->entries.empty() ? -ENOTEMPTY : 0;
   if (!err)
-    err = nfs ? nfs_rename(old_dir, old_d, new_dir, new_d)
-              : fs_rename(old_dir, old_d, new_dir, new_d);
+    err = server ? nfs_rename(old_dir, old_d, new_dir, new_d)
+                 : fs_rename(old_dir, old_d, new_dir, new_d);
   if (!err && lock_target) {
     shrink_dcache_parent(new_d);
-    target->dead = true;
+    if (!server) target->dead = true;  // nfs: the server's rename killed it
   }
-  if (!err && !nfs) d_move(old_d, new_d);  // nfs: FS_RENAME_DOES_D_MOVE, nfs_rename moved it
+  if (!err && !server) d_move(old_d, new_d);  // nfs: FS_RENAME_DOES_D_MOVE, nfs_rename moved it
   if (lock_target) inode_unlock(target);
   return err;
 }

@@ -224,6 +224,10 @@ const char* op_name(OpKind op) {
       return "readdir";
     case OpKind::open_held:
       return "open_held";
+    case OpKind::server_rename:
+      return "server_rename";
+    case OpKind::server_unlink:
+      return "server_unlink";
   }
   return "?";
 }

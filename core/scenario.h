@@ -30,10 +30,14 @@ enum class OpKind {
   rmdir = 11,
   link = 12,
   rename_exchange = 13,
+  // the nfs server's own changes (schedule.proto's numbers)
+  server_rename = 14,
+  server_unlink = 15,
 };
 // The ops with a second path (Op::path2).
 inline bool op_takes_path2(OpKind op) {
-  return op == OpKind::rename || op == OpKind::link || op == OpKind::rename_exchange;
+  return op == OpKind::rename || op == OpKind::link || op == OpKind::rename_exchange ||
+         op == OpKind::server_rename;
 }
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
@@ -123,7 +127,7 @@ struct TreeNode {
 struct Op {
   OpKind kind = OpKind::lookup;
   std::string path;   // "d/foo", relative to the root
-  std::string path2;  // rename, rename_exchange: new path; link: the new name
+  std::string path2;  // rename, rename_exchange, server_rename: new path; link: the new name
 };
 
 struct Scenario {

@@ -47,8 +47,9 @@ struct Task {
   uint32_t blocked_at = 0;  // order of falling asleep
   HeldLock held[kMaxHeld];
   int nheld = 0;
-  int preempt_off = 0;  // preempt_disable() depth (start_dir_add .. end_dir_add)
-  int op = -1;          // the op it runs
+  int preempt_off = 0;    // preempt_disable() depth (start_dir_add .. end_dir_add)
+  int op = -1;            // the op it runs
+  uint32_t op_begin = 0;  // the step its op began at (the coherence check's nfs rule)
   // The model's call chain, outermost first: the functions that entered
   // with CALL_FRAME() and have not returned (names only, string literals).
   const char* frame[kMaxFrames] = {};

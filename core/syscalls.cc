@@ -404,6 +404,9 @@ int do_op(const PlanOp& op, inode** got) {
       return do_readdir(op, got);
     case OpKind::open_held:
       return do_open_held(op, got);
+    case OpKind::server_rename:
+    case OpKind::server_unlink:
+      return nfs_server_op(op);
   }
   return -EINVAL;
 }

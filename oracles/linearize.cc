@@ -117,7 +117,18 @@ bool same_result(OpKind kind, const Result& a, const Result& b) {
 // An allocation fault's result is not checked: -ENOMEM, or -ETXTBSY, nfs_rename's
 // answer when the copy of a busy target's name cannot be allocated.
 bool fault_result(int err) { return err == -ENOMEM || err == -ETXTBSY; }
-bool checked(const OpRecord& r) { return r.ran && !fault_result(r.result.err); }
+
+// On nfs, -ESTALE is the client's way of saying the server changed under it
+// (d_splice_alias's __d_unalias could not take the locks to move a
+// directory's alias twice, retry_estale included): no sequential order
+// explains it, and the kernel is allowed it, so it constrains nothing.
+bool stale_on_nfs(const SeqPlan& plan, const OpRecord& r) {
+  return plan.fs == FsKind::nfs && r.result.err == -ESTALE;
+}
+
+bool checked(const SeqPlan& plan, const OpRecord& r) {
+  return r.ran && !fault_result(r.result.err) && !stale_on_nfs(plan, r);
+}
 
 // One search: `timing` keeps every operation between its begin and its end;
 // the result of operation `open` (if any) is not compared.
@@ -129,7 +140,7 @@ class Search {
     for (int t = 0; t < nthreads_; ++t) {
       count_[t] = 0;
       for (int i = 0; i < int(plan.threads[size_t(t)].size()); ++i)
-        if (checked(h.op[t][i])) ops_[t][count_[t]++] = int8_t(i);
+        if (checked(plan, h.op[t][i])) ops_[t][count_[t]++] = int8_t(i);
     }
   }
 
@@ -303,7 +314,7 @@ Verdict check_history(const SeqPlan& plan, const History& history) {
   // order explains: with it left open, the others fit.
   for (int t = 0; t < int(plan.threads.size()) && v.thread < 0; ++t) {
     for (int i = 0; i < int(plan.threads[size_t(t)].size()) && v.thread < 0; ++i) {
-      if (!checked(history.op[t][i])) continue;
+      if (!checked(plan, history.op[t][i])) continue;
       Search open(plan, history, true, OrderStep{int8_t(t), int8_t(i)});
       if (!open.run()) continue;
       v.thread = t;
@@ -395,7 +406,9 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
       }
       result_text(plan, op, r.result, op_slot(t, i), text, sizeof text);
       out.add("  T%d %s = %s [%u..%u]%s\n", t + 1, op.call, text, r.begin, r.end,
-              fault_result(r.result.err) ? " (allocation fault: not checked)" : "");
+              fault_result(r.result.err) ? " (allocation fault: not checked)"
+              : stale_on_nfs(plan, r)    ? " (-ESTALE on nfs: not checked)"
+                                         : "");
     }
   }
   out.add("In the order ");

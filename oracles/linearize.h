@@ -15,7 +15,8 @@ namespace dcfuzz::oracle {
 
 // One operation as it ran: the scheduling steps of its begin and end, and
 // its result. An operation that did not run, or failed with -ENOMEM (an
-// injected allocation fault, before any change), constrains nothing.
+// injected allocation fault, before any change) or on nfs with -ESTALE (the
+// server changed under the client; before any change), constrains nothing.
 struct OpRecord {
   bool ran = false;
   uint32_t begin = 0, end = 0;

@@ -215,7 +215,13 @@ Result do_exchange(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p
   int target = find(plan, *s, p2, op.path2[op.n2 - 1]);
   if (target == kNoSlot) return result(-ENOENT);
   if (is_subdir(*s, p2, old) || is_subdir(*s, p1, target)) return result(-EINVAL);
-  if (inode_of(*s, old) == inode_of(*s, target)) return result(0);
+  if (inode_of(*s, old) == inode_of(*s, target)) {
+    // nfs: the server may change a name between the client's two lookups
+    // (each revalidated), which then see two inodes: nfs_rename's -EINVAL
+    Result r = result(0);
+    if (plan.fs == FsKind::nfs) r.alt = -EINVAL;
+    return r;
+  }
   if (plan.fs == FsKind::nfs) return result(-EINVAL);
   Slot& a = s->slot[old];
   Slot& b = s->slot[target];
@@ -276,6 +282,36 @@ Result do_open_held(State* s, int x) {
   return result(0, inode_of(*s, x));
 }
 
+// The nfs server's own changes: one atomic step on its tree (it walks the
+// paths itself), with rename(2)'s and unlink(2)'s checks; no server on the
+// other kinds.
+int server_walk_parent(const SeqPlan& plan, const State& s, const int16_t* path, int n, int* out) {
+  int cur = kRootSlot;
+  for (int k = 0; k + 1 < n; ++k) {
+    int x = lookup_component(plan, s, cur, path[k]);
+    if (x < 0) return x;
+    cur = x;
+  }
+  if (!s.slot[cur].dir) return -ENOTDIR;
+  *out = cur;
+  return 0;
+}
+
+Result do_server_op(const SeqPlan& plan, State* s, const SeqOp& op) {
+  if (plan.fs != FsKind::nfs) return result(-EOPNOTSUPP);
+  int p1 = kNoSlot, p2 = kNoSlot;
+  if (int err = server_walk_parent(plan, *s, op.path, op.n, &p1)) return result(err);
+  if (op.kind == OpKind::server_unlink) {  // gone at once: no dcache on the server
+    const int x = find(plan, *s, p1, op.path[op.n - 1]);
+    if (x == kNoSlot) return result(-ENOENT);
+    if (s->slot[x].dir) return result(-EISDIR);
+    s->slot[x].parent = kNoSlot;
+    return result(0);
+  }
+  if (int err = server_walk_parent(plan, *s, op.path2, op.n2, &p2)) return result(err);
+  return do_rename(plan, s, op, p1, p2);
+}
+
 void call_text(const Op& op, char* buf, size_t size) {
   const char* p = op.path.c_str();
   switch (op.kind) {
@@ -311,11 +347,18 @@ void call_text(const Op& op, char* buf, size_t size) {
       return;
     case OpKind::rename_exchange:
       snprintf(buf, size, "renameat2(\"%s\", \"%s\", RENAME_EXCHANGE)", p, op.path2.c_str());
+      return;
     case OpKind::readdir:
       snprintf(buf, size, "getdents(\"%s\")", p);
       return;
     case OpKind::open_held:
       snprintf(buf, size, "open(\"%s\") kept open", p);
+      return;
+    case OpKind::server_rename:
+      snprintf(buf, size, "server: rename(\"%s\", \"%s\")", p, op.path2.c_str());
+      return;
+    case OpKind::server_unlink:
+      snprintf(buf, size, "server: unlink(\"%s\")", p);
       return;
   }
 }
@@ -348,6 +391,10 @@ const char* title_call_text(OpKind kind) {
       return "getdents(...)";
     case OpKind::open_held:
       return "open(...)";
+    case OpKind::server_rename:
+      return "server: rename(...)";
+    case OpKind::server_unlink:
+      return "server: unlink(...)";
   }
   return "?";
 }
@@ -501,9 +548,13 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
   const bool stat = op.kind == OpKind::lookup || op.kind == OpKind::open;
   const bool needs_name = !stat && op.kind != OpKind::fh_decode && op.kind != OpKind::link &&
                           op.kind != OpKind::readdir && op.kind != OpKind::open_held;
-  const bool needs_name2 = op.kind == OpKind::rename || op.kind == OpKind::rename_exchange;
+  const bool needs_name2 = op_takes_path2(op.kind) && op.kind != OpKind::link;
   if ((needs_name && op.n == 0) || (needs_name2 && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
+    return true;
+  }
+  if (op.kind == OpKind::server_rename || op.kind == OpKind::server_unlink) {
+    *r = do_server_op(plan, s, op);
     return true;
   }
   if (op.kind == OpKind::fh_decode) {
@@ -609,6 +660,8 @@ const char* errno_name(int err) {
       return "-EPERM";
     case -ETXTBSY:
       return "-ETXTBSY";
+    case -EOPNOTSUPP:
+      return "-EOPNOTSUPP";
   }
   thread_local char other[16];
   snprintf(other, sizeof other, "%d", err);

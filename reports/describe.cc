@@ -64,6 +64,10 @@ std::string describe_op(const pb::Op& op) {
       return "getdents(" + path + ")";
     case pb::OPEN_HELD:
       return "open(" + path + "), kept open";
+    case pb::SERVER_RENAME:
+      return "the nfs server: rename(" + path + ", " + quoted(op.path2()) + ")";
+    case pb::SERVER_UNLINK:
+      return "the nfs server: unlink(" + path + ")";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

@@ -388,6 +388,9 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
       out = {named("do_sys_open", "fs/open.c", true), named("__do_sys_openat", "fs/open.c", true),
              named("__se_sys_openat", "fs/open.c")};
       break;
+    case pb::SERVER_RENAME:
+    case pb::SERVER_UNLINK:
+      return out;  // another machine: no system call of this kernel
     default:
       break;
   }

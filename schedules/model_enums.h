@@ -43,6 +43,9 @@ inline constexpr EnumPair<pb::OpKind, OpKind> kOpKindTable[] = {
     {pb::RMDIR, OpKind::rmdir},
     {pb::LINK, OpKind::link},
     {pb::RENAMEAT2_EXCHANGE, OpKind::rename_exchange},
+    // the nfs server's own changes
+    {pb::SERVER_RENAME, OpKind::server_rename},
+    {pb::SERVER_UNLINK, OpKind::server_unlink},
 };
 
 // Every protobuf value is in its table, at its own index, paired with the

@@ -18,6 +18,7 @@ struct Generator {
   explicit Generator(uint64_t seed) : rng(seed) {}
 
   Rng rng;
+  bool nfs = false;
   std::vector<std::string> node_paths;  // path of each tree node
   std::vector<bool> node_dir;
 
@@ -69,6 +70,8 @@ struct Generator {
       for (int k = 0; k < ops; ++k) {
         pb::Op* op = thread->add_ops();
         op->set_op(op_kind());
+        // On nfs, now and then the server changes a name behind the client.
+        if (nfs && chance(15)) op->set_op(chance(60) ? pb::SERVER_RENAME : pb::SERVER_UNLINK);
         op->set_path(path());
         if (takes_path2(op->op())) op->set_path2(path());
       }
@@ -84,6 +87,7 @@ pb::Schedule random_schedule(uint64_t seed) {
   pb::Scenario* scenario = schedule.mutable_scenario();
   scenario->set_kernel(pb::Kernel(gen.rng.below(kKernels)));
   scenario->set_fs(pb::Filesystem(gen.rng.below(kFilesystems)));
+  gen.nfs = scenario->fs() == pb::NFS;
   gen.add_tree(scenario);
   gen.add_threads(scenario);
   // One time in four, one modelled switch the other way from the variant's

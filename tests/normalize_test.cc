@@ -35,7 +35,7 @@ TEST(Normalize, OpKindsAreTheProtosValues) {
 TEST(Normalize, FoldsValuesIntoRange) {
   pb::Schedule s = testing::parse_text(R"(
     scenario { kernel: 7 fs: 5
-      threads { ops { op: 99 path: "//a//b/c/d/e" path2: "x" } }
+      threads { ops { op: 99 path: "//a//b/c/d/e" path2: "x" } ops { op: 15 path: "a" } }
       threads { }
     }
     preemptions { step: 5 thread: 7 }
@@ -47,7 +47,8 @@ TEST(Normalize, FoldsValuesIntoRange) {
   EXPECT_EQ(s.scenario().kernel(), pb::Kernel(7 % 5));
   EXPECT_EQ(s.scenario().fs(), pb::Filesystem(5 % 3));
   const auto& op = s.scenario().threads(0).ops(0);
-  EXPECT_EQ(op.op(), op_kind_at(99 % kOpKinds));
+  EXPECT_EQ(op.op(), op_kind_at(99 % kOpKinds));  // a row of the table, never a gap
+  EXPECT_EQ(s.scenario().threads(0).ops(1).op(), pb::SERVER_UNLINK);  // a value it has stays
   EXPECT_EQ(op.path(), "a/b/c");
   ASSERT_EQ(s.preemptions_size(), 2);
   EXPECT_EQ(s.preemptions(0).step(), 2u);

@@ -1,0 +1,140 @@
+// The nfs server's own changes (SERVER_RENAME, SERVER_UNLINK) behind the
+// client's dcache, and nfs's ->d_revalidate that catches them: a lookup
+// after the server's change gets the server's answer; without the
+// revalidation (a ModelOptions self-test) the result oracle sees the stale
+// answer; concurrent schedules stay silent on mainline.
+#include <gtest/gtest.h>
+
+#include "tests/model_replay.h"
+#include "tests/run_binary.h"
+
+namespace dcfuzz {
+namespace {
+
+using testing::parse_normalized;
+using testing::replay_traced;
+
+// T1 caches "a", the server renames it to "b" (in T1's program, so no
+// interleaving is needed), then T1 looks both names up.
+constexpr const char* kCachedThenRenamed = R"(scenario { kernel: MAINLINE fs: NFS
+  tree { name: "a" }
+  threads { ops { op: LOOKUP path: "a" } ops { op: SERVER_RENAME path: "a" path2: "b" }
+            ops { op: LOOKUP path: "a" } ops { op: LOOKUP path: "b" }
+            ops { op: UNLINK path: "b" } ops { op: LOOKUP path: "b" } } })";
+
+bool traced(const Execution& e, const std::string& function, const std::string& what) {
+  for (const TraceEvent& ev : e.trace)
+    if (ev.function == function && ev.what == what) return true;
+  return false;
+}
+
+TEST(ModelServer, RevalidationCatchesAServerRename) {
+  Execution e = replay_traced(parse_normalized(kCachedThenRenamed));
+  // The result oracle holds every result to the sequential filesystem: the
+  // second stat("a") got -ENOENT, stat("b") the inode /a, as the server has it.
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_TRUE(traced(e, "nfs_lookup_revalidate", "stale"));
+  EXPECT_TRUE(traced(e, "nfs_lookup_revalidate", "valid"));
+}
+
+TEST(ModelServer, WithoutRevalidationTheResultOracleFires) {
+  ModelOptions options;
+  options.selftest_no_revalidate = true;
+  Execution e = replay_traced(parse_normalized(kCachedThenRenamed), options);
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.title, "BUG: wrong result: stat(...) = 0");
+  EXPECT_NE(e.details.find("T1 stat(\"a\") = 0 (/a)"), std::string::npos) << e.details;
+}
+
+// lookup_fast holds the dentry of "a" and sleeps in its call to the server
+// (after step 30); T2's rename moves the dentry to "b" meanwhile; the server says
+// "a" is gone, and d_invalidate unhashes the dentry at its new name. The
+// next stat("b") looks it up again; every result is the server's.
+TEST(ModelServer, RevalidationInvalidatesADentryMovedMeanwhile) {
+  Execution e = replay_traced(parse_normalized(R"(scenario { kernel: V4_FIXED fs: NFS
+      tree { name: "a" }
+      threads { ops { op: LOOKUP path: "a" } ops { op: LOOKUP path: "a" } ops { op: LOOKUP path: "b" } }
+      threads { ops { op: RENAME path: "a" path2: "b" } } }
+    preemptions { step: 30 thread: 2 })"));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  bool moved = false, stale = false, dropped = false;
+  for (const TraceEvent& ev : e.trace) {
+    moved = moved || (ev.thread == 1 && ev.function == "__d_move");
+    stale = stale || (moved && ev.function == "nfs_lookup_revalidate" && ev.what == "stale");
+    dropped =
+        dropped || (stale && ev.function == "__d_drop" && ev.object == "dentry /b (unhashed)");
+  }
+  EXPECT_TRUE(moved);
+  EXPECT_TRUE(stale);
+  EXPECT_TRUE(dropped);
+}
+
+TEST(ModelServer, ServerUnlinkOfACachedFile) {
+  for (bool revalidate : {true, false}) {
+    ModelOptions options;
+    options.selftest_no_revalidate = !revalidate;
+    Execution e = replay_traced(parse_normalized(R"(scenario { kernel: MAINLINE fs: NFS
+      tree { name: "d" dir: true } tree { parent: 1 name: "f" }
+      threads { ops { op: LOOKUP path: "d/f" } ops { op: SERVER_UNLINK path: "d/f" }
+                ops { op: OPEN_CREATE path: "d/f" } ops { op: LOOKUP path: "d/f" } } })"),
+                                options);
+    // Revalidated, the open creates a new file; trusted, it opens the old one.
+    EXPECT_EQ(e.found, !revalidate) << e.title << "\n" << e.details;
+    if (!revalidate) EXPECT_EQ(e.title, "BUG: wrong result: open(..., O_CREAT) = opened");
+  }
+}
+
+// No server on the other kinds: the op does nothing (-EOPNOTSUPP, which the
+// sequential filesystem gives too), and the dcache stays as it was.
+TEST(ModelServer, NoServerOnOtherFilesystems) {
+  for (const char* fs : {"PLAIN", "CASE_INSENSITIVE"}) {
+    Execution e = replay_traced(parse_normalized(std::string("scenario { kernel: MAINLINE fs: ") +
+                                                 fs + R"( tree { name: "a" }
+      threads { ops { op: LOOKUP path: "a" } ops { op: SERVER_RENAME path: "a" path2: "b" }
+                ops { op: SERVER_UNLINK path: "a" } ops { op: LOOKUP path: "a" } } })"));
+    EXPECT_FALSE(e.found) << fs << ": " << e.title << "\n" << e.details;
+  }
+}
+
+// Server changes racing the client's lookups, creates, unlinks and renames:
+// every interleaving within two preemptions is clean on mainline and the
+// fixed series (the stale
+// dentries the server leaves are no coherence finding, and no result is one
+// that no order of client and server ops gives).
+TEST(ModelServer, ConcurrentServerChangesAreSilent) {
+  const char* scenarios[] = {
+      R"(scenario { kernel: MAINLINE fs: NFS tree { name: "a" } tree { name: "d" dir: true }
+         threads { ops { op: LOOKUP path: "a" } ops { op: LOOKUP path: "a" } }
+         threads { ops { op: SERVER_RENAME path: "a" path2: "d/b" } }
+         threads { ops { op: LOOKUP path: "d/b" } ops { op: UNLINK path: "a" } } })",
+      R"(scenario { kernel: MAINLINE fs: NFS tree { name: "d" dir: true } tree { name: "e" dir: true }
+         threads { ops { op: LOOKUP path: "d" } ops { op: OPEN_CREATE path: "d/x" } }
+         threads { ops { op: SERVER_RENAME path: "d" path2: "e" } }
+         threads { ops { op: RENAME path: "e" path2: "d" } } })",
+      R"(scenario { kernel: MAINLINE fs: NFS tree { name: "a" } tree { name: "b" }
+         threads { ops { op: RENAME path: "a" path2: "b" } }
+         threads { ops { op: SERVER_UNLINK path: "b" } ops { op: SERVER_RENAME path: "a" path2: "b" } }
+         threads { ops { op: CREATE path: "a" } ops { op: LOOKUP path: "b" } } })",
+      // A dentry moved by the client's own rename while a lookup_fast holds
+      // it and asks the server about its old name: d_invalidate unhashes
+      // it at its new name (a real, harmless loss of a cache entry).
+      R"(scenario { kernel: MAINLINE fs: NFS tree { name: "a" }
+         threads { ops { op: LOOKUP path: "a" } ops { op: LOOKUP path: "a" }
+                   ops { op: LOOKUP path: "b" } }
+         threads { ops { op: RENAME path: "a" path2: "b" } } })",
+      R"(scenario { kernel: V4_FIXED fs: NFS tree { name: "a" }
+         threads { ops { op: LOOKUP path: "a" } ops { op: LOOKUP path: "a" }
+                   ops { op: LOOKUP path: "b" } }
+         threads { ops { op: RENAME path: "a" path2: "b" } ops { op: SERVER_RENAME path: "b" path2: "a" } } })",
+  };
+  int i = 0;
+  for (const char* text : scenarios) {
+    const std::string file =
+        testing::write_temp("server-" + std::to_string(i++) + ".textproto", text);
+    auto o = testing::run_dcfuzz("explore " + file + " --bound 2");
+    EXPECT_EQ(o.exit_code, 0) << text << "\n" << o.out << o.err;
+  }
+}
+
+}  // namespace
+}  // namespace dcfuzz
