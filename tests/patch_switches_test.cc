@@ -427,10 +427,10 @@ TEST(PatchSwitches, OpenWithoutCreatExploresCleanOnMainline) {
 TEST(PatchSwitches, LiftLeavesTheNfsRenameTargetInLookup) {
   const pb::Schedule s = regression("lift-wrong-waiter-rename-target.textproto");
   EXPECT_EQ(title_on(s, "v4,+lift"), kLostWakeup);
-  EXPECT_EQ(title_on(s, "mainline,+2/7,+lift"), kLostWakeup);
+  EXPECT_EQ(title_on(s, "mainline,+2/7,+6/7,+7/7,+fix-add-ci,+lift"), kLostWakeup);
   EXPECT_EQ(title_on(s, "v4"), "");
   EXPECT_EQ(title_on(s, "v4-fixed,+lift"), "");
-  EXPECT_EQ(title_on(s, "mainline,+lift"), "");
+  EXPECT_EQ(title_on(s, "mainline,+6/7,+7/7,+fix-add-ci,+lift"), "");
   pb::Schedule plain = with_kernel(s, "v4,+lift");
   plain.mutable_scenario()->set_fs(pb::PLAIN);  // ->lookup ends the target's lookup itself
   EXPECT_EQ(title_on(plain, "v4,+lift"), "");
