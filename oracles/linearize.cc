@@ -300,9 +300,36 @@ void prepare_search() {
   if (g_frames.size() < kMaxFrames) g_frames.resize(kMaxFrames);
 }
 
+// nfs promises no atomicity of a client's system call against the server's
+// own changes: the call is several RPCs (LOOKUP, then REMOVE, RENAME, ...),
+// each answered against the server's tree as it is then, and the sequential
+// filesystem cannot split a call so. A history in which a server change ran
+// while a client call of another thread was under way is not checked (the
+// coherence check and the kernel's own detectors still are).
+bool server_overlaps_a_call(const SeqPlan& plan, const History& h) {
+  if (plan.fs != FsKind::nfs) return false;
+  const int n = int(plan.threads.size());
+  auto is_server = [](OpKind k) {
+    return k == OpKind::server_rename || k == OpKind::server_unlink;
+  };
+  for (int t = 0; t < n; ++t)
+    for (int i = 0; i < int(plan.threads[size_t(t)].size()); ++i) {
+      const OpRecord& s = h.op[t][i];
+      if (!s.ran || !is_server(plan.threads[size_t(t)][size_t(i)].kind)) continue;
+      for (int u = 0; u < n; ++u)
+        for (int j = 0; u != t && j < int(plan.threads[size_t(u)].size()); ++j) {
+          const OpRecord& c = h.op[u][j];
+          if (c.ran && !is_server(plan.threads[size_t(u)][size_t(j)].kind) && c.begin < s.end &&
+              s.begin < c.end)
+            return true;
+        }
+    }
+  return false;
+}
+
 Verdict check_history(const SeqPlan& plan, const History& history) {
   Verdict v;
-  if (!plan.usable) return v;
+  if (!plan.usable || server_overlaps_a_call(plan, history)) return v;
   Search full(plan, history, true, kNone);
   if (full.run()) return v;
   if (full.gave_up()) {

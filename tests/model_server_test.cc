@@ -136,5 +136,24 @@ TEST(ModelServer, ConcurrentServerChangesAreSilent) {
   }
 }
 
+// A server change while a client call of another thread is under way: nfs
+// gives that call no atomicity (a LOOKUP, then a LINK), so the result oracle
+// leaves the history alone. link("b", "a") walks b, looks "a" up, and the
+// server's rename of a over b comes before its LINK call: the inode it
+// walked has no name left (-ENOENT), which no sequential order of the two
+// gives -- and which the kernel gives.
+TEST(ModelServer, AServerChangeDuringACallIsNotChecked) {
+  const Execution e = replay_traced(parse_normalized(R"(scenario { fs: NFS
+      tree { name: "b" } tree { name: "a" }
+      threads { ops { op: OPEN_HELD path: "b" } }
+      threads { ops { op: LINK path: "b" path2: "a" } }
+      threads { ops { op: SERVER_RENAME path: "a" path2: "b" } } }
+    preemptions { step: 31 thread: 3 })"));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  bool linked = false;  // the LINK call was made (vfs_link took the inode's lock)
+  for (const TraceEvent& ev : e.trace) linked = linked || ev.function == "vfs_link";
+  EXPECT_TRUE(linked);
+}
+
 }  // namespace
 }  // namespace dcfuzz
