@@ -69,7 +69,8 @@ def main(argv):
       + ("no findings" if not baseline_titles else "findings: " + "; ".join(sorted(baseline_titles))))
     p("")
     p("cells: seeds caught/run, median executions to the finding (median seconds); "
-      "reproducer: the fewest threads/preemptions/faults of a minimized catch")
+      "reproducer: threads/preemptions/faults of the shallowest minimized catch (deep: 3 threads, "
+      "2 preemptions or a fault); [measured ...]: the file's depth disagrees with it")
     head = f"{'mutant':38} {'depth':7}" + "".join(f" {s:>20}" for s in strategies) + "  reproducer  title"
     p(head)
     medians = {}
@@ -96,10 +97,16 @@ def main(argv):
                         shapes.append((int(e[3]), int(e[4]), int(e[5])))
                     except ValueError:
                         pass
-        shape = min(shapes, key=lambda x: (x[1] + 10 * x[2], x[0])) if shapes else None
+        # The shallowest catch: the fewest faults, then preemptions, then threads.
+        shape = min(shapes, key=lambda x: (x[2], x[1], x[0])) if shapes else None
         shape_text = f"{shape[0]}t/{shape[1]}p/{shape[2]}f" if shape else "-"
         title = max(set(titles), key=titles.count) if titles else "(not caught)"
-        p(f"{name:38} {depth:7}" + "".join(cells) + f"  {shape_text:10}  {title}")
+        measured = ""
+        if shape:
+            deep_shape = shape[0] >= 3 or shape[1] >= 2 or shape[2] >= 1
+            if deep_shape != (depth == "deep"):
+                measured = " [measured " + ("deep" if deep_shape else "shallow") + "]"
+        p(f"{name:38} {depth:7}" + "".join(cells) + f"  {shape_text:10}  {title}{measured}")
         headers[name]["_shape"] = shape
     p("")
 
