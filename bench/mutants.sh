@@ -7,12 +7,12 @@
 # campaigns first (--baseline-time each): a mutant counts as caught only by
 # a title the baseline does not give.
 #
-# Budget: a mutant's campaigns run seed by seed (all strategies for seed 1,
-# then seed 2, ...); once a mutant has spent --mutant-budget seconds of
-# campaigns, its remaining campaigns are not run and count as misses. A
-# campaign that misses costs its whole --time, so the budget is what keeps
-# the uncaught mutants from eating the hour. Two mutants run at a time
-# (--parallel).
+# Budget: a mutant's campaigns run strategy by strategy (all seeds of the
+# first, then of the next, ...). A campaign that misses costs its whole --time, so a
+# strategy that missed a mutant once is not run on it again, and once a
+# mutant has spent --mutant-budget seconds of campaigns its remaining
+# campaigns are not run; campaigns not run are left out of the medians
+# (report.py). Two mutants run at a time (--parallel).
 #
 #   bench/mutants.sh [--quick] [--time S] [--seeds N] [--mutant-budget S]
 #                    [--baseline-time S] [--strategies "fuzz random-walk pct pos"]
@@ -119,21 +119,25 @@ run_one() {  # NAME STRATEGY SEED TIME -> one row of results.tsv on stdout
   printf '%s\t%s\t%s\tyes\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$strategy" "$seed" "$seconds" \
     "$executions" "${threads:-?}" "${preemptions:-?}" "${faults:-?}" "$title"
 }
-run_mutant() {  # NAME[:STRATEGY] TIME: its campaigns seed by seed within the budget
+run_mutant() {  # NAME[:STRATEGY] TIME: its campaigns, strategy by strategy, within the budget
   local name=${1%%:*} only_strategy=${1#*:} t=$2 spent=0 seed strategy row left
+  local missed=" "  # the strategies that missed this mutant once
   [[ $1 == *:* ]] || only_strategy=""
   [[ -x "$bins/$name/dcfuzz" ]] || return 0
-  for ((seed = 1; seed <= seeds; seed++)); do
-    for strategy in $strategies; do
-      [[ -z $only_strategy || $strategy == "$only_strategy" ]] || continue
+  for strategy in $strategies; do
+    [[ -z $only_strategy || $strategy == "$only_strategy" ]] || continue
+    for ((seed = 1; seed <= seeds; seed++)); do
       if [[ $name == baseline ]]; then left=1000000; else left=$((budget - spent)); fi
-      if ((left <= 0)); then
+      # A strategy that missed a mutant once (a whole campaign) is not run on
+      # it again: one miss costs the full time, and it is counted as missed.
+      if ((left <= 0)) || [[ $name != baseline && $missed == *" $strategy "* ]]; then
         printf '%s\t%s\t%s\tskipped\t-\t-\t-\t-\t-\t-\n' "$name" "$strategy" "$seed"
         continue
       fi
       local start=$SECONDS
       row=$(run_one "$name" "$strategy" "$seed" "$((t < left ? t : left))")
       echo "$row"
+      [[ $(cut -f4 <<<"$row") == no ]] && missed+="$strategy "
       spent=$((spent + SECONDS - start))
     done
   done

@@ -5,8 +5,10 @@
 
 A campaign catches its mutant when its first finding has a title the
 unmutated tree's campaigns (the `baseline` rows) did not give. A strategy
-catches a mutant when it does so in a majority of the seeds (its median over
-seeds is then finite; a miss counts as infinitely many executions). The
+catches a mutant when it does so in a majority of the campaigns it ran
+(bench/mutants.sh runs no more after a miss or past the mutant's budget);
+its median over them is then finite (a miss counts as infinitely many
+executions). The
 catchable mutants are those some strategy catches in some seed.
 """
 import math
@@ -53,7 +55,7 @@ def main(argv):
     # (name, strategy) -> list of (caught, executions, seconds, threads, preemptions, faults, title)
     runs = {}
     for r in rows:
-        if r[0] == "baseline":
+        if r[0] == "baseline" or r[3] == "skipped":  # not run: out of the medians
             continue
         caught = r[3] == "yes" and r[9] not in baseline_titles
         entry = (caught, float(r[5]) if caught else INF, float(r[4]) if caught else INF,
