@@ -149,6 +149,17 @@ namespace {
   kernel_check("BUG_ON", "kernel BUG", function, check, d);
 }
 
+[[noreturn]] void err_ptr_dereference(const char* function, const char* from, long err) {
+  Text& out = new_finding();
+  out.add(
+      "T%d: %s returned ERR_PTR(%ld) and %s tested it for NULL only: its first dereference "
+      "faults at address %016lx.\n",
+      current().index + 1, from, err, function, static_cast<unsigned long>(err));
+  describe_tasks(out);
+  report_finding(FindingKind::kernel_assertion, current().index, function, out,
+                 "BUG: unable to handle page fault in %s", function);
+}
+
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {
   Text& out = new_finding();
   out.add("%s: %s (in %s)\n", rule, d ? ObjName(dref(Obj::dentry, d)).buf : "-", function);

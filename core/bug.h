@@ -47,6 +47,10 @@ Text& new_finding();
 // kernel's condition; `d` is the dentry it is about.
 [[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d);
 [[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d);
+// `function` goes on with the ERR_PTR(err) that `from` returned as if it
+// were a dentry: the first dereference oopses ("BUG: unable to handle page
+// fault for address: fffffffffffffff4").
+[[noreturn]] void err_ptr_dereference(const char* function, const char* from, long err);
 // Every task: program, op, state, held locks.
 void describe_tasks(Text& out);
 

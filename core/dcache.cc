@@ -328,6 +328,39 @@ void d_delete(dentry* d) {
   spin_unlock(&in->i_lock);
 }
 
+// kernel: shrink_dcache_parent -- d_walk with select_collect, then
+// shrink_dentry_list. Each child nobody holds is unhashed under its d_lock and
+// killed by the put of a reference taken for it; a held one (a walk's, an
+// in-lookup one) stays, as in the kernel. The model looks at the children
+// only: below a rmdir victim, empty on disk, a grandchild hangs from a child
+// that its reference keeps.
+void shrink_dcache_parent(dentry* parent) {
+  CALL_FRAME();
+  for (;;) {
+    dentry* victim = nullptr;
+    spin_lock(&parent->d_lock);
+    for (dentry* d : kstate().dentries) {
+      if (d != parent && d->d_parent == parent && d->d_count == 0) {
+        victim = d;
+        break;
+      }
+    }
+    if (!victim) {
+      spin_unlock(&parent->d_lock);
+      return;
+    }
+    spin_lock_nested(&victim->d_lock, DENTRY_D_LOCK_NESTED);
+    const bool unused = victim->d_count == 0;  // not found again meanwhile
+    if (unused) {
+      __d_drop(victim);
+      dget_dlock(victim);
+    }
+    spin_unlock(&victim->d_lock);
+    spin_unlock(&parent->d_lock);
+    if (unused) dput(victim);
+  }
+}
+
 void d_invalidate(dentry* d) {
   spin_lock(&d->d_lock);
   __d_drop(d);
@@ -345,8 +378,16 @@ void __d_add(dentry* d, inode* in) {
     n = start_dir_add(dir);
     wq = __d_lookup_unhash(d);
   }
-  if (in) d_set_inode(d, in);
-  __d_rehash(d);
+  if (patches().splice_hashed) {
+    // v4 3/7: a hashed dentry stays where it is (mainline would add it to
+    // its chain twice); the patch hashes before __d_instantiate, all under
+    // d_lock with no decision between.
+    if (d_unhashed(d)) __d_rehash(d);
+    if (in) d_set_inode(d, in);
+  } else {
+    if (in) d_set_inode(d, in);
+    __d_rehash(d);
+  }
   if (dir) {
     const bool wake_inside = kstate().plan->options.selftest_wake_in_dir_add;
     if (wake_inside) __d_wake_in_lookup_waiters(d, wq);  // ModelOptions self-test

@@ -16,6 +16,7 @@ enum : unsigned {
   DCACHE_PAR_LOOKUP = 1u << 0,      // in lookup (d_in_lookup)
   DCACHE_DISCONNECTED = 1u << 1,    // a file-handle alias not yet connected
   DCACHE_LOOKUP_WAITERS = 1u << 2,  // someone sleeps on d_flags (patch series)
+  DCACHE_NFSFS_RENAMED = 1u << 3,   // nfs: silly-renamed (an open file unlinked or replaced)
 };
 
 // Lookup flags (include/linux/namei.h).
@@ -58,7 +59,8 @@ struct inode {
   // creating op) and the last change of its contents on disk.
   int slot = -1;
   Change disk_changed;
-  bool dead = false;             // S_DEAD: a directory a rename replaced (IS_DEADDIR)
+  bool dead = false;  // S_DEAD: a directory rmdir removed or a rename replaced (IS_DEADDIR)
+  int i_nlink = 0;    // the names the disk has for it (disk_add, disk_remove)
   bool coherence_dirty = false;  // its names, cached or on disk, changed since checked
   bool alias_dirty = false;      // it gained an alias since checked
 };
@@ -81,6 +83,7 @@ struct dentry {
   dentry* lookup_parent = nullptr;  // frozen while in lookup (rule 2)
   int lookup_name = 0;
   wait_queue_head* d_wait = nullptr;  // mainline: the owner's on-stack queue
+  const dentry* dup_of = nullptr;     // v4 5/7: made by d_duplicate of it, while in lookup
   // Lost-wakeup detector: tasks waiting when PAR_LOOKUP was cleared, checked
   // when the clearing d_lock section ends.
   uint8_t wake_check = 0;
@@ -120,6 +123,9 @@ void d_instantiate(dentry* d, inode* in);
 void d_delete(dentry* d);
 // Entered with in->i_lock held if `in` is not NULL; drops it.
 void d_invalidate(dentry* d);  // a non-directory: unhashed (no children to shrink)
+// The unused children of a directory on its way out (rmdir, a replaced
+// rename target) are killed; the referenced ones stay.
+void shrink_dcache_parent(dentry* parent);
 void __d_add(dentry* d, inode* in);
 void d_add(dentry* d, inode* in);
 dentry* d_find_any_alias(inode* in);  // referenced, or NULL
@@ -127,6 +133,13 @@ dentry* d_obtain_alias(inode* in);
 
 // dcache_lookup.cc: the in-lookup hash.
 dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq);
+// v4 4/7: d_lookup, else d_alloc_parallel that returns ERR_PTR(-EWOULDBLOCK)
+// where it would wait for another task's lookup of the name.
+dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq);
+// v4 5/7: an in-lookup dentry of the same parent and name as `d`, a hashed
+// positive dentry, made with no search (d_alloc_parallel never adds one
+// beside a hashed dentry); ERR_PTR(-ENOMEM) if the allocation fails.
+dentry* d_duplicate(dentry* d);
 void d_wait_lookup(dentry* d);
 // `caller` ends the lookup (__d_add, __d_move, d_lookup_done): the
 // lost-wakeup check names it.
@@ -143,10 +156,13 @@ unsigned start_dir_add(inode* dir);
 void end_dir_add(inode* dir, unsigned n);
 
 // dcache_move.cc: moving and splicing.
-void __d_move(dentry* d, dentry* target);
+void __d_move(dentry* d, dentry* target, bool exchange = false);
 void d_move(dentry* d, dentry* target);
+void d_exchange(dentry* d1, dentry* d2);  // RENAME_EXCHANGE: the two swap parents and names
 dentry* d_splice_alias(inode* in, dentry* d);
-dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags);
+// shared: v4 7/7's argument, the ->lookup's LOOKUP_SHARED (v4 6/7); mainline
+// has none and ignores it.
+dentry* d_add_ci(dentry* d, inode* in, int name, bool shared);
 
 // Helpers shared by the files above. d_set_inode and dentry_unlink_inode
 // want in->i_lock and d->d_lock held; dentry_unlink_inode drops both.

@@ -28,7 +28,10 @@ dentry* in_lookup_match(const dentry* parent, int name) {
 
 // The steps of d_alloc_parallel, which the kernel writes as one function;
 // each passes on its caller, so their events are d_alloc_parallel's.
-enum class Step { found, retry, go_on };
+enum class Step { found, retry, go_on, would_block };
+
+// v4 4/7: what __d_alloc_parallel does on finding the name in lookup.
+enum class AllocPara { wait, fail };
 
 // Step 2: the main hash, validated by rename_lock and i_dir_seq.
 Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out,
@@ -65,9 +68,17 @@ void in_lookup_hash_add(dentry* d, dentry* parent, int name, const char* caller)
 }
 
 // Waits for an in-lookup match; found if it ended hashed under the same name.
-Step wait_for_match(dentry* match, dentry* parent, int name, dentry** out, const char* caller) {
+// AllocPara::fail (v4 4/7): would_block if it is still in lookup, with *out
+// the referenced match for the caller to put.
+Step wait_for_match(dentry* match, dentry* parent, int name, AllocPara how, dentry** out,
+                    const char* caller) {
   if (!lockref_get_not_dead(match)) return Step::retry;
   spin_lock(&match->d_lock, caller);
+  if (how == AllocPara::fail && d_in_lookup(match)) {
+    spin_unlock(&match->d_lock, caller);
+    *out = match;
+    return Step::would_block;
+  }
   d_wait_lookup(match);
   bool same = d_in_main_hash(match) && match->d_parent == parent && match->d_name == name;
   spin_unlock(&match->d_lock, caller);
@@ -80,8 +91,8 @@ Step wait_for_match(dentry* match, dentry* parent, int name, dentry** out, const
 }
 
 // Steps 3 to 5: the in-lookup hash, under its bucket lock.
-Step search_in_lookup_hash(dentry* parent, int name, unsigned seq, dentry* nw, dentry** out,
-                           const char* caller = __builtin_FUNCTION()) {
+Step search_in_lookup_hash(dentry* parent, int name, unsigned seq, dentry* nw, AllocPara how,
+                           dentry** out, const char* caller = __builtin_FUNCTION()) {
   spinlock_t* b = in_lookup_hash(parent, name);
   spin_lock(b, caller);
   if (raw_seqcount(&parent->d_inode->i_dir_seq) != seq) {
@@ -96,13 +107,13 @@ Step search_in_lookup_hash(dentry* parent, int name, unsigned seq, dentry* nw, d
     return Step::found;
   }
   spin_unlock(b, caller);
-  return wait_for_match(match, parent, name, out, caller);
+  return wait_for_match(match, parent, name, how, out, caller);
 }
 
-}  // namespace
-
-dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
-  CALL_FRAME();
+// kernel: __d_alloc_parallel (v4 4/7 splits d_alloc_parallel into it and the
+// two callers below; mainline's d_alloc_parallel is the `wait` case).
+dentry* __d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq, AllocPara how,
+                           const char* caller) {
   dentry* nw = d_alloc(parent, name);
   if (!nw) return ERR_PTR(-ENOMEM);
   nw->d_flags |= DCACHE_PAR_LOOKUP;
@@ -110,15 +121,51 @@ dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
   for (;;) {
     unsigned seq = 0;
     dentry* out = nullptr;
-    Step step = search_main_hash(parent, name, &seq, &out);
-    if (step == Step::go_on) step = search_in_lookup_hash(parent, name, seq, nw, &out);
+    Step step = search_main_hash(parent, name, &seq, &out, caller);
+    if (step == Step::go_on) step = search_in_lookup_hash(parent, name, seq, nw, how, &out, caller);
     if (step == Step::retry) continue;
+    if (step == Step::would_block) {  // someone else is looking the name up: don't wait
+      trace(EventKind::other, "in lookup elsewhere: -EWOULDBLOCK", dref(Obj::dentry, out), caller);
+      dput(nw);
+      dput(out);  // may be the last reference: the lookup may have ended meanwhile
+      return ERR_PTR(-EWOULDBLOCK);
+    }
     // What the callers rely on, true at the last check (the model's own check).
     if (out->d_parent != parent || out->d_name != name || (out != nw && !d_in_main_hash(out)))
       invariant_violation("d_alloc_parallel returned another name", out);
     if (out != nw) dput(nw);
     return out;
   }
+}
+
+}  // namespace
+
+dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq) {
+  CALL_FRAME();
+  return __d_alloc_parallel(parent, name, wq, AllocPara::wait, __func__);
+}
+
+// v4 4/7. The kernel's has no wait queue (2/7 removed it); with 4/7 on a
+// kernel without 2/7 the caller's on-stack queue is passed on, as mainline's
+// d_alloc_parallel takes one.
+dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq) {
+  CALL_FRAME();
+  if (dentry* d = d_lookup(parent, name)) return d;  // try_lookup_noperm
+  return __d_alloc_parallel(parent, name, wq, AllocPara::fail, __func__);
+}
+
+dentry* d_duplicate(dentry* d) {
+  CALL_FRAME();
+  dentry* parent = d->d_parent;
+  dentry* nw = d_alloc(parent, d->d_name);  // __d_alloc, then d_parent under the parent's d_lock
+  if (!nw) return ERR_PTR(-ENOMEM);
+  nw->d_flags |= DCACHE_PAR_LOOKUP;
+  nw->dup_of = d;
+  spinlock_t* b = in_lookup_hash(parent, d->d_name);
+  spin_lock(b);
+  in_lookup_hash_add(nw, parent, d->d_name, __func__);
+  spin_unlock(b);
+  return nw;
 }
 
 // Entered and left with d->d_lock held.
@@ -185,6 +232,7 @@ wait_queue_head* __d_lookup_unhash(dentry* d, const char* caller) {
   spin_lock(b);
   d->d_flags &= ~DCACHE_PAR_LOOKUP;
   d->d_in_bucket = false;
+  d->dup_of = nullptr;
   wait_queue_head* wq = d->d_wait;
   d->d_wait = nullptr;
   note_lookup_end(d, caller);

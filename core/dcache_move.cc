@@ -60,9 +60,9 @@ void switch_parent(dentry* d, dentry* target, dentry* old_parent) {
 // (rename holds two parents as I_MUTEX_PARENT and I_MUTEX_PARENT2; which
 // annotation the series' re-lock has is not known here, and this one makes
 // lockdep report nothing the caller's own locking would not).
-int unlock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUNCTION()) {
+int unlock_parent(inode* dir, bool shared, const char* caller = __builtin_FUNCTION()) {
   const int subclass = lockdep_held_subclass(dir->i_rwsem.meta);
-  if (flags & LOOKUP_SHARED) {
+  if (shared) {
     inode_unlock_shared(dir, caller);
   } else {
     inode_unlock(dir, caller);
@@ -70,9 +70,9 @@ int unlock_parent(inode* dir, unsigned flags, const char* caller = __builtin_FUN
   return subclass;
 }
 
-void relock_parent(inode* dir, unsigned flags, int subclass,
+void relock_parent(inode* dir, bool shared, int subclass,
                    const char* caller = __builtin_FUNCTION()) {
-  if (flags & LOOKUP_SHARED) {
+  if (shared) {
     inode_lock_shared(dir, caller);
   } else if (subclass) {
     inode_lock_nested(dir, subclass, caller);
@@ -83,13 +83,13 @@ void relock_parent(inode* dir, unsigned flags, int subclass,
 
 // An early return of d_add_ci (`which`: one of the kAddCiReturn events):
 // v4 7/7 leaves the parent unlocked here, and says so in the trace.
-dentry* early_return(dentry* result, inode* dir, unsigned flags, int subclass, const char* which,
+dentry* early_return(dentry* result, inode* dir, bool shared, int subclass, const char* which,
                      const char* caller = __builtin_FUNCTION()) {
   if (!patches().add_ci_drops_lock) return result;
   if (patches().add_ci_early_return_unlocked) {
     trace(EventKind::other, which, iref(Obj::i_rwsem, dir), caller);
   } else {
-    relock_parent(dir, flags, subclass, caller);
+    relock_parent(dir, shared, subclass, caller);
   }
   return result;
 }
@@ -115,7 +115,7 @@ void log_hash_move(dentry* d, const dentry* old_parent, int old_name, unsigned o
 
 }  // namespace
 
-void __d_move(dentry* d, dentry* target) {
+void __d_move(dentry* d, dentry* target, bool exchange) {
   CALL_FRAME();
   dentry* old_parent = d->d_parent;
   inode* dir = nullptr;
@@ -134,11 +134,26 @@ void __d_move(dentry* d, dentry* target) {
   const bool was_hashed = d_in_main_hash(d);
   const int old_name = d->d_name;
   const uint32_t old_stamp = d->d_hash_stamp;
+  const unsigned target_seq = target->d_seq;
+  const bool target_hashed = d_in_main_hash(target);
+  const int target_name = target->d_name;
+  const uint32_t target_stamp = target->d_hash_stamp;
   d->d_seq += 2;
   target->d_seq += 2;
   __d_drop(d);
   __d_drop(target);
-  switch_parent(d, target, old_parent);
+  if (!exchange) {
+    switch_parent(d, target, old_parent);
+  } else {  // swap_names: each takes the other's place; the parents' counts stay
+    d->d_parent = target->d_parent;
+    d->d_name = target_name;
+    target->d_parent = old_parent;
+    target->d_name = old_name;
+    note_dentry_change(d);
+    note_dentry_change(target);
+    __d_rehash(target);
+    if (target_hashed) log_hash_move(target, d->d_parent, target_name, target_seq, target_stamp);
+  }
   __d_rehash(d);
   if (was_hashed) log_hash_move(d, old_parent, old_name, old_seq, old_stamp);
   trace(EventKind::state, "__d_move", dref(Obj::dentry, d));
@@ -154,6 +169,16 @@ void d_move(dentry* d, dentry* target) {
   CALL_FRAME();
   write_seqlock(&kstate().rename_lock);
   __d_move(d, target);
+  write_sequnlock(&kstate().rename_lock);
+}
+
+// WARN_ONs of d_exchange: both positive, neither IS_ROOT.
+void d_exchange(dentry* d1, dentry* d2) {
+  CALL_FRAME();
+  if (!d1->d_inode || !d2->d_inode) kernel_warning(__func__, "!dentry->d_inode", d1);
+  if (IS_ROOT(d1) || IS_ROOT(d2)) kernel_warning(__func__, "IS_ROOT(dentry)", d1);
+  write_seqlock(&kstate().rename_lock);
+  __d_move(d1, d2, true);
   write_sequnlock(&kstate().rename_lock);
 }
 
@@ -184,10 +209,15 @@ out_err:
 
 dentry* d_splice_alias(inode* in, dentry* d) {
   CALL_FRAME();
-  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)). v4 3/7 relaxes it
-  // to BUG_ON(d_really_is_positive(dentry)); the model's ->lookups only ever
-  // pass unhashed negative dentries, where the two agree.
-  if (!d_unhashed(d)) kernel_bug(__func__, "!d_unhashed(dentry)", d);
+  // fs/dcache.c d_splice_alias: BUG_ON(!d_unhashed(dentry)) (an in-lookup
+  // dentry is unhashed: ->lookup's own). v4 3/7 takes a hashed negative
+  // dentry too: BUG_ON(d_really_is_positive(dentry)), and __d_add keeps it
+  // hashed where it is.
+  if (patches().splice_hashed) {
+    if (d->d_inode) kernel_bug(__func__, "d_really_is_positive(dentry)", d);
+  } else if (!d_unhashed(d)) {
+    kernel_bug(__func__, "!d_unhashed(dentry)", d);
+  }
   if (!in) {
     __d_add(d, nullptr);
     return nullptr;
@@ -229,7 +259,7 @@ dentry* d_splice_alias(inode* in, dentry* d) {
   return nullptr;
 }
 
-dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
+dentry* d_add_ci(dentry* d, inode* in, int name, bool shared) {
   CALL_FRAME();
   dentry* parent = d->d_parent;
   inode* dir = parent->d_inode;
@@ -237,17 +267,18 @@ dentry* d_add_ci(dentry* d, inode* in, int name, unsigned flags) {
   if (found) return found;
   const bool drop = patches().add_ci_drops_lock;
   // v4 7/7: no parent lock around d_alloc_parallel / d_alloc
-  const int subclass = drop ? unlock_parent(dir, flags) : 0;
+  const int subclass = drop ? unlock_parent(dir, shared) : 0;
   if (d_in_lookup(d)) {
     found = d_alloc_parallel(parent, name, d->d_wait);
-    if (IS_ERR(found)) return early_return(found, dir, flags, subclass, kAddCiReturnParallelError);
+    if (IS_ERR(found)) return early_return(found, dir, shared, subclass, kAddCiReturnParallelError);
     if (!d_in_lookup(found))
-      return early_return(found, dir, flags, subclass, kAddCiReturnNotInLookup);
+      return early_return(found, dir, shared, subclass, kAddCiReturnNotInLookup);
   } else {
     found = d_alloc(parent, name);
-    if (!found) return early_return(ERR_PTR(-ENOMEM), dir, flags, subclass, kAddCiReturnAllocError);
+    if (!found)
+      return early_return(ERR_PTR(-ENOMEM), dir, shared, subclass, kAddCiReturnAllocError);
   }
-  if (drop) relock_parent(dir, flags, subclass);
+  if (drop) relock_parent(dir, shared, subclass);
   dentry* res = d_splice_alias(in, found);
   if (res) {
     d_lookup_done(found);

@@ -12,12 +12,18 @@ DirEntry* disk_find(inode* dir, int name);
 DirEntry* disk_find_ci(inode* dir, int name);  // case-insensitive match
 void disk_add(inode* dir, int name, inode* in);
 void disk_remove(inode* dir, int name);
+// The i-th entry of `dir` into *out; false past the last.
+bool disk_entry(inode* dir, size_t i, DirEntry* out);
 inode* new_inode(inode* dir, int name, bool is_dir);
 
 // ->lookup of the mounted filesystem: NULL, a dentry to use instead, or ERR_PTR.
 dentry* plain_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags);
 dentry* ci_lookup(inode* dir, dentry* d, unsigned flags);
+// ->iterate_shared of each kind, `dir` held shared: nfs primes the dcache
+// with every name (nfs_readdir -> nfs_prime_dcache), the others only read.
+void fs_readdir(dentry* dir);
+void nfs_readdir(dentry* dir);
 // Checks that ->lookup returns with `dir` held as on entry.
 dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __builtin_FUNCTION());
 
@@ -25,5 +31,16 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller = __
 int fs_create(inode* dir, dentry* d, bool is_dir);
 int fs_unlink(inode* dir, dentry* d);
 int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+// ->rmdir (the victim's i_rwsem held), ->link (the inode's held), ->rename
+// with RENAME_EXCHANGE.
+int fs_rmdir(inode* dir, dentry* d);
+int fs_link(dentry* old_d, inode* dir, dentry* new_d);
+int fs_rename_exchange(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+// nfs's ->rename, which also d_moves (FS_RENAME_DOES_D_MOVE): an open target
+// is silly-renamed first (nfs_sillyrename) and its name copied for the rename.
+int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
+// nfs's ->unlink: an open file is silly-renamed instead of removed.
+int nfs_unlink(inode* dir, dentry* d);
+bool nfs_open_and_busy(const dentry* d, int others);  // under d->d_lock
 
 }  // namespace dcfuzz::model

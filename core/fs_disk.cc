@@ -1,5 +1,7 @@
 // The model filesystems' disk: directory contents, and the inode operations
 // every kind shares (create, unlink, rename) plus the ->lookup dispatch.
+#include <utility>
+
 #include "core/bug.h"
 #include "core/coherence.h"
 #include "core/events.h"
@@ -75,14 +77,32 @@ DirEntry* disk_find_ci(inode* dir, int name) {
 void disk_add(inode* dir, int name, inode* in) {
   disk_write(dir);
   dir->entries.push_back(DirEntry{name, in});
+  ++in->i_nlink;
 }
 
 void disk_remove(inode* dir, int name) {
   disk_write(dir);
   std::vector<DirEntry>& es = dir->entries;
+  for (DirEntry& e : es)
+    if (e.name == name) --e.inode->i_nlink;
   es.erase(
       std::remove_if(es.begin(), es.end(), [name](const DirEntry& e) { return e.name == name; }),
       es.end());
+}
+
+bool disk_entry(inode* dir, size_t i, DirEntry* out) {
+  disk_read(dir);
+  if (i >= dir->entries.size()) return false;
+  *out = dir->entries[i];
+  return true;
+}
+
+void fs_readdir(dentry* dir) {
+  if (kstate().plan->scenario.fs == FsKind::nfs) {
+    nfs_readdir(dir);
+    return;
+  }
+  disk_read(dir->d_inode);  // dcache_readdir (ramfs) / xfs_readdir: the dcache is not touched
 }
 
 // Inodes live until the execution ends (no eviction in the model).
@@ -130,11 +150,22 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir) {
   CALL_FRAME();
-  if (dir->dead) return -ENOENT;                  // may_create: IS_DEADDIR
-  if (disk_find(dir, d->d_name)) return -EEXIST;  // nfs: the server's answer
+  if (dir->dead) return -ENOENT;  // may_create: IS_DEADDIR
+  // nfs: the server's answer; xfs ascii-ci: xfs_dir_createname matches the
+  // name case-insensitively (reachable with the lookup before the lock, "lift").
+  const bool ci = kstate().plan->scenario.fs == FsKind::case_insensitive;
+  if (ci ? disk_find_ci(dir, d->d_name) : disk_find(dir, d->d_name)) return -EEXIST;
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
-  if (d_unhashed(d)) {
+  if (kstate().plan->options.create_splices) {
+    d_splice_alias(in, d);  // a new inode has no alias: NULL
+  } else if (d_unhashed(d) && patches().lift && kstate().plan->scenario.fs != FsKind::nfs) {
+    // ramfs/ext4 and xfs_generic_create d_instantiate: the dentry stays
+    // unhashed, and it WARNs if still in lookup (xfs_vn_ci_lookup leaves a
+    // missing name so); nfs's d_splice_alias hashes it. Without "lift" the
+    // model keeps d_add for all: under the exclusive lock nobody can tell.
+    d_instantiate(d, in);
+  } else if (d_unhashed(d)) {
     d_add(d, in);
   } else if (kstate().plan->options.selftest_incoherence !=
              SelftestIncoherence::create_keeps_negative) {
@@ -149,6 +180,7 @@ int fs_create(inode* dir, dentry* d, bool is_dir) {
 // (a negative dentry would hide the name in any other case).
 int fs_unlink(inode* dir, dentry* d) {
   if (!on_disk_as_cached(dir, d)) return -ENOENT;
+  if (kstate().plan->scenario.fs == FsKind::nfs) return nfs_unlink(dir, d);
   disk_remove(dir, d->d_name);
   if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
   return 0;
@@ -172,6 +204,44 @@ int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   disk_remove(old_dir, old_d->d_name);
   disk_remove(new_dir, new_d->d_name);  // nfs may not have looked the target up
   disk_add(new_dir, new_d->d_name, in);
+  return 0;
+}
+
+// simple_rmdir / xfs_vn_unlink: the victim, locked by the caller, must be
+// empty on disk (simple_empty, xfs_dir_isempty).
+int fs_rmdir(inode* dir, dentry* d) {
+  inode* victim = d->d_inode;
+  if (!on_disk_as_cached(dir, d)) return -ENOENT;
+  disk_read(victim);
+  if (!victim->entries.empty()) return -ENOTEMPTY;
+  return fs_unlink(dir, d);
+}
+
+// simple_link / xfs_link / nfs_link: the new name on disk, its dentry made
+// positive (an unhashed one, which nfs leaves, added).
+int fs_link(dentry* old_d, inode* dir, dentry* new_d) {
+  inode* in = old_d->d_inode;
+  if (disk_find(dir, new_d->d_name)) return -EEXIST;  // nfs: the server's answer
+  disk_add(dir, new_d->d_name, in);
+  if (d_unhashed(new_d)) {
+    d_add(new_d, in);
+  } else {
+    d_instantiate(new_d, in);
+  }
+  return 0;
+}
+
+// simple_rename_exchange / xfs_rename: the two names on disk keep their
+// places and swap inodes. nfs_rename refuses any flag (-EINVAL).
+int fs_rename_exchange(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
+  if (kstate().plan->scenario.fs == FsKind::nfs) return -EINVAL;
+  if (!on_disk_as_cached(old_dir, old_d) || !on_disk_as_cached(new_dir, new_d)) return -ENOENT;
+  DirEntry* a = disk_find(old_dir, old_d->d_name);
+  DirEntry* b = disk_find(new_dir, new_d->d_name);
+  if (!a || !b) return -ENOENT;
+  disk_write(old_dir);
+  disk_write(new_dir);
+  std::swap(a->inode, b->inode);
   return 0;
 }
 

@@ -29,7 +29,13 @@ struct spinlock_t {
 
 // lockdep subclasses (spin_lock_nested, inode_lock_nested).
 enum : int { DENTRY_D_LOCK_NORMAL = 0, DENTRY_D_LOCK_NESTED = 1 };
-enum : int { I_MUTEX_NORMAL = 0, I_MUTEX_PARENT = 1, I_MUTEX_CHILD = 2, I_MUTEX_PARENT2 = 5 };
+enum : int {
+  I_MUTEX_NORMAL = 0,
+  I_MUTEX_PARENT = 1,
+  I_MUTEX_CHILD = 2,
+  I_MUTEX_NONDIR2 = 3,  // lock_two_nondirectories' second
+  I_MUTEX_PARENT2 = 5
+};
 
 // The kernel's count word, as fields: RWSEM_WRITER_LOCKED is `writer` (the
 // owner), the reader biases `readers`, RWSEM_FLAG_WAITERS a non-empty

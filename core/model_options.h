@@ -52,6 +52,11 @@ struct ModelOptions {
   // d_alloc_parallel keeps a main-hash hit without read_seqcount_retry(&d_seq).
   bool selftest_parallel_no_d_seq_check = false;
   FsSelftestBug selftest_fs_bug = FsSelftestBug::none;
+  // ->create / ->mkdir attach the new inode with d_splice_alias and no d_drop
+  // first, as v4 3/7's vfs.rst tells ->mkdir to: on a hashed negative dentry
+  // mainline's BUG_ON(!d_unhashed) fires, 3/7 instantiates it in place. No
+  // filesystem of the series' kernels does this yet (tests only).
+  bool create_splices = false;
   // The oracles (core/coherence.h): the dcache against the disk at every
   // quiescent directory and at the end, the results against a sequential
   // filesystem (oracles/) at the end.

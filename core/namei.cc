@@ -16,12 +16,23 @@ dentry* lookup_fast(int name, dentry* dir) {
 
 namespace {
 
+// The parent held shared around ->lookup alone, and found not dead under it
+// ("lift": lookup_slow, lookup_one_qstr and lookup_open no longer hold it).
+dentry* lookup_locked_shared(inode* dir, dentry* d, unsigned flags,
+                             const char* caller = __builtin_FUNCTION()) {
+  inode_lock_shared(dir, caller);
+  dentry* old = dir->dead ? ERR_PTR(-ENOENT) : fs_lookup(dir, d, flags, caller);
+  inode_unlock_shared(dir, caller);
+  return old;
+}
+
 dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
   if (dir->d_inode->dead) return ERR_PTR(-ENOENT);  // don't go there if it's already dead
   dentry* d = d_alloc_parallel(dir, name, wq);
   if (IS_ERR(d) || !d_in_lookup(d)) return d;  // no ->d_revalidate in the model
-  dentry* old = fs_lookup(dir->d_inode, d, flags);
+  dentry* old = patches().lift ? lookup_locked_shared(dir->d_inode, d, flags)
+                               : fs_lookup(dir->d_inode, d, flags);
   d_lookup_done(d);
   if (old) {
     dput(d);
@@ -36,9 +47,10 @@ dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
   CALL_FRAME();
   inode* in = dir->d_inode;
   wait_queue_head wq;  // DECLARE_WAIT_QUEUE_HEAD_ONSTACK
-  inode_lock_shared(in);
   // Mainline has no LOOKUP_SHARED (v4 6/7 adds it).
   const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
+  if (patches().lift) return __lookup_slow(name, dir, flags | shared, &wq);  // locks in there
+  inode_lock_shared(in);
   dentry* res = __lookup_slow(name, dir, flags | shared, &wq);
   inode_unlock_shared(in);
   return res;
@@ -116,17 +128,58 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   return d;
 }
 
-// open(O_CREAT): the parent is held exclusive (no LOOKUP_SHARED).
-dentry* lookup_open(dentry* dir, int name) {
+// "lift" (the series' next step, posted as "VFS: lift d_alloc_parallel above
+// inode_lock"): the lookup before any parent lock. d_alloc_parallel runs
+// unlocked, ->lookup under the shared lock; a dentry still in lookup (nfs
+// skips the lookup of an exclusive create or a rename target) is returned
+// unchecked and the caller ends its lookup (end_dirop, end_renaming). `wq`
+// must live as long as that: the caller's. kernel: lookup_one_qstr.
+dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
+  inode* dir = base->d_inode;
+  dentry* d = d_lookup(base, name);              // lookup_dcache
+  if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
+  if (!d) {
+    d = d_alloc_parallel(base, name, wq);
+    if (IS_ERR(d)) return d;
+    if (d_in_lookup(d)) {
+      const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
+      dentry* old = lookup_locked_shared(dir, d, flags | shared);
+      if (old) {
+        d_lookup_done(d);
+        dput(d);
+        d = old;
+      }
+      if (IS_ERR(d)) return d;
+      if (d_in_lookup(d)) return d;  // only the operation itself can tell
+    }
+  }
+  if (!d->d_inode && !(flags & (LOOKUP_CREATE | LOOKUP_RENAME_TARGET))) {
+    dput(d);
+    return ERR_PTR(-ENOENT);
+  }
+  if (d->d_inode && (flags & LOOKUP_EXCL)) {
+    dput(d);
+    return ERR_PTR(-EEXIST);
+  }
+  return d;
+}
+
+namespace {
+
+// lookup_open under "lift": no parent lock for the lookup, the shared lock
+// around ->lookup, the exclusive one around ->create, which happens only if
+// the dentry is still negative and the parent alive.
+dentry* lookup_open_lifted(dentry* dir, int name) {
   inode* dir_inode = dir->d_inode;
-  if (dir_inode->dead) return ERR_PTR(-ENOENT);
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);
   if (!d) d = d_alloc_parallel(dir, name, &wq);
   if (IS_ERR(d)) return d;
   if (d_in_lookup(d)) {
-    dentry* res = fs_lookup(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE);
+    const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
+    dentry* res =
+        lookup_locked_shared(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE | shared, "lookup_open");
     d_lookup_done(d);
     if (res) {
       dput(d);
@@ -135,6 +188,48 @@ dentry* lookup_open(dentry* dir, int name) {
     }
   }
   if (!d->d_inode) {
+    inode_lock(dir_inode, "lookup_open");
+    int err = 0;
+    if (!d->d_inode && !dir_inode->dead) {
+      err = fs_create(dir_inode, d, false);
+    } else if (!d->d_inode) {
+      err = -ENOENT;
+    }
+    inode_unlock(dir_inode, "lookup_open");
+    if (err) {
+      dput(d);
+      return ERR_PTR(err);
+    }
+  }
+  return d;
+}
+
+}  // namespace
+
+// The parent is held exclusive with O_CREAT, shared without (open_last_lookups).
+// Without O_CREAT a negative dentry is returned as it is (do_open's -ENOENT).
+dentry* lookup_open(dentry* dir, int name, bool o_creat) {
+  CALL_FRAME();
+  if (patches().lift && o_creat) return lookup_open_lifted(dir, name);
+  inode* dir_inode = dir->d_inode;
+  if (dir_inode->dead) return ERR_PTR(-ENOENT);
+  wait_queue_head wq;
+  dentry* d = d_lookup(dir, name);
+  if (!d) d = d_alloc_parallel(dir, name, &wq);
+  if (IS_ERR(d)) return d;
+  if (d_in_lookup(d)) {
+    // v4 6/7: shared_flag, LOOKUP_SHARED when the parent is held shared.
+    const unsigned shared = !o_creat && patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
+    const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
+    dentry* res = fs_lookup(dir_inode, d, intent | shared);
+    d_lookup_done(d);
+    if (res) {
+      dput(d);
+      d = res;
+      if (IS_ERR(d)) return d;
+    }
+  }
+  if (!d->d_inode && o_creat) {
     int err = fs_create(dir_inode, d, false);
     if (err) {
       dput(d);

@@ -36,12 +36,15 @@ dentry* walk_parent(const std::vector<int>& path);
 dentry* lookup_fast(int name, dentry* dir);
 dentry* lookup_slow(int name, dentry* dir, unsigned flags);
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags);
-dentry* lookup_open(dentry* dir, int name);
+dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq);
+dentry* lookup_open(dentry* dir, int name, bool o_creat);
 
 // The system calls. Return 0 or -errno; *got: the inode a stat or an open
 // got (for the result oracle), else left alone. kernel: the syscall entry
 // of each op (the model's one entry point for all of them).
 int sys_op(const PlanOp& op, inode** got);
-int do_rename(const PlanOp& op);
+int do_rename(const PlanOp& op);  // rename and rename_exchange (renameat2's RENAME_EXCHANGE)
+// may_delete: may `victim` (a directory if `isdir`) go from `dir`? 0 or -errno.
+int may_delete(inode* dir, dentry* victim, bool isdir);
 
 }  // namespace dcfuzz::model

@@ -76,6 +76,13 @@ Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
     for (const Op& op : ops) plan.threads.back().push_back(compile_op(plan, op, paths));
   }
   if (plan.threads.empty()) plan.threads.emplace_back();
+  bool held = false;
+  for (const std::vector<Op>& ops : scenario.threads)
+    for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
+  if (held && scenario.fs == FsKind::nfs) {
+    for (int slot = 0; slot < oracle::kSlots; ++slot)
+      plan.silly_name.push_back(intern(plan, oracle::silly_name(slot)));
+  }
   // Each name lowered once: lowering inside the pairwise search (every
   // character compare is instrumented) was most of compile()'s time.
   std::vector<std::string> lowered;

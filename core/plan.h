@@ -30,6 +30,9 @@ struct Plan {
   std::vector<int> tree_name;      // per initial tree node
   std::vector<std::vector<PlanOp>> threads;
   oracle::SeqPlan seq;  // the result oracle's (when options.oracles)
+  // nfs with an open_held op: the silly-rename name of each oracle slot
+  // (".nfsNN"; no scenario name has a '.'), interned after the others.
+  std::vector<int> silly_name;
 };
 
 Plan compile_plan(Scenario scenario, const ModelOptions& options);

@@ -71,8 +71,12 @@ Patches patches_for(PatchSet switches) {
   p.wait_var_event = on(Patch::wait_var_event);
   p.move_wakes_dentry = on(Patch::wait_var_event) && !on(Patch::fix_move);
   p.lookup_shared = on(Patch::lookup_shared);
+  p.splice_hashed = on(Patch::splice_in_lookup);
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
+  p.lift = on(Patch::lift);
+  p.alloc_noblock = on(Patch::alloc_noblock);
+  p.duplicate = on(Patch::duplicate);
   return p;
 }
 
@@ -208,6 +212,18 @@ const char* op_name(OpKind op) {
       return "open_create";
     case OpKind::fh_decode:
       return "fh_decode";
+    case OpKind::open:
+      return "open";
+    case OpKind::rmdir:
+      return "rmdir";
+    case OpKind::link:
+      return "link";
+    case OpKind::rename_exchange:
+      return "rename_exchange";
+    case OpKind::readdir:
+      return "readdir";
+    case OpKind::open_held:
+      return "open_held";
   }
   return "?";
 }

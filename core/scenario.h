@@ -15,7 +15,26 @@ enum class Kernel {
 #include "core/patches.def"
 };
 enum class FsKind { plain, nfs, case_insensitive };
-enum class OpKind { lookup, create, unlink, mkdir, rename, open_create, fh_decode };
+enum class OpKind {
+  lookup,
+  create,
+  unlink,
+  mkdir,
+  rename,
+  open_create,
+  fh_decode,
+  open,       // 7: open(path) without O_CREAT
+  readdir,    // 8: getdents (nfs readdir primes the dcache)
+  open_held,  // 9: open, kept open to the end (nfs silly-rename)
+  // rmdir, link, renameat2 with RENAME_EXCHANGE (10 is free)
+  rmdir = 11,
+  link = 12,
+  rename_exchange = 13,
+};
+// The ops with a second path (Op::path2).
+inline bool op_takes_path2(OpKind op) {
+  return op == OpKind::rename || op == OpKind::link || op == OpKind::rename_exchange;
+}
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
 enum class Patch {
@@ -56,6 +75,10 @@ struct Patches {
   bool add_ci_drops_lock = false;  // d_add_ci drops the parent lock around d_alloc* (v4 7/7)
   bool add_ci_early_return_unlocked = false;  // bug: 3 early returns skip re-locking (v4 7/7)
   bool lookup_shared = false;  // lookup_slow passes LOOKUP_SHARED to ->lookup (v4 6/7)
+  bool splice_hashed = false;  // d_splice_alias / __d_add take hashed dentries (v4 3/7)
+  bool lift = false;  // dirop lookups before the parent lock (the series' next step, "lift")
+  bool alloc_noblock = false;  // nfs_prime_dcache uses d_alloc_noblock (v4 4/7)
+  bool duplicate = false;      // nfs_rename copies a busy target with d_duplicate (v4 5/7)
 };
 
 Patches patches_for(PatchSet switches);
@@ -100,7 +123,7 @@ struct TreeNode {
 struct Op {
   OpKind kind = OpKind::lookup;
   std::string path;   // "d/foo", relative to the root
-  std::string path2;  // rename: new path
+  std::string path2;  // rename, rename_exchange: new path; link: the new name
 };
 
 struct Scenario {

@@ -81,9 +81,9 @@ std::string pick_path(Chance& chance, const pb::Scenario& scenario) {
 
 pb::Op random_op(Chance& chance, const pb::Scenario& scenario) {
   pb::Op op;
-  op.set_op(pb::OpKind(chance.below(kOpKinds)));
+  op.set_op(op_kind_at(chance.below(kOpKinds)));
   op.set_path(pick_path(chance, scenario));
-  if (op.op() == pb::RENAME) op.set_path2(pick_path(chance, scenario));
+  if (takes_path2(op.op())) op.set_path2(pick_path(chance, scenario));
   return op;
 }
 
@@ -94,7 +94,7 @@ std::string* pick_name_site(Chance& chance, pb::Scenario* scenario) {
   for (auto& thread : *scenario->mutable_threads()) {
     for (auto& op : *thread.mutable_ops()) {
       sites.push_back(op.mutable_path());
-      if (op.op() == pb::RENAME) sites.push_back(op.mutable_path2());
+      if (takes_path2(op.op())) sites.push_back(op.mutable_path2());
     }
   }
   return sites.empty() ? nullptr : sites[chance.below(uint32_t(sites.size()))];
@@ -218,8 +218,8 @@ bool change_op(Chance& chance, pb::Scenario* scenario) {
   }
   if (ops.empty()) return false;
   pb::Op* op = ops[chance.below(uint32_t(ops.size()))];
-  op->set_op(pb::OpKind((uint32_t(op->op()) + 1 + chance.below(kOpKinds - 1)) % kOpKinds));
-  if (op->op() == pb::RENAME && op->path2().empty()) op->set_path2(pick_path(chance, *scenario));
+  op->set_op(op_kind_at(op_kind_index(op->op()) + 1 + chance.below(kOpKinds - 1)));
+  if (takes_path2(op->op()) && op->path2().empty()) op->set_path2(pick_path(chance, *scenario));
   return true;
 }
 

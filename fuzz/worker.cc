@@ -27,6 +27,15 @@ std::vector<std::string> libfuzzer_flags(const LibFuzzerWorker& worker) {
       // (bench/campaign_throughput.sh) for shorter schedules, which the
       // minimizer makes of every finding anyway.
       "-reduce_inputs=0",
+      // libFuzzer's plain power schedule, not its entropic one: libFuzzer 14
+      // looks up every feature of every execution in its list of rare
+      // features (a linear search) and walks the whole corpus for every new
+      // feature -- 15-20% of a campaign's CPU at the corpus growth the
+      // interleaving counters bring (perf on a 20k-execution campaign), for
+      // no sooner bug (bench/campaign.sh --only empty, 20 campaigns each:
+      // median executions to the wrong waiter 692 without it, 804 with it;
+      // to the bad unlock balance 718 against 1,074).
+      "-entropic=0",
       "-timeout=60",  // executions are bounded by the engine's step budget; a stuck engine
       "-rss_limit_mb=4096",
       "-detect_leaks=0",

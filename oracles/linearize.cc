@@ -76,7 +76,8 @@ uint64_t hash_state(const State& s, const Key& key) {
     const Slot& x = s.slot[i];
     if (!x.used) continue;
     mix(uint64_t(i) | uint64_t(uint8_t(x.parent)) << 8 | uint64_t(x.dir) << 16 |
-        uint64_t(uint16_t(x.name)) << 24 | uint64_t(x.order) << 40);
+        uint64_t(x.dying) << 17 | uint64_t(x.held) << 18 | uint64_t(uint16_t(x.name)) << 24 |
+        uint64_t(x.order) << 40 | uint64_t(uint8_t(x.of)) << 56);
   }
   return h;
 }
@@ -103,13 +104,20 @@ bool seen(const Key& key, const State& s) {
   return false;
 }
 
-// Inodes are compared where the call tells which inode it got.
+// Inodes are compared where the call tells which inode it got. `a` is the
+// sequential filesystem's, which may allow a second error (Result::alt).
 bool same_result(OpKind kind, const Result& a, const Result& b) {
-  if (a.err != b.err) return false;
-  return a.err != 0 || (kind != OpKind::lookup && kind != OpKind::open_create) || a.slot == b.slot;
+  if (a.err != b.err) return a.alt != 0 && a.alt == b.err;
+  const bool got_inode = kind == OpKind::lookup || kind == OpKind::open_create ||
+                         kind == OpKind::open || kind == OpKind::readdir ||
+                         kind == OpKind::open_held;
+  return a.err != 0 || !got_inode || a.slot == b.slot;
 }
 
-bool checked(const OpRecord& r) { return r.ran && r.result.err != -ENOMEM; }
+// An allocation fault's result is not checked: -ENOMEM, or -ETXTBSY, nfs_rename's
+// answer when the copy of a busy target's name cannot be allocated.
+bool fault_result(int err) { return err == -ENOMEM || err == -ETXTBSY; }
+bool checked(const OpRecord& r) { return r.ran && !fault_result(r.result.err); }
 
 // One search: `timing` keeps every operation between its begin and its end;
 // the result of operation `open` (if any) is not compared.
@@ -387,7 +395,7 @@ void describe_verdict(const SeqPlan& plan, const History& h, const Verdict& v, c
       }
       result_text(plan, op, r.result, op_slot(t, i), text, sizeof text);
       out.add("  T%d %s = %s [%u..%u]%s\n", t + 1, op.call, text, r.begin, r.end,
-              r.result.err == -ENOMEM ? " (allocation fault: not checked)" : "");
+              fault_result(r.result.err) ? " (allocation fault: not checked)" : "");
     }
   }
   out.add("In the order ");

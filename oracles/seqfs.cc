@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 namespace dcfuzz::oracle {
 
@@ -14,8 +15,8 @@ bool State::operator==(const State& o) const {
   for (int i = 0; i < kSlots; ++i) {
     const Slot &a = slot[i], &b = o.slot[i];
     if (a.used != b.used) return false;
-    if (a.used &&
-        (a.parent != b.parent || a.dir != b.dir || a.name != b.name || a.order != b.order))
+    if (a.used && (a.parent != b.parent || a.dir != b.dir || a.name != b.name ||
+                   a.order != b.order || a.of != b.of || a.dying != b.dying || a.held != b.held))
       return false;
   }
   return true;
@@ -69,23 +70,26 @@ void link(State* s, int slot, int parent, int name, bool dir) {
   x.order = ++s->clock;
 }
 
-int find_exact(const State& s, int dir, int name) {
+int find_exact(const State& s, int dir, int name, bool walk = false) {
   for (int i = 0; i < kSlots; ++i) {
     const Slot& x = s.slot[i];
-    if (x.used && x.parent == dir && i != kRootSlot && x.name == name) return i;
+    if (x.used && x.parent == dir && i != kRootSlot && x.name == name && (walk || !x.dying))
+      return i;
   }
   return kNoSlot;
 }
 
 // The filesystem's lookup of `name` in `dir`: exact, and on the
-// case-insensitive kind else the first entry equal but for case.
-int find(const SeqPlan& plan, const State& s, int dir, int name) {
-  int exact = find_exact(s, dir, name);
+// case-insensitive kind else the first entry equal but for case. A dying
+// name only for a path walk.
+int find(const SeqPlan& plan, const State& s, int dir, int name, bool walk = false) {
+  int exact = find_exact(s, dir, name, walk);
   if (exact != kNoSlot || plan.fs != FsKind::case_insensitive) return exact;
   int best = kNoSlot;
   for (int i = 1; i < kSlots; ++i) {
     const Slot& x = s.slot[i];
-    if (!x.used || x.parent != dir || plan.folded[size_t(x.name)] != plan.folded[size_t(name)])
+    if (!x.used || x.parent != dir || plan.folded[size_t(x.name)] != plan.folded[size_t(name)] ||
+        (x.dying && !walk))
       continue;
     if (best == kNoSlot || x.order < s.slot[best].order) best = i;
   }
@@ -94,7 +98,7 @@ int find(const SeqPlan& plan, const State& s, int dir, int name) {
 
 bool has_children(const State& s, int dir) {
   for (int i = 1; i < kSlots; ++i)
-    if (s.slot[i].used && s.slot[i].parent == dir) return true;
+    if (s.slot[i].used && s.slot[i].parent == dir && !s.slot[i].dying) return true;
   return false;
 }
 
@@ -110,17 +114,32 @@ bool is_subdir(const State& s, int d, int a) {
 // One component of a path walk (walk_components): `name` in `dir`.
 int lookup_component(const SeqPlan& plan, const State& s, int dir, int name) {
   if (!s.slot[dir].dir) return -ENOTDIR;
-  int next = find(plan, s, dir, name);
+  int next = find(plan, s, dir, name, true);
   return next == kNoSlot ? -ENOENT : next;
 }
 
 Result result(int err, int slot = kNoSlot) { return Result{err, err ? kNoSlot : slot}; }
 
+// The inode a name is: its own slot's, or a hard link's target.
+int inode_of(const State& s, int slot) {
+  return s.slot[slot].of != kNoSlot ? s.slot[slot].of : slot;
+}
+
+// i_nlink != 0: some name on disk is inode `ino`.
+bool linked(const State& s, int ino) {
+  for (int i = 1; i < kSlots; ++i)
+    if (s.slot[i].used && s.slot[i].parent != kNoSlot && !s.slot[i].dying && inode_of(s, i) == ino)
+      return true;
+  return false;
+}
+
 // The operations themselves, under the parent's i_rwsem: `p` the parent the
 // walk reached.
 // A directory a rename replaced while a walk held it (S_DEAD): nothing is
 // created in it (IS_DEADDIR: -ENOENT), and it is empty.
-bool dead(const State& s, int dir) { return dir != kRootSlot && s.slot[dir].parent == kNoSlot; }
+bool dead(const State& s, int dir) {
+  return dir != kRootSlot && (s.slot[dir].parent == kNoSlot || s.slot[dir].dying);
+}
 
 Result do_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, bool dir, int p) {
   if (dead(*s, p)) return result(-ENOENT);
@@ -133,8 +152,12 @@ Result do_unlink(const SeqPlan& plan, State* s, const SeqOp& op, int p) {
   int x = find(plan, *s, p, op.path[op.n - 1]);
   if (x == kNoSlot) return result(-ENOENT);
   if (s->slot[x].dir) return result(-EISDIR);
-  s->slot[x].parent = kNoSlot;
-  return result(0);
+  if (!plan.silly.empty() && s->slot[x].held) {
+    s->slot[x].name = plan.silly[size_t(x)];  // nfs_unlink: an open file is silly-renamed
+    return result(0);
+  }
+  s->slot[x].dying = true;  // gone at the operation's next step (d_delete)
+  return Result{0, x};      // the caller's to remember
 }
 
 // open(O_CREAT) without O_EXCL: opens what is there, else creates a file.
@@ -146,7 +169,60 @@ Result do_open_create(const SeqPlan& plan, State* s, const SeqOp& op, int self, 
     return result(0, self);
   }
   if (s->slot[x].dir) return result(-EISDIR);  // do_open: O_CREAT on a directory
-  return result(0, x);
+  return result(0, inode_of(*s, x));
+}
+
+// do_rmdir after its lookup, and vfs_rmdir: a directory, empty; it dies.
+Result do_rmdir(const SeqPlan& plan, State* s, const SeqOp& op, int p) {
+  int x = find(plan, *s, p, op.path[op.n - 1]);
+  if (x == kNoSlot) return result(-ENOENT);
+  if (!s->slot[x].dir) return result(-ENOTDIR);
+  if (has_children(*s, x)) return result(-ENOTEMPTY);
+  s->slot[x].dying = true;  // S_DEAD now; the name goes at the operation's next step (d_delete)
+  return Result{0, x};      // the caller's to remember
+}
+
+// do_linkat: `src` the name the old path reached, `p` the new parent.
+// filename_create's checks, then vfs_link's: no directory, and not an inode
+// whose last name went since the old path was looked up (i_nlink == 0).
+Result do_link(const SeqPlan& plan, State* s, const SeqOp& op, int self, int src, int p) {
+  if (op.n2 == 0) return result(-EEXIST);  // the root: not LAST_NORM
+  if (dead(*s, p)) return result(-ENOENT);
+  // nfs does not look an exclusive create's name up: unless the name is
+  // cached (then -EEXIST at once), the server's -EEXIST comes last (->link).
+  const bool exists = find(plan, *s, p, op.path2[op.n2 - 1]) != kNoSlot;
+  if (exists && plan.fs != FsKind::nfs) return result(-EEXIST);
+  const int ino = inode_of(*s, src);
+  int err = s->slot[ino].dir ? -EPERM : !linked(*s, ino) ? -ENOENT : exists ? -EEXIST : 0;
+  if (err) {
+    Result r = result(err);
+    if (exists && err != -EEXIST) r.alt = -EEXIST;
+    return r;
+  }
+  link(s, self, p, op.path2[op.n2 - 1], false);
+  s->slot[self].of = int8_t(ino);
+  return result(0);
+}
+
+// renameat2(RENAME_EXCHANGE): both names must exist; neither may be an
+// ancestor of the other's parent (-EINVAL); nfs refuses the flag. The names
+// keep their places in their directories (and their spelling) and swap
+// inodes, which is the two slots swapping places.
+Result do_exchange(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2) {
+  int old = find(plan, *s, p1, op.path[op.n - 1]);
+  if (old == kNoSlot) return result(-ENOENT);
+  if (dead(*s, p2)) return result(-ENOENT);
+  int target = find(plan, *s, p2, op.path2[op.n2 - 1]);
+  if (target == kNoSlot) return result(-ENOENT);
+  if (is_subdir(*s, p2, old) || is_subdir(*s, p1, target)) return result(-EINVAL);
+  if (inode_of(*s, old) == inode_of(*s, target)) return result(0);
+  if (plan.fs == FsKind::nfs) return result(-EINVAL);
+  Slot& a = s->slot[old];
+  Slot& b = s->slot[target];
+  std::swap(a.parent, b.parent);
+  std::swap(a.name, b.name);
+  std::swap(a.order, b.order);
+  return result(0);
 }
 
 // do_renameat2 after lock_rename, and vfs_rename, in their order of checks.
@@ -160,13 +236,19 @@ Result do_rename(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2)
   if (target != kNoSlot) {
     const Slot& t = s->slot[target];
     if (is_subdir(*s, p1, target)) return result(-ENOTEMPTY);  // target an ancestor of source
+    if (inode_of(*s, old) == inode_of(*s, target)) return result(0);  // two names of one file
     if (s->slot[old].dir && !t.dir) return result(-ENOTDIR);
     if (!s->slot[old].dir && t.dir) return result(-EISDIR);
     if (t.dir && has_children(*s, target)) return result(-ENOTEMPTY);
   }
   // The new name is the target's own (on case-insensitive, its spelling).
   int name = target != kNoSlot ? s->slot[target].name : op.path2[op.n2 - 1];
-  if (target != kNoSlot) s->slot[target].parent = kNoSlot;
+  if (target != kNoSlot && !plan.silly.empty() && !s->slot[target].dir && s->slot[target].held) {
+    // nfs_rename: an open target is silly-renamed on the server, not removed
+    s->slot[target].name = plan.silly[size_t(target)];
+  } else if (target != kNoSlot) {
+    s->slot[target].parent = kNoSlot;
+  }
   link(s, old, p2, name, s->slot[old].dir);
   return result(0);
 }
@@ -177,6 +259,21 @@ Result do_fh_decode(const SeqPlan& plan, const SeqOp& op) {
   if (op.tree_node < 0) return result(-ESTALE);
   int slot = plan.tree_slot[size_t(op.tree_node)];
   return result(plan.initial.slot[slot].dir ? 0 : -ESTALE);
+}
+
+// getdents on open(path, O_DIRECTORY): the walk reached a directory (else
+// -ENOTDIR); iterate_dir refuses one that died meanwhile. The listing is not
+// compared (the result names the directory read).
+Result do_readdir(const State& s, int dir) {
+  if (dead(s, dir)) return result(-ENOENT);
+  return result(0, dir);
+}
+
+// open(path) kept open: the walk reached the name x (its dentry stays busy:
+// nfs silly-renames that name); the result is its inode.
+Result do_open_held(State* s, int x) {
+  s->slot[x].held = true;
+  return result(0, inode_of(*s, x));
 }
 
 void call_text(const Op& op, char* buf, size_t size) {
@@ -203,6 +300,23 @@ void call_text(const Op& op, char* buf, size_t size) {
     case OpKind::fh_decode:
       snprintf(buf, size, "open_by_handle_at(\"%s\")", p);
       return;
+    case OpKind::open:
+      snprintf(buf, size, "open(\"%s\")", p);
+      return;
+    case OpKind::rmdir:
+      snprintf(buf, size, "rmdir(\"%s\")", p);
+      return;
+    case OpKind::link:
+      snprintf(buf, size, "link(\"%s\", \"%s\")", p, op.path2.c_str());
+      return;
+    case OpKind::rename_exchange:
+      snprintf(buf, size, "renameat2(\"%s\", \"%s\", RENAME_EXCHANGE)", p, op.path2.c_str());
+    case OpKind::readdir:
+      snprintf(buf, size, "getdents(\"%s\")", p);
+      return;
+    case OpKind::open_held:
+      snprintf(buf, size, "open(\"%s\") kept open", p);
+      return;
   }
 }
 
@@ -222,6 +336,18 @@ const char* title_call_text(OpKind kind) {
       return "open(..., O_CREAT)";
     case OpKind::fh_decode:
       return "open_by_handle_at(...)";
+    case OpKind::open:
+      return "open(...)";
+    case OpKind::rmdir:
+      return "rmdir(...)";
+    case OpKind::link:
+      return "link(...)";
+    case OpKind::rename_exchange:
+      return "renameat2(..., RENAME_EXCHANGE)";
+    case OpKind::readdir:
+      return "getdents(...)";
+    case OpKind::open_held:
+      return "open(...)";
   }
   return "?";
 }
@@ -283,7 +409,7 @@ SeqPlan compile(const Scenario& scenario) {
       SeqOp s;
       s.kind = op.kind;
       fits = fits && split(plan, op.path, s.path, &s.n);
-      fits = fits && (op.kind != OpKind::rename || split(plan, op.path2, s.path2, &s.n2));
+      fits = fits && (!op_takes_path2(op.kind) || split(plan, op.path2, s.path2, &s.n2));
       call_text(op, s.call, sizeof s.call);
       s.title_call = title_call_text(op.kind);
       plan.threads.back().push_back(s);
@@ -292,6 +418,11 @@ SeqPlan compile(const Scenario& scenario) {
   for (std::vector<SeqOp>& ops : plan.threads)
     for (SeqOp& op : ops)
       if (op.kind == OpKind::fh_decode) op.tree_node = tree_node_of(scenario, plan, op);
+  bool held = false;
+  for (const std::vector<Op>& ops : scenario.threads)
+    for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
+  if (held && scenario.fs == FsKind::nfs)
+    for (int slot = 0; slot < kSlots; ++slot) plan.silly.push_back(intern(plan, silly_name(slot)));
   plan.folded.reserve(plan.names.size());
   for (size_t i = 0; i < plan.names.size(); ++i) {
     size_t first = 0;
@@ -304,7 +435,9 @@ SeqPlan compile(const Scenario& scenario) {
 
 namespace {
 
-enum : uint8_t { kWalk1, kWalk2, kFinal };
+// kGone: an unlink's or rmdir's name leaves the cache (d_delete), after the
+// victim's lock that others may have taken meanwhile (vfs_unlink, vfs_rmdir).
+enum : uint8_t { kWalk1, kWalk2, kFinal, kGone };
 
 Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, const Cursor& c) {
   switch (op.kind) {
@@ -318,19 +451,36 @@ Result final_step(const SeqPlan& plan, State* s, const SeqOp& op, int self, cons
       return do_rename(plan, s, op, c.p1, c.cur);
     case OpKind::open_create:
       return do_open_create(plan, s, op, self, c.cur);
+    case OpKind::rmdir:
+      return do_rmdir(plan, s, op, c.cur);
+    case OpKind::link:
+      return do_link(plan, s, op, self, c.p1, c.cur);
+    case OpKind::rename_exchange:
+      return do_exchange(plan, s, op, c.p1, c.cur);
+    case OpKind::readdir:
+      return do_readdir(*s, c.cur);
+    case OpKind::open_held:
+      return do_open_held(s, c.cur);
     default:
       return result(-EINVAL);
   }
 }
 
-// The end of a parent walk: the parent must be a directory (which never
-// changes, so this takes no step of its own).
+// The end of a walk. A parent walk's end must be a directory (which never
+// changes, so this takes no step of its own); link's first walk is of the
+// old name itself.
 bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
-  if (!s.slot[c->cur].dir) {
-    *r = result(-ENOTDIR);
-    return true;
+  if (op.kind == OpKind::open_held) {  // the file itself, which may be anything
+    c->phase = kFinal;
+    return false;
   }
-  if (op.kind == OpKind::rename && c->phase == kWalk1) {
+  if (op.kind != OpKind::link || c->phase != kWalk1) {
+    if (!s.slot[c->cur].dir) {
+      *r = result(-ENOTDIR);
+      return true;
+    }
+  }
+  if (op_takes_path2(op.kind) && c->phase == kWalk1) {
     c->p1 = c->cur;
     c->cur = kRootSlot;
     c->k = 0;
@@ -346,8 +496,13 @@ bool parent_reached(const State& s, const SeqOp& op, Cursor* c, Result* r) {
 bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Result* r) {
   const SeqOp& op = plan.threads[size_t(thread)][size_t(index)];
   const int self = op_slot(thread, index);
-  const bool needs_name = op.kind != OpKind::lookup && op.kind != OpKind::fh_decode;
-  if ((needs_name && op.n == 0) || (op.kind == OpKind::rename && op.n2 == 0)) {
+  // open without O_CREAT resolves the whole path as stat does (its last name
+  // under the parent's lock, one step like stat's): a directory opens too.
+  const bool stat = op.kind == OpKind::lookup || op.kind == OpKind::open;
+  const bool needs_name = !stat && op.kind != OpKind::fh_decode && op.kind != OpKind::link &&
+                          op.kind != OpKind::readdir && op.kind != OpKind::open_held;
+  const bool needs_name2 = op.kind == OpKind::rename || op.kind == OpKind::rename_exchange;
+  if ((needs_name && op.n == 0) || (needs_name2 && op.n2 == 0)) {
     *r = result(-EBUSY);  // the root itself
     return true;
   }
@@ -355,7 +510,6 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
     *r = do_fh_decode(plan, op);
     return true;
   }
-  const bool stat = op.kind == OpKind::lookup;
   if (stat && op.n == 0) {
     *r = result(0, kRootSlot);
     return true;
@@ -365,10 +519,23 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
     if (c->phase == kFinal) {
       if (stepped) return false;
       *r = final_step(plan, s, op, self, *c);
+      if (r->err || (op.kind != OpKind::unlink && op.kind != OpKind::rmdir)) return true;
+      c->phase = kGone;
+      c->cur = int8_t(r->slot);  // the dying name
+      return false;
+    }
+    if (c->phase == kGone) {
+      if (stepped) return false;
+      s->slot[c->cur].parent = kNoSlot;
+      s->slot[c->cur].dying = false;
+      *r = result(0);
       return true;
     }
     const int16_t* names = c->phase == kWalk1 ? op.path : op.path2;
-    const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (stat ? 0 : 1);
+    // every component (link's old name too), not the parent
+    const bool whole = stat || op.kind == OpKind::readdir || op.kind == OpKind::open_held ||
+                       (op.kind == OpKind::link && c->phase == kWalk1);
+    const int walk = (c->phase == kWalk1 ? op.n : op.n2) - (whole ? 0 : 1);
     if (c->k < walk) {
       if (stepped) return false;
       int x = lookup_component(plan, *s, c->cur, names[c->k]);
@@ -380,7 +547,7 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
       c->cur = int8_t(x);
       ++c->k;
       if (stat && c->k == walk) {
-        *r = result(0, x);
+        *r = result(0, inode_of(*s, x));
         return true;
       }
       continue;
@@ -410,6 +577,12 @@ void canonicalize(State* s) {
   s->clock = rank;
 }
 
+std::string silly_name(int slot) {
+  char buf[16];
+  snprintf(buf, sizeof buf, ".nfs%02d", slot);
+  return buf;
+}
+
 const char* errno_name(int err) {
   switch (err) {
     case 0:
@@ -432,6 +605,10 @@ const char* errno_name(int err) {
       return "-ESTALE";
     case -ENOMEM:
       return "-ENOMEM";
+    case -EPERM:
+      return "-EPERM";
+    case -ETXTBSY:
+      return "-ETXTBSY";
   }
   thread_local char other[16];
   snprintf(other, sizeof other, "%d", err);
@@ -489,7 +666,8 @@ void result_text(const SeqPlan& plan, const SeqOp& op, const Result& r, int self
   } else if (op.kind == OpKind::open_create) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "opened %s", name);
-  } else if (op.kind == OpKind::lookup) {
+  } else if (op.kind == OpKind::lookup || op.kind == OpKind::open || op.kind == OpKind::readdir ||
+             op.kind == OpKind::open_held) {
     slot_name(plan, r.slot, name, sizeof name);
     snprintf(buf, size, "0 (%s)", name);
   } else {

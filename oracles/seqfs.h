@@ -30,12 +30,15 @@ constexpr int kSlots = kOpSlot0 + kMaxThreads * kMaxOps;
 constexpr int kNoSlot = -1;
 inline int op_slot(int thread, int op) { return kOpSlot0 + thread * kMaxOps + op; }
 
-// What an operation returned: 0 or -errno, and for lookup (stat) and
+// What an operation returned: 0 or -errno, and for lookup (stat), open and
 // open_create the inode it got (for open_create, created by itself or not;
 // the sequential filesystem also names the inode a create made).
 struct Result {
   int err = 0;
   int slot = kNoSlot;
+  // A second error the kernel gives instead when what it has cached decides
+  // (nfs: a link's new name, not looked up unless cached); 0: none.
+  int alt = 0;
 };
 
 struct SeqOp {
@@ -50,12 +53,21 @@ struct SeqOp {
 
 // One inode of the sequential filesystem: linked under `parent` as `name`
 // (parent kNoSlot: not linked), `order` its position in the directory.
+// A slot is a name and, unless `of` says otherwise, the inode it was made
+// with: a link op's slot is a name of the inode of slot `of` (a hard link).
 struct Slot {
   int8_t parent = kNoSlot;
   bool used = false;
   bool dir = false;
   int16_t name = 0;
   uint16_t order = 0;
+  int8_t of = kNoSlot;  // link: the slot whose inode this name is
+  // Removed on disk by an unlink or rmdir that has not yet dropped it from
+  // the cache: a path walk (lookup_fast) still finds it, nothing done under
+  // its parent's lock does (the remover holds that lock), and it counts for
+  // no i_nlink; a rmdir'ed directory is dead already.
+  bool dying = false;
+  bool held = false;  // opened by an open_held op: open until the execution ends
 };
 
 struct State {
@@ -71,6 +83,7 @@ struct SeqPlan {
   std::vector<std::string> names;  // interned; id = index
   std::vector<int16_t> folded;     // id of the first case-insensitively equal name
   std::vector<int> tree_slot;      // per initial tree node
+  std::vector<int16_t> silly;      // nfs with open_held: silly_name(slot) interned, per slot
   std::vector<std::vector<SeqOp>> threads;
   State initial;
   // The slot's name for reports: "/", "/d/foo" as first linked, or "the inode T1 creat(\"d/x\")
@@ -85,7 +98,7 @@ SeqPlan compile(const Scenario& scenario);
 // Where an operation is: the kernel's path walk is not atomic, each
 // component is looked up on its own (walk_components), then the operation
 // itself runs under its parent's i_rwsem. `cur`: the inode the walk reached;
-// `p1`: rename's first parent.
+// `p1`: rename's first parent, link's old name.
 struct Cursor {
   uint8_t phase = 0;
   uint8_t k = 0;  // components of the current path looked up
@@ -115,6 +128,11 @@ const char* errno_name(int err);  // "-ENOENT"; the number for others
 // The path of a linked slot in `state` ("/d/foo"), or "" if not linked.
 void path_in(const SeqPlan& plan, const State& state, int slot, char* buf, size_t size);
 std::string path_in(const SeqPlan& plan, const State& state, int slot);
+
+// nfs_sillyrename's name for the inode of `slot` (the kernel's is ".nfs",
+// the fileid and a counter in hex; here the slot, so that model and
+// sequential filesystem agree): ".nfs07".
+std::string silly_name(int slot);
 
 // Makes this thread's search tables once (compile() calls it).
 void prepare_search();

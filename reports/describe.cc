@@ -52,6 +52,18 @@ std::string describe_op(const pb::Op& op) {
       return "open(" + path + ", O_CREAT)";
     case pb::FH_DECODE:
       return "open_by_handle_at(handle of " + path + ")";
+    case pb::OPEN:
+      return "open(" + path + ")";
+    case pb::RMDIR:
+      return "rmdir(" + path + ")";
+    case pb::LINK:
+      return "link(" + path + ", " + quoted(op.path2()) + ")";
+    case pb::RENAMEAT2_EXCHANGE:
+      return "renameat2(" + path + ", " + quoted(op.path2()) + ", RENAME_EXCHANGE)";
+    case pb::READDIR:
+      return "getdents(" + path + ")";
+    case pb::OPEN_HELD:
+      return "open(" + path + "), kept open";
     default:
       return op_name(to_model(op.op())) + ("(" + path + ")");
   }

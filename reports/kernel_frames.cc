@@ -80,6 +80,8 @@ KernelFrame self(const Context& c, size_t i) {
       {"lookup_slow", "lookup_slow", "fs/namei.c", false},
       {"__lookup_slow", "__lookup_slow", "fs/namei.c", false},
       {"lookup_one_qstr_excl", "lookup_one_qstr_excl", "fs/namei.c", false},
+      {"lookup_one_qstr", "lookup_one_qstr", "fs/namei.c", false},  // "lift"
+      {"start_dirop", "__start_dirop", "fs/namei.c", false},        // "lift"
       {"lookup_open", "lookup_open", "fs/namei.c", true},
       {"open_last_lookups", "open_last_lookups", "fs/namei.c", true},
       {"filename_create", "filename_create", "fs/namei.c", false},
@@ -87,6 +89,7 @@ KernelFrame self(const Context& c, size_t i) {
       {"do_unlinkat", "filename_unlinkat", "fs/namei.c", false},
       {"do_open_create", "do_sys_openat2", "fs/open.c", false},
       {"do_fh_decode", "do_handle_open", "fs/fhandle.c", false},
+      {"do_open_path", "do_sys_openat2", "fs/open.c", false},
       {"lock_rename", "lock_rename", "fs/namei.c", false},
       {"unlock_rename", "unlock_rename", "fs/namei.c", false},
       {"do_rename", "filename_renameat2", "fs/namei.c", false},
@@ -111,10 +114,31 @@ KernelFrame self(const Context& c, size_t i) {
       {"d_add_ci", "d_add_ci", "fs/dcache.c", false},
       {"ci_lookup", "xfs_vn_ci_lookup", "fs/xfs/xfs_iops.c", false},
       {"nfs_lookup", "nfs_lookup", "fs/nfs/dir.c", false},
+      // rmdir, link, renameat2(RENAME_EXCHANGE)
+      {"do_rmdir", "filename_rmdir", "fs/namei.c", false},
+      {"vfs_rmdir", "vfs_rmdir", "fs/namei.c", false},
+      {"shrink_dcache_parent", "shrink_dcache_parent", "fs/dcache.c", false},
+      {"do_linkat", "filename_linkat", "fs/namei.c", false},
+      {"filename_lookup", "filename_lookup", "fs/namei.c", false},
+      {"vfs_link", "vfs_link", "fs/namei.c", false},
+      {"vfs_rename_exchange", "vfs_rename", "fs/namei.c", false},
+      {"d_exchange", "d_exchange", "fs/dcache.c", false},
+      {"lock_two_nondirectories", "lock_two_nondirectories", "fs/inode.c", false},
+      {"do_readdir", "__do_sys_getdents64", "fs/readdir.c", true},
+      {"iterate_dir", "iterate_dir", "fs/readdir.c", false},
+      {"nfs_readdir", "nfs_readdir", "fs/nfs/dir.c", false},
+      {"nfs_prime_dcache", "nfs_prime_dcache", "fs/nfs/dir.c", false},
+      {"d_alloc_noblock", "d_alloc_noblock", "fs/dcache.c", false},
+      {"d_duplicate", "d_duplicate", "fs/dcache.c", false},
+      {"do_open_held", "do_sys_openat2", "fs/open.c", false},
+      {"nfs_rename", "nfs_rename", "fs/nfs/dir.c", false},
+      {"nfs_unlink", "nfs_unlink", "fs/nfs/dir.c", false},
+      {"nfs_sillyrename", "nfs_sillyrename", "fs/nfs/unlink.c", false},
   };
   if (is(f, "lookup_last")) {  // a parent walk's last step is still link_path_walk's
-    return c.op == pb::LOOKUP ? modelled("lookup_last", "fs/namei.c", true)
-                              : modelled("link_path_walk", "fs/namei.c");
+    return c.op == pb::LOOKUP || is(caller, "filename_lookup")
+               ? modelled("lookup_last", "fs/namei.c", true)
+               : modelled("link_path_walk", "fs/namei.c");
   }
   if (is(f, "do_create")) {
     return c.op == pb::MKDIR ? modelled("filename_mkdirat", "fs/namei.c")
@@ -141,26 +165,47 @@ KernelFrame self(const Context& c, size_t i) {
 // innermost first.
 std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
                                 const std::string& callee) {
-  const bool lock_or_lookup = callee == "inode_lock" || callee == "lookup_one_qstr_excl";
+  const bool lock_or_lookup = callee == "inode_lock" || callee == "inode_lock_nested" ||
+                              callee == "lookup_one_qstr_excl" || callee == "lookup_one_qstr";
   if (is_walk_step(caller)) return {named("walk_component", "fs/namei.c", true)};
-  if (is(caller, "do_stat") && is_walk_step(callee)) {
+  if (is(caller, "do_readdir") && is_walk_step(callee)) {  // open(O_DIRECTORY)'s walk
+    return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c"),
+            named("do_sys_openat2", "fs/open.c")};
+  }
+  if (is(caller, "do_open_held") && is_walk_step(callee)) {
+    return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c")};
+  }
+  if (is(caller, "nfs_readdir") && callee == "nfs_prime_dcache") {
+    return {named("nfs_readdir_page_filler", "fs/nfs/dir.c"),
+            named("nfs_readdir_xdr_to_array", "fs/nfs/dir.c")};
+  }
+  if ((is(caller, "do_stat") || is(caller, "filename_lookup")) && is_walk_step(callee)) {
+    if (is(caller, "filename_lookup")) return {named("path_lookupat", "fs/namei.c")};
     return {named("path_lookupat", "fs/namei.c"), named("filename_lookup", "fs/namei.c")};
   }
   if (is_walk_step(callee) &&
-      (is(caller, "do_create") || is(caller, "do_unlinkat") || is(caller, "do_rename"))) {
+      (is(caller, "do_create") || is(caller, "do_unlinkat") || is(caller, "do_rename") ||
+       is(caller, "do_rmdir") || is(caller, "do_linkat"))) {
     std::vector<KernelFrame> out = {named("path_parentat", "fs/namei.c"),
                                     named("__filename_parentat", "fs/namei.c"),
                                     named("filename_parentat", "fs/namei.c", true)};
-    if (is(caller, "do_create")) out.push_back(named("filename_create", "fs/namei.c"));
+    if (is(caller, "do_create") || is(caller, "do_linkat"))
+      out.push_back(named("filename_create", "fs/namei.c"));
     return out;
   }
-  if (is(caller, "do_open_create") && (is_walk_step(callee) || callee == "open_last_lookups")) {
+  const bool opens = is(caller, "do_open_create") || is(caller, "do_open_path");
+  if (opens && (is_walk_step(callee) || callee == "open_last_lookups")) {
     return {named("path_openat", "fs/namei.c"), named("do_filp_open", "fs/namei.c")};
   }
-  if ((is(caller, "filename_create") || is(caller, "do_unlinkat")) && lock_or_lookup) {
+  const bool dirop =
+      is(caller, "filename_create") || is(caller, "do_unlinkat") || is(caller, "do_rmdir");
+  if (dirop && callee == "start_dirop") {
+    return {named("start_dirop", "fs/namei.c", true)};  // "lift"
+  }
+  if (dirop && lock_or_lookup) {
     return {named("__start_dirop", "fs/namei.c", true), named("start_dirop", "fs/namei.c", true)};
   }
-  if (is(caller, "do_unlinkat") && callee == "inode_unlock") {
+  if ((is(caller, "do_unlinkat") || is(caller, "do_rmdir")) && callee == "inode_unlock") {
     return {named("end_dirop", "fs/namei.c", true)};
   }
   if (is(caller, "done_path_create") && callee == "inode_unlock") {
@@ -173,8 +218,11 @@ std::vector<KernelFrame> bridge(const Context& c, const std::string& caller,
   if (is(caller, "do_rename") && callee == "unlock_rename") {
     return {named("end_renaming", "fs/namei.c", true)};
   }
-  if (is(caller, "do_rename") && callee == "d_move") return {named("vfs_rename", "fs/namei.c")};
-  if (is(caller, "do_unlinkat") && callee == "d_delete") {
+  if (is(caller, "do_rename") && (callee == "d_move" || callee == "shrink_dcache_parent"))
+    return {named("vfs_rename", "fs/namei.c")};
+  if ((is(caller, "do_unlinkat") || is(caller, "vfs_rmdir")) && callee == "d_delete") {
+    if (is(caller, "vfs_rmdir"))
+      return {named("d_delete_notify", "include/linux/fsnotify.h", true)};
     return {named("d_delete_notify", "include/linux/fsnotify.h", true),
             named("vfs_unlink", "fs/namei.c")};
   }
@@ -258,8 +306,8 @@ std::vector<KernelFrame> primitive(const std::string& what, const std::string& c
          named("inode_lock_shared", "include/linux/fs.h", true)});
   } else if (what == "inode_lock") {
     // start_dirop and lock_rename take the parent with inode_lock_nested
-    const bool nested =
-        caller == "filename_create" || caller == "do_unlinkat" || caller == "lock_rename";
+    const bool nested = caller == "filename_create" || caller == "do_unlinkat" ||
+                        caller == "lock_rename" || caller == "start_dirop";
     add({named("rwsem_down_write_slowpath", "kernel/locking/rwsem.c"),
          named("__down_write_common", "kernel/locking/rwsem.c", true),
          named("__down_write", "kernel/locking/rwsem.c", true)});
@@ -270,6 +318,16 @@ std::vector<KernelFrame> primitive(const std::string& what, const std::string& c
       add({named("down_write", "kernel/locking/rwsem.c"),
            named("inode_lock", "include/linux/fs.h", true)});
     }
+  } else if (what == "inode_lock_nested" &&
+             (caller == "do_rmdir" || caller == "filename_create" ||
+              caller == "vfs_rename_exchange" ||
+              caller ==
+                  "lock_two_nondirectories")) {  // rmdir's and link's parent, exchange's children
+    add({named("rwsem_down_write_slowpath", "kernel/locking/rwsem.c"),
+         named("__down_write_common", "kernel/locking/rwsem.c", true),
+         named("__down_write", "kernel/locking/rwsem.c", true),
+         named("down_write_nested", "kernel/locking/rwsem.c"),
+         named("inode_lock_nested", "include/linux/fs.h", true)});
   } else if (what == "mutex_lock") {
     add({named("schedule_preempt_disabled", "kernel/sched/core.c"),
          named("__mutex_lock_common", "kernel/locking/mutex.c", true),
@@ -308,6 +366,27 @@ std::vector<KernelFrame> syscall_tail(pb::OpKind op) {
     case pb::FH_DECODE:
       out = {named("__do_sys_open_by_handle_at", "fs/fhandle.c", true),
              named("__se_sys_open_by_handle_at", "fs/fhandle.c")};
+      break;
+    case pb::OPEN:
+      out = {named("do_sys_open", "fs/open.c", true), named("__do_sys_openat", "fs/open.c", true),
+             named("__se_sys_openat", "fs/open.c")};
+      break;
+    case pb::RMDIR:
+      out = {named("__do_sys_rmdir", "fs/namei.c", true), named("__se_sys_rmdir", "fs/namei.c")};
+      break;
+    case pb::LINK:
+      out = {named("__do_sys_link", "fs/namei.c", true), named("__se_sys_link", "fs/namei.c")};
+      break;
+    case pb::RENAMEAT2_EXCHANGE:
+      out = {named("__do_sys_renameat2", "fs/namei.c", true),
+             named("__se_sys_renameat2", "fs/namei.c")};
+      break;
+    case pb::READDIR:
+      out = {named("__se_sys_getdents64", "fs/readdir.c")};
+      break;
+    case pb::OPEN_HELD:
+      out = {named("do_sys_open", "fs/open.c", true), named("__do_sys_openat", "fs/open.c", true),
+             named("__se_sys_openat", "fs/open.c")};
       break;
     default:
       break;

@@ -2,6 +2,8 @@
 // (ci) report -- subject, what was tested, what happens, the kernel-form
 // traces, then the model's own account and a reproducer that replays it.
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "core/events.h"
 #include "core/scenario.h"
@@ -43,7 +45,8 @@ std::string variant_phrase(const pb::Scenario& scenario) {
 void write_patches(std::ostream& out, const pb::Scenario& scenario) {
   const PatchSet switches = switches_of(scenario);
   const Patches p = patches_for(switches);
-  if (!p.wait_var_event && !p.lookup_shared && !p.add_ci_drops_lock) {
+  if (!p.wait_var_event && !p.splice_hashed && !p.alloc_noblock && !p.duplicate &&
+      !p.lookup_shared && !p.add_ci_drops_lock) {
     out << "dcfuzz found the following issue on mainline (no patches applied).\n";
     return;
   }
@@ -57,6 +60,13 @@ void write_patches(std::ostream& out, const pb::Scenario& scenario) {
                                 : "  + the fix from review: __d_move() wakes the waiters of "
                                   "target, not dentry\n");
   }
+  if (p.splice_hashed) {
+    out << "* [PATCH v4 3/7] VFS: enhance d_splice_alias() to handle in-lookup dentries\n";
+  }
+  if (p.alloc_noblock) {
+    out << "* [PATCH v4 4/7] VFS: introduce d_alloc_noblock()\n";
+    out << "  with its user: nfs_prime_dcache() calls d_alloc_noblock()\n";
+  }
   if (p.lookup_shared) out << "* [PATCH v4 6/7] VFS: Add LOOKUP_SHARED flag.\n";
   if (p.add_ci_drops_lock) {
     out << "* [PATCH v4 7/7] VFS/xfs/ntfs: drop parent lock across d_alloc_parallel() in "
@@ -66,7 +76,26 @@ void write_patches(std::ostream& out, const pb::Scenario& scenario) {
                 : "  + the fix from review: d_add_ci() re-takes the parent lock on its early "
                   "returns\n");
   }
-  out << "(1/7, 3/7, 4/7 and 5/7 are not modelled: no switch of the model stands for them.)\n";
+  // The series' patches left out: those the model has no switch for, then
+  // those it has but this kernel does not apply.
+  std::vector<std::string> unmodelled = {"1/7"}, off;
+  for (int i = 0; i < kPatchCount; ++i) {
+    const PatchInfo& info = patch_info(Patch(i));
+    const std::string name = info.name;
+    if (name.size() != 3 || name.substr(1) != "/7") continue;
+    if (!info.modelled) unmodelled.push_back(name);
+    if (info.modelled && !(switches & patch_bit(Patch(i)))) off.push_back(name);
+  }
+  auto list = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i)
+      s += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+    return s;
+  };
+  out << "(" << list(unmodelled) << (unmodelled.size() == 1 ? " is" : " are")
+      << " not modelled: no switch of the model stands for "
+      << (unmodelled.size() == 1 ? "it" : "them")
+      << (off.empty() ? "" : "; not applied here: " + list(off)) << ".)\n";
 }
 
 // An operation as the system call it stands for. The model's "create" is
@@ -173,9 +202,14 @@ void write_what_happens(std::ostream& out, const pb::Schedule& schedule, const E
       }
       text += ". ";
     }
+    bool all_locks = true;  // no task of the cycle sleeps on an in-lookup dentry
+    for (const WaitEdge& edge : cycle)
+      all_locks = all_locks && e.tasks[size_t(edge.from)].wait_on_lock;
     text += std::string(n == 2 ? "Neither" : "None of them") + " can go on: a deadlock of " +
-            std::to_string(n) +
-            " tasks. Lockdep cannot see it (an in-lookup dentry is not a lock it tracks); "
+            std::to_string(n) + " tasks. " +
+            (all_locks ? "Lockdep does not report it (each i_rwsem is taken under another "
+                         "nesting annotation: I_MUTEX_PARENT, I_MUTEX_PARENT2, I_MUTEX_NORMAL); "
+                       : "Lockdep cannot see it (an in-lookup dentry is not a lock it tracks); ") +
             "hung_task reports it.";
     out << wrap(text);
   } else {

@@ -20,7 +20,7 @@ void erase_if(Field* field, Pred pred) {
 
 std::string describe_op(const pb::Op& op) {
   std::string text = op_name(to_model(op.op())) + std::string(" ") + op.path();
-  return op.op() == pb::RENAME ? text + " -> " + op.path2() : text;
+  return takes_path2(op.op()) ? text + " -> " + op.path2() : text;
 }
 
 std::string describe_preemption(const pb::Preemption& p) {

@@ -87,9 +87,9 @@ void normalize_threads(pb::Scenario* scenario) {
       ops->DeleteSubrange(Limits::kOpsPerThread, ops->size() - Limits::kOpsPerThread);
     }
     for (auto& op : *ops) {
-      op.set_op(pb::OpKind(uint32_t(op.op()) % kOpKinds));
+      op.set_op(known_op_kind(uint32_t(op.op())));
       op.set_path(normalize_path(op.path()));
-      if (op.op() == pb::RENAME) {
+      if (takes_path2(op.op())) {
         op.set_path2(normalize_path(op.path2()));
       } else {
         op.clear_path2();
@@ -198,7 +198,7 @@ std::vector<Cap> describe_caps(const pb::Schedule& raw) {
     for (int i = 0; i < std::min(thread.ops_size(), Limits::kOpsPerThread); ++i) {
       const auto& op = thread.ops(i);
       measure_path(op.path(), &depth, &name);
-      if (uint32_t(op.op()) % kOpKinds == uint32_t(pb::RENAME)) {
+      if (takes_path2(known_op_kind(uint32_t(op.op())))) {
         measure_path(op.path2(), &depth, &name);
       }
     }

@@ -50,10 +50,14 @@ struct Generator {
   }
 
   pb::OpKind op_kind() {
-    static const pb::OpKind kWeighted[] = {pb::LOOKUP,   pb::LOOKUP, pb::LOOKUP,      pb::LOOKUP,
-                                           pb::CREATE,   pb::CREATE, pb::UNLINK,      pb::MKDIR,
-                                           pb::RENAME,   pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE,
-                                           pb::FH_DECODE};
+    static const pb::OpKind kWeighted[] = {
+        pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::LOOKUP, pb::CREATE, pb::CREATE, pb::UNLINK,
+        pb::MKDIR, pb::RENAME, pb::RENAME, pb::OPEN_CREATE, pb::FH_DECODE, pb::FH_DECODE,
+        // open(path) without O_CREAT; getdents; open kept open
+        pb::OPEN, pb::OPEN, pb::READDIR, pb::OPEN_HELD};
+    // rmdir, link and renameat2(RENAME_EXCHANGE): one draw in five is one of them
+    static const pb::OpKind kMore[] = {pb::RMDIR, pb::RMDIR, pb::LINK, pb::RENAMEAT2_EXCHANGE};
+    if (rng.below(5) == 0) return kMore[rng.below(sizeof kMore / sizeof kMore[0])];
     return kWeighted[rng.below(sizeof kWeighted / sizeof kWeighted[0])];
   }
 
@@ -66,7 +70,7 @@ struct Generator {
         pb::Op* op = thread->add_ops();
         op->set_op(op_kind());
         op->set_path(path());
-        if (op->op() == pb::RENAME) op->set_path2(path());
+        if (takes_path2(op->op())) op->set_path2(path());
       }
     }
   }

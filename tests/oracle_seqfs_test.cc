@@ -139,6 +139,126 @@ TEST(OracleSeqfs, FileHandlesOfInitialDirectoriesOnly) {
   EXPECT_EQ(r[4].err, 0);  // the handle names the inode, wherever it is
 }
 
+TEST(OracleSeqfs, RmdirRemovesAnEmptyDirectoryWhichIsThenDead) {
+  auto r = run(FsKind::plain, tree(),
+               {op(OpKind::rmdir, "d"), op(OpKind::rmdir, "f"), op(OpKind::rmdir, "nope"),
+                op(OpKind::unlink, "d/foo"), op(OpKind::rmdir, "d"), op(OpKind::lookup, "d")});
+  EXPECT_EQ(r[0].err, -ENOTEMPTY);
+  EXPECT_EQ(r[1].err, -ENOTDIR);
+  EXPECT_EQ(r[2].err, -ENOENT);
+  EXPECT_EQ(r[4].err, 0);
+  EXPECT_EQ(r[5].err, -ENOENT);
+  // A walk that reached e before it died creates nothing in it (IS_DEADDIR).
+  Scenario s;
+  s.tree = tree();
+  s.threads = {{op(OpKind::create, "e/x"), op(OpKind::mkdir, "e/y"), op(OpKind::open_create, "e/z"),
+                op(OpKind::lookup, "e/w")},
+               {op(OpKind::rmdir, "e")}};
+  SeqPlan plan = compile(s);
+  for (int i = 0; i < 4; ++i) {
+    State state = plan.initial;
+    Cursor c;
+    Result res;
+    ASSERT_FALSE(advance(plan, &state, 0, i, &c, &res));  // the walk reaches e
+    ASSERT_EQ(apply(plan, &state, 1, 0).err, 0);          // rmdir("e")
+    while (!advance(plan, &state, 0, i, &c, &res)) {
+    }
+    EXPECT_EQ(res.err, -ENOENT) << i;
+  }
+}
+
+TEST(OracleSeqfs, LinkNamesTheInodeTwice) {
+  auto r = run(FsKind::plain, tree(),
+               {op(OpKind::link, "d/foo", "e/bar"), op(OpKind::lookup, "e/bar"),
+                op(OpKind::unlink, "d/foo"), op(OpKind::lookup, "e/bar"),
+                op(OpKind::rename, "e/bar", "e/bar"), op(OpKind::link, "e/bar", "f")});
+  EXPECT_EQ(r[0].err, 0);
+  EXPECT_EQ(r[1].slot, kTreeSlot0 + 1);  // the same inode
+  EXPECT_EQ(r[2].err, 0);
+  EXPECT_EQ(r[3].slot, kTreeSlot0 + 1);  // still there under its other name
+  EXPECT_EQ(r[5].err, -EEXIST);
+  auto refused = run(FsKind::plain, tree(),
+                     {op(OpKind::link, "d", "e/d"), op(OpKind::link, "nope", "e/x"),
+                      op(OpKind::link, "f", "nope/x"), op(OpKind::link, "f", "f/x"),
+                      op(OpKind::link, "f", "d/foo"), op(OpKind::link, "f", "e/f")});
+  EXPECT_EQ(refused[0].err, -EPERM);
+  EXPECT_EQ(refused[1].err, -ENOENT);
+  EXPECT_EQ(refused[2].err, -ENOENT);
+  EXPECT_EQ(refused[3].err, -ENOTDIR);
+  EXPECT_EQ(refused[4].err, -EEXIST);
+  EXPECT_EQ(refused[5].err, 0);
+  // Renaming one name over another of the same inode does nothing.
+  auto same = run(FsKind::plain, tree(),
+                  {op(OpKind::link, "f", "g"), op(OpKind::rename, "f", "g"),
+                   op(OpKind::lookup, "f"), op(OpKind::rename, "g", "e"), op(OpKind::rmdir, "g")});
+  EXPECT_EQ(same[1].err, 0);
+  EXPECT_EQ(same[2].slot, kTreeSlot0 + 3);
+  EXPECT_EQ(same[3].err, -EISDIR);
+  EXPECT_EQ(same[4].err, -ENOTDIR);
+}
+
+// nfs looks a link's new name up only when it is cached: then -EEXIST
+// comes first, else vfs_link's -EPERM (the server's -EEXIST comes last).
+TEST(OracleSeqfs, NfsLinkOverANameMayAlsoBeEEXIST) {
+  auto r = run(FsKind::nfs, tree(), {op(OpKind::link, "d", "e"), op(OpKind::link, "f", "e")});
+  EXPECT_EQ(r[0].err, -EPERM);
+  EXPECT_EQ(r[0].alt, -EEXIST);
+  EXPECT_EQ(r[1].err, -EEXIST);
+  EXPECT_EQ(r[1].alt, 0);
+  auto plain = run(FsKind::plain, tree(), {op(OpKind::link, "d", "e")});
+  EXPECT_EQ(plain[0].err, -EEXIST);
+  EXPECT_EQ(plain[0].alt, 0);
+}
+
+TEST(OracleSeqfs, LinkToANameUnlinkedSinceTheWalkIsENOENT) {
+  Scenario s;
+  s.tree = tree();
+  s.threads = {{op(OpKind::link, "f", "e/g")}, {op(OpKind::unlink, "f")}};
+  SeqPlan plan = compile(s);
+  State state = plan.initial;
+  Cursor c;
+  Result res;
+  ASSERT_FALSE(advance(plan, &state, 0, 0, &c, &res));  // f looked up
+  ASSERT_EQ(apply(plan, &state, 1, 0).err, 0);
+  while (!advance(plan, &state, 0, 0, &c, &res)) {
+  }
+  EXPECT_EQ(res.err, -ENOENT);  // i_nlink == 0
+}
+
+TEST(OracleSeqfs, ExchangeSwapsTwoExistingNames) {
+  auto r =
+      run(FsKind::plain, tree(),
+          {op(OpKind::rename_exchange, "f", "d"), op(OpKind::lookup, "f"), op(OpKind::lookup, "d"),
+           op(OpKind::lookup, "f/foo"), op(OpKind::rename_exchange, "f", "nope"),
+           op(OpKind::rename_exchange, "f", "f/foo")});
+  EXPECT_EQ(r[0].err, 0);  // a file and a directory
+  EXPECT_EQ(r[1].slot, kTreeSlot0 + 0);
+  EXPECT_EQ(r[2].slot, kTreeSlot0 + 3);
+  EXPECT_EQ(r[3].slot, kTreeSlot0 + 1);
+  EXPECT_EQ(r[4].err, -ENOENT);
+  EXPECT_EQ(r[5].err, -EINVAL);  // the source is an ancestor of the target
+  auto up = run(FsKind::plain, tree(),
+                {op(OpKind::rename_exchange, "d/foo", "d"), op(OpKind::rename_exchange, "d", "d"),
+                 op(OpKind::rename, "e", "d/foo")});
+  EXPECT_EQ(up[0].err, -EINVAL);  // the target an ancestor of the source: not -ENOTEMPTY
+  EXPECT_EQ(up[1].err, 0);
+  EXPECT_EQ(up[2].err, -ENOTDIR);
+  auto nfs = run(FsKind::nfs, tree(), {op(OpKind::rename_exchange, "f", "d")});
+  EXPECT_EQ(nfs[0].err, -EINVAL);  // nfs_rename refuses the flag
+}
+
+TEST(OracleSeqfs, CaseInsensitiveExchangeKeepsEachNamesSpelling) {
+  Scenario s;
+  s.fs = FsKind::case_insensitive;
+  s.tree = {node(-1, "Foo", false), node(-1, "x", false)};
+  s.threads = {{op(OpKind::rename_exchange, "X", "FOO")}};
+  SeqPlan plan = compile(s);
+  State state = plan.initial;
+  ASSERT_EQ(apply(plan, &state, 0, 0).err, 0);
+  EXPECT_EQ(path_in(plan, state, kTreeSlot0 + 1), "/Foo");
+  EXPECT_EQ(path_in(plan, state, kTreeSlot0 + 0), "/x");
+}
+
 TEST(OracleSeqfs, BeyondTheLimitsThereIsNoPlan) {
   Scenario s;
   s.threads.assign(5, {op(OpKind::lookup, "a")});

@@ -39,12 +39,49 @@ inline constexpr LockDropReproducer kLockDropReproducers[] = {
     {"add-ci-relock-deadlock.textproto", kHungInDWaitLookup},
 };
 
+// Reproducers of bugs that need the series' next step ("lift"): each file
+// records its switches; `fires_on` lists the kernels (--kernel spelling)
+// where it finds `title`, `clean_on` those where it finds nothing.
+struct LiftReproducer {
+  const char* file;  // in corpus/regressions/
+  const char* title;
+  const char* fires_on[2];
+  const char* clean_on[5];
+};
+
+inline constexpr LiftReproducer kLiftReproducers[] = {
+    {"lift-wrong-waiter-rename-target.textproto",
+     kLostWakeup,
+     {"v4,+lift", "v4-fix-add-ci,+lift"},
+     {"v4-fixed,+lift", "v4-fix-move,+lift", "mainline,+lift", "v4", "mainline"}},
+    {"lift-ci-mkdir-in-lookup.textproto",
+     "WARNING in __d_instantiate",
+     {"mainline,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
+    {"lift-open-create-stale-negative.textproto",
+     "BUG: dcache incoherent: stale negative dentry",
+     {"mainline,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
+    {"lift-unlink-after-rename.textproto",
+     "BUG: wrong result: unlink(...) = 0",
+     {"mainline,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
+};
+
 // Names the parameter in test listings (the default prints its bytes).
 inline void PrintTo(const Reproducer& r, std::ostream* os) { *os << r.file; }
 inline void PrintTo(const LockDropReproducer& r, std::ostream* os) { *os << r.file; }
+inline void PrintTo(const LiftReproducer& r, std::ostream* os) { *os << r.file; }
 
 // "wrong-waiter-alias-splice.textproto" -> "wrong_waiter_alias_splice".
 inline std::string reproducer_test_name(const ::testing::TestParamInfo<Reproducer>& info) {
+  std::string name = info.param.file;
+  name = name.substr(0, name.find('.'));
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
+inline std::string lift_test_name(const ::testing::TestParamInfo<LiftReproducer>& info) {
   std::string name = info.param.file;
   name = name.substr(0, name.find('.'));
   for (char& c : name) c = c == '-' ? '_' : c;

@@ -1,0 +1,233 @@
+// rmdir, link and renameat2(RENAME_EXCHANGE) in the model (ops 11-13), and
+// rename over an existing directory: each op's results in a chosen
+// interleaving, and a complete bound-2 search on mainline where the oracles
+// (coherence, results against the sequential filesystem) and the kernel's
+// checks stay silent.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "core/model.h"
+#include "schedules/normalize.h"
+#include "schedules/relacy_search.h"
+#include "schedules/replay.h"
+#include "schedules/run.h"
+#include "schedules/schedule_io.h"
+#include "tests/model_replay.h"
+#include "tests/run_binary.h"
+#include "tests/schedule_text.h"
+
+namespace dcfuzz {
+namespace {
+
+using testing::parse_normalized;
+using testing::replay_traced;
+
+// "end" or "error": how op `op` (0-based) of `thread` (0-based) ended.
+std::string outcome(const Execution& e, int thread, int op) {
+  int seen = -1;
+  for (const TraceEvent& ev : e.trace) {
+    if (ev.thread != thread) continue;
+    if (ev.what == "begin") ++seen;
+    if (seen == op && (ev.what == "end" || ev.what == "error")) return ev.what;
+  }
+  return "not run";
+}
+
+bool has_event(const Execution& e, int thread, const std::string& function,
+               const std::string& what) {
+  for (const TraceEvent& ev : e.trace)
+    if (ev.thread == thread && ev.function == function && ev.what == what) return true;
+  return false;
+}
+
+// Relacy's complete context-bound search: nothing found.
+void expect_clean(const std::string& text, int bound = 2) {
+  const pb::Schedule schedule = parse_normalized(text);
+  auto program = make_dcache_program(to_scenario(schedule.scenario()));
+  SearchResult r =
+      relacy_search(*program, schedule, SearchKind::context_bound, bound, uint64_t(400000));
+  EXPECT_FALSE(r.found) << r.execution.title << "\n" << r.execution.details;
+  EXPECT_TRUE(r.complete) << r.executions;
+}
+
+// ---- rmdir ----
+
+// T1's creat("d/x") has walked to d (step 23: before filename_create's lock)
+// when T2's rmdir("d") runs whole: d is S_DEAD, and lookup_one_qstr_excl
+// creates no child of a dead directory: -ENOENT, which the result oracle
+// accepts (a create after the walk, in a directory removed meanwhile).
+const char* kCreateInRemovedDir = R"(
+  scenario {
+    kernel: MAINLINE
+    tree { name: "d" dir: true }
+    threads { ops { op: CREATE path: "d/x" } }
+    threads { ops { op: RMDIR path: "d" } }
+  }
+  preemptions { step: 23 thread: 2 })";
+
+TEST(ModelRmdir, CreateInTheDeadDirectoryIsENOENT) {
+  Execution e = replay_traced(parse_normalized(kCreateInRemovedDir));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 1, 0), "end");                       // rmdir("d") = 0
+  EXPECT_EQ(outcome(e, 0, 0), "error");                     // creat("d/x") = -ENOENT
+  EXPECT_TRUE(has_event(e, 1, "vfs_rmdir", "inode_lock"));  // the victim's lock
+}
+
+TEST(ModelRmdir, WithoutThePreemptionTheCreateWinsAndRmdirIsENOTEMPTY) {
+  pb::Schedule s = parse_normalized(kCreateInRemovedDir);
+  s.clear_preemptions();
+  Execution e = replay_traced(s);
+  EXPECT_FALSE(e.found) << e.title;
+  EXPECT_EQ(outcome(e, 0, 0), "end");
+  EXPECT_EQ(outcome(e, 1, 0), "error");
+}
+
+TEST(ModelRmdir, RacesWithCreateOpenAndLookupStayClean) {
+  expect_clean(R"(
+    scenario {
+      kernel: MAINLINE
+      tree { name: "d" dir: true }
+      threads { ops { op: RMDIR path: "d" } }
+      threads { ops { op: OPEN_CREATE path: "d/x" } }
+      threads { ops { op: LOOKUP path: "d/y" } }
+    })");
+  expect_clean(R"(
+    scenario {
+      kernel: MAINLINE
+      tree { name: "d" dir: true } tree { name: "f" }
+      threads { ops { op: RMDIR path: "d" } }
+      threads { ops { op: MKDIR path: "d/x" } }
+    })");
+}
+
+// ---- link ----
+
+const char* kLinkThenUnlink = R"(
+  scenario {
+    kernel: MAINLINE
+    tree { name: "f" } tree { name: "d" dir: true }
+    threads { ops { op: LINK path: "f" path2: "d/g" } ops { op: UNLINK path: "f" }
+              ops { op: LOOKUP path: "d/g" } ops { op: LINK path: "d" path2: "e" }
+              ops { op: LINK path: "d/g" path2: "d/g" } }
+  })";
+
+TEST(ModelLink, ANameOutlivesTheOtherAndADirectoryHasNoLink) {
+  Execution e = replay_traced(parse_normalized(kLinkThenUnlink));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 0, 0), "end");    // link("f", "d/g")
+  EXPECT_EQ(outcome(e, 0, 1), "end");    // unlink("f")
+  EXPECT_EQ(outcome(e, 0, 2), "end");    // stat("d/g"): the file, by its other name
+  EXPECT_EQ(outcome(e, 0, 3), "error");  // link("d", "e") = -EPERM
+  EXPECT_EQ(outcome(e, 0, 4), "error");  // -EEXIST
+  EXPECT_TRUE(has_event(e, 0, "vfs_link", "inode_lock"));
+}
+
+TEST(ModelLink, RacesWithUnlinkAndLookupStayClean) {
+  expect_clean(R"(
+    scenario {
+      kernel: MAINLINE
+      tree { name: "f" } tree { name: "d" dir: true }
+      threads { ops { op: LINK path: "f" path2: "d/g" } }
+      threads { ops { op: UNLINK path: "f" } }
+      threads { ops { op: LOOKUP path: "f" } }
+    })");
+}
+
+// ---- renameat2(RENAME_EXCHANGE) ----
+
+const char* kExchangeFileAndDir = R"(
+  scenario {
+    kernel: MAINLINE
+    tree { name: "f" } tree { name: "d" dir: true } tree { parent: 2 name: "x" }
+    threads { ops { op: LOOKUP path: "d/x" } ops { op: RENAMEAT2_EXCHANGE path: "f" path2: "d" }
+              ops { op: LOOKUP path: "f/x" } ops { op: LOOKUP path: "d" }
+              ops { op: RENAMEAT2_EXCHANGE path: "f" path2: "f/x" } }
+  })";
+
+TEST(ModelExchange, AFileAndADirectorySwapNames) {
+  Execution e = replay_traced(parse_normalized(kExchangeFileAndDir));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 0, 1), "end");
+  EXPECT_EQ(outcome(e, 0, 2), "end");    // the directory, now "f"
+  EXPECT_EQ(outcome(e, 0, 3), "end");    // the file, now "d"
+  EXPECT_EQ(outcome(e, 0, 4), "error");  // -EINVAL: "f" is an ancestor of "f/x"
+  EXPECT_TRUE(has_event(e, 0, "__d_move", "__d_move"));
+  EXPECT_TRUE(has_event(e, 0, "vfs_rename_exchange", "inode_lock"));  // the file's lock
+}
+
+TEST(ModelExchange, RacesWithLookupsAndRenameStayClean) {
+  expect_clean(R"(
+    scenario {
+      kernel: MAINLINE
+      tree { name: "f" } tree { name: "d" dir: true } tree { parent: 2 name: "x" }
+      threads { ops { op: RENAMEAT2_EXCHANGE path: "f" path2: "d" } }
+      threads { ops { op: LOOKUP path: "f/x" } }
+      threads { ops { op: RENAME path: "d" path2: "e" } }
+    })");
+}
+
+// ---- rename over an existing directory ----
+
+// T1's creat("d/x") has walked to d when T2's rename("e", "d") replaces it:
+// vfs_rename locks the target, shrinks its dcache, marks it S_DEAD.
+const char* kCreateInReplacedDir = R"(
+  scenario {
+    kernel: MAINLINE
+    tree { name: "d" dir: true } tree { name: "e" dir: true }
+    threads { ops { op: CREATE path: "d/x" } }
+    threads { ops { op: RENAME path: "e" path2: "d" } }
+  }
+  preemptions { step: 23 thread: 2 })";
+
+TEST(ModelRenameOverDirectory, TheTargetDiesAndCreateInItIsENOENT) {
+  Execution e = replay_traced(parse_normalized(kCreateInReplacedDir));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 1, 0), "end");
+  EXPECT_EQ(outcome(e, 0, 0), "error");
+  EXPECT_TRUE(has_event(e, 1, "vfs_rename", "inode_lock"));  // the target's lock
+}
+
+TEST(ModelRenameOverDirectory, RacesStayClean) {
+  expect_clean(R"(
+    scenario {
+      kernel: MAINLINE
+      tree { name: "d" dir: true } tree { name: "e" dir: true }
+      threads { ops { op: RENAME path: "e" path2: "d" } }
+      threads { ops { op: OPEN_CREATE path: "d/x" } }
+      threads { ops { op: RMDIR path: "d" } }
+    })");
+}
+
+// ---- the series' lock drop against rmdir ----
+
+// corpus/regressions/lock-drop-rmdir-abba.textproto: d_add_ci (v4 7/7) drops
+// "/" under lock_rename, rmdir takes "/" and waits for "/c", which the rename
+// holds. Every variant with 7/7 hangs; mainline explores clean.
+TEST(ModelRmdir, TheLockDropDeadlocksWithRmdirOnlyInTheSeries) {
+  pb::Schedule s;
+  std::string error;
+  ASSERT_TRUE(load_schedule(
+      testing::source_path("corpus/regressions/lock-drop-rmdir-abba.textproto"), &s, &error))
+      << error;
+  for (pb::Kernel k : {pb::V4, pb::V4_FIX_MOVE, pb::V4_FIX_ADD_CI, pb::V4_FIXED}) {
+    pb::Schedule variant = s;
+    set_kernel(variant.mutable_scenario(), k);
+    Execution e = replay_traced(variant);
+    ASSERT_TRUE(e.found) << pb::Kernel_Name(k);
+    EXPECT_EQ(e.title, "INFO: task hung in vfs_rmdir") << pb::Kernel_Name(k);
+    EXPECT_NE(e.details.find("T1 waits for T2, which holds i_rwsem of / exclusive"),
+              std::string::npos)
+        << e.details;
+  }
+  pb::Schedule mainline = s;
+  set_kernel(mainline.mutable_scenario(), pb::MAINLINE);
+  EXPECT_FALSE(replay_traced(mainline).found);
+  auto program = make_dcache_program(to_scenario(mainline.scenario()));
+  SearchResult r = relacy_search(*program, mainline, SearchKind::context_bound, 2, 400000);
+  EXPECT_FALSE(r.found) << r.execution.title;
+  EXPECT_TRUE(r.complete);
+}
+
+}  // namespace
+}  // namespace dcfuzz
