@@ -214,6 +214,10 @@ int fs_rmdir(inode* dir, dentry* d) {
   if (!on_disk_as_cached(dir, d)) return -ENOENT;
   disk_read(victim);
   if (!victim->entries.empty()) return -ENOTEMPTY;
+  if (kstate().plan->scenario.fs == FsKind::nfs) {  // nfs_rmdir: no silly rename, open or not
+    disk_remove(dir, d->d_name);
+    return 0;
+  }
   return fs_unlink(dir, d);
 }
 

@@ -83,6 +83,29 @@ TEST(ModelRmdir, WithoutThePreemptionTheCreateWinsAndRmdirIsENOTEMPTY) {
   EXPECT_EQ(outcome(e, 1, 0), "error");
 }
 
+// nfs_rmdir asks the server to remove the directory, open or not: no silly
+// rename (only nfs_unlink of a file does that), so its parent is empty after.
+// The mutation benchmark's mainline baseline reported rmdir("c/a") =
+// -ENOTEMPTY while the model silly-renamed the open c/a/b to c/a/.nfsNN.
+const char* kNfsRmdirOfAnOpenDir = R"(
+  scenario {
+    kernel: MAINLINE
+    fs: NFS
+    tree { name: "c" dir: true } tree { parent: 1 name: "a" dir: true }
+    tree { parent: 2 name: "b" dir: true }
+    threads { ops { op: OPEN_HELD path: "c/a/b" } }
+    threads { ops { op: RMDIR path: "c/a/b" } ops { op: RMDIR path: "c/a" } }
+  })";
+
+TEST(ModelRmdir, NfsRemovesAnOpenDirectoryWithoutSillyRename) {
+  Execution e = replay_traced(parse_normalized(kNfsRmdirOfAnOpenDir));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 0, 0), "end");                     // open("c/a/b"), kept open
+  EXPECT_EQ(outcome(e, 1, 0), "end");                     // rmdir("c/a/b")
+  EXPECT_EQ(outcome(e, 1, 1), "end");                     // rmdir("c/a"): empty
+  EXPECT_FALSE(has_event(e, 1, "__d_move", "__d_move"));  // no .nfsNN
+}
+
 TEST(ModelRmdir, RacesWithCreateOpenAndLookupStayClean) {
   expect_clean(R"(
     scenario {
