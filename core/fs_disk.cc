@@ -252,7 +252,9 @@ int fs_rmdir(inode* dir, dentry* d) {
   if (!on_disk_as_cached(dir, d)) return -ENOENT;
   disk_read(victim);
   if (!victim->entries.empty()) return -ENOTEMPTY;
-  disk_remove(dir, d->d_name);  // not fs_unlink: nfs's ->unlink refuses a directory
+  // not fs_unlink: nfs_rmdir never silly-renames (open or not), and nfs's
+  // ->unlink refuses a directory
+  disk_remove(dir, d->d_name);
   if (kstate().plan->scenario.fs == FsKind::case_insensitive) d_invalidate(d);
   return 0;
 }

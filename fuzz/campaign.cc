@@ -376,6 +376,11 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
       tsv_hits = hits;
       tsv_buckets = buckets.size();
     }
+    // --stop-on-finding: the workers stop between executions, as on Ctrl-C.
+    if (options.stop_on_finding && !buckets.empty() && !forwarded) {
+      findings.request_stop();
+      forwarded = true;
+    }
     for (; announced < buckets.size(); ++announced)
       std::fprintf(stderr, "%s\n", new_bucket_line(buckets[announced]).c_str());
     if (progress) {

@@ -40,8 +40,9 @@ struct CampaignOptions {
   // (random_schedule, with `kernel`) per execution and lets the strategy
   // choose its interleaving (fuzz/strategy_worker.h).
   CampaignStrategy strategy = CampaignStrategy::fuzz;
-  uint64_t max_executions = 0;  // the campaign ends after this many (all workers); 0: no limit
-  double progress_every = 5;    // seconds between progress lines
+  uint64_t max_executions = 0;   // the campaign ends after this many (all workers); 0: no limit
+  bool stop_on_finding = false;  // the campaign ends at its first finding (--stop-on-finding)
+  double progress_every = 5;     // seconds between progress lines
 };
 
 // Runs a campaign. Returns the exit code: 1 if anything was found, else 0;

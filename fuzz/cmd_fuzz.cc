@@ -1,5 +1,6 @@
 // dcfuzz fuzz [--strategy S] [--kernel V] [--preempt-rt] [--time S] [--max-executions N]
-// [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]: a campaign (fuzz/campaign.h).
+// [--jobs N] [--out DIR] [--keep-scenario] [--stop-on-finding] [CORPUS...]: a campaign
+// (fuzz/campaign.h).
 #include "fuzz/campaign.h"
 #include "fuzz/commands.h"
 #include "schedules/normalize.h"
@@ -22,6 +23,7 @@ int cmd_fuzz(const Args& args) {
   options.interleaving_coverage = !args.has("no_interleaving_coverage");
   options.keep_scenario = args.has("keep_scenario");
   options.preempt_rt = args.has("preempt_rt");
+  options.stop_on_finding = args.has("stop_on_finding");
   if (args.has("max_executions"))
     options.max_executions = uint64_t(args.get_int("max_executions", 1, 1000000000));
   const std::string strategy = args.get("strategy");

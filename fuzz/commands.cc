@@ -44,7 +44,8 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"fuzz",
        "[--strategy fuzz|random-walk|pct|pos] [--kernel V] [--preempt-rt] [--time S] "
-       "[--max-executions N] [--jobs N] [--out DIR] [--keep-scenario] [CORPUS...]",
+       "[--max-executions N] [--jobs N] [--out DIR] [--keep-scenario] [--stop-on-finding] "
+       "[CORPUS...]",
        "run a fuzz campaign from the schedules in CORPUS (default: the shipped seeds, built in), "
        "or a campaign of another strategy on random scenarios; each bug found gets "
        "OUT/<bucket>/ with a report and its schedule",

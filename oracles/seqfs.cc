@@ -570,7 +570,10 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
     if (c->phase == kFinal) {
       if (stepped) return false;
       *r = final_step(plan, s, op, self, *c);
-      if (r->err || (op.kind != OpKind::unlink && op.kind != OpKind::rmdir)) return true;
+      // an unlink or rmdir leaves its name dying for one more step; nfs's
+      // silly rename of an open file renames it instead (no slot returned)
+      if (r->err || (op.kind != OpKind::unlink && op.kind != OpKind::rmdir) || r->slot < 0)
+        return true;
       c->phase = kGone;
       c->cur = int8_t(r->slot);  // the dying name
       return false;

@@ -2,7 +2,7 @@
 # Installs the Debian packages dcfuzz needs, and nothing when all are present.
 # Usage: scripts/install-deps.sh [--with-browser]
 set -euo pipefail
-packages=(cmake make clang clang-format libclang-rt-14-dev relacy-dev libprotobuf-dev protobuf-compiler libgtest-dev)
+packages=(cmake make clang clang-format libclang-rt-14-dev relacy-dev libprotobuf-dev protobuf-compiler libgtest-dev python3)
 if [ "${1:-}" = "--with-browser" ]; then
   packages+=(chromium)
 fi

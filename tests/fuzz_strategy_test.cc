@@ -153,6 +153,34 @@ TEST(FuzzStrategy, KeepScenarioRunsTheCorpusScenarios) {
   EXPECT_EQ(o.out.find("random scenarios"), std::string::npos) << o.out;
 }
 
+// --stop-on-finding: the campaign ends at its first bucket, long before its
+// time or execution limit (v4's bugs take tens of executions); without it,
+// on mainline, it runs to the limit.
+TEST(FuzzStrategy, StopOnFindingEndsAtTheFirstBucket) {
+  for (const char* strategy : {"fuzz", "random-walk"}) {
+    SCOPED_TRACE(strategy);
+    const std::string out = fresh_out(std::string("stop_") + strategy);
+    auto o =
+        run_dcfuzz(std::string("fuzz --strategy ") + strategy +
+                   " --seed 4 --stop-on-finding --time 600 --max-executions 50000000 --out " + out);
+    ASSERT_EQ(o.exit_code, 1) << o.out << o.err;
+    const auto rows = rows_of(slurp(out + "/findings.tsv"));
+    ASSERT_FALSE(rows.empty());
+    const size_t executions_at = o.out.find(" executions (");
+    ASSERT_NE(executions_at, std::string::npos) << o.out;
+    const size_t comma = o.out.rfind(", ", executions_at);
+    const long executions = std::stol(o.out.substr(comma + 2, executions_at - comma - 2));
+    EXPECT_LT(executions, 1000000) << o.out;
+  }
+  const std::string out = fresh_out("stop_mainline");
+  auto o = run_dcfuzz(
+      "fuzz --strategy pct --kernel mainline --seed 4 --stop-on-finding --max-executions 2000 "
+      "--out " +
+      out);
+  EXPECT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_NE(o.out.find("2000 executions"), std::string::npos) << o.out;
+}
+
 TEST(FuzzStrategy, BadUsageExits2) {
   const std::string out = " --out " + ::testing::TempDir() + "dcfuzz_strategy_bad";
   expect_bad("fuzz --strategy bogus" + out, "unknown --strategy 'bogus'");

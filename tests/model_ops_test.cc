@@ -83,6 +83,29 @@ TEST(ModelRmdir, WithoutThePreemptionTheCreateWinsAndRmdirIsENOTEMPTY) {
   EXPECT_EQ(outcome(e, 1, 0), "error");
 }
 
+// nfs_rmdir asks the server to remove the directory, open or not: no silly
+// rename (only nfs_unlink of a file does that), so its parent is empty after.
+// The mutation benchmark's mainline baseline reported rmdir("c/a") =
+// -ENOTEMPTY while the model silly-renamed the open c/a/b to c/a/.nfsNN.
+const char* kNfsRmdirOfAnOpenDir = R"(
+  scenario {
+    kernel: MAINLINE
+    fs: NFS
+    tree { name: "c" dir: true } tree { parent: 1 name: "a" dir: true }
+    tree { parent: 2 name: "b" dir: true }
+    threads { ops { op: OPEN_HELD path: "c/a/b" } }
+    threads { ops { op: RMDIR path: "c/a/b" } ops { op: RMDIR path: "c/a" } }
+  })";
+
+TEST(ModelRmdir, NfsRemovesAnOpenDirectoryWithoutSillyRename) {
+  Execution e = replay_traced(parse_normalized(kNfsRmdirOfAnOpenDir));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 0, 0), "end");                     // open("c/a/b"), kept open
+  EXPECT_EQ(outcome(e, 1, 0), "end");                     // rmdir("c/a/b")
+  EXPECT_EQ(outcome(e, 1, 1), "end");                     // rmdir("c/a"): empty
+  EXPECT_FALSE(has_event(e, 1, "__d_move", "__d_move"));  // no .nfsNN
+}
+
 TEST(ModelRmdir, RacesWithCreateOpenAndLookupStayClean) {
   expect_clean(R"(
     scenario {
@@ -188,6 +211,54 @@ TEST(ModelRenameOverDirectory, TheTargetDiesAndCreateInItIsENOENT) {
   EXPECT_TRUE(has_event(e, 1, "vfs_rename", "inode_lock"));  // the target's lock
 }
 
+// A mainline campaign of the mutation benchmark (its unmutated baseline)
+// reported T2's rename("c", "c/A") = 0 as a wrong result: T2 has walked to
+// the old c (preempted in T1's d_splice_alias of the first rename) when T1
+// renames a over c, so the old c is dead when T2 locks it; the kernel's
+// vfs_rename stops at may_create's IS_DEADDIR: -ENOENT.
+const char* kRenameIntoDeadDir = R"(
+  scenario {
+    kernel: MAINLINE
+    fs: NFS
+    tree { name: "a" dir: true } tree { name: "c" dir: true disconnected_alias: true }
+    threads { ops { op: RENAME path: "c/A" path2: "a/b" } ops { op: RENAME path: "a" path2: "c" } }
+    threads { ops { op: RENAME path: "c" path2: "c/A" } }
+  }
+  preemptions { step: 26 thread: 2 })";
+
+TEST(ModelRenameOverDirectory, RenameIntoTheDeadTargetIsENOENT) {
+  Execution e = replay_traced(parse_normalized(kRenameIntoDeadDir));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 0, 0), "error");  // rename("c/A", "a/b") = -ENOENT
+  EXPECT_EQ(outcome(e, 0, 1), "end");    // rename("a", "c"): the old c dies
+  EXPECT_EQ(outcome(e, 1, 0), "error");  // -ENOENT, not 0
+  EXPECT_TRUE(has_event(e, 0, "shrink_dcache_parent", "spin_lock"));  // the old c emptied
+}
+
+// The same with the new name cached: T3's stat("c/A") holds its negative
+// dentry (before walk_components' dput) while T1's rename shrinks the old c,
+// so the dentry stays hashed in the dead c, and T2's lookup finds it there.
+// Only may_create's IS_DEADDIR (may_rename) makes T2's rename -ENOENT.
+const char* kRenameIntoDeadDirCached = R"(
+  scenario {
+    kernel: MAINLINE
+    tree { name: "a" dir: true } tree { name: "c" dir: true } tree { name: "f" }
+    threads { ops { op: RENAME path: "a" path2: "c" } }
+    threads { ops { op: RENAME path: "f" path2: "c/A" } ops { op: LOOKUP path: "c/A" } }
+    threads { ops { op: LOOKUP path: "c/A" } }
+  }
+  preemptions { step: 22 thread: 2 } preemptions { step: 31 thread: 3 }
+  preemptions { step: 55 thread: 1 } preemptions { step: 76 thread: 3 })";
+
+TEST(ModelRenameOverDirectory, RenameIntoTheDeadTargetWithTheNameCachedIsENOENT) {
+  Execution e = replay_traced(parse_normalized(kRenameIntoDeadDirCached));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(outcome(e, 0, 0), "end");    // rename("a", "c"): the old c dies
+  EXPECT_EQ(outcome(e, 2, 0), "error");  // stat("c/A") = -ENOENT
+  EXPECT_EQ(outcome(e, 1, 0), "error");  // rename("f", "c/A") = -ENOENT, not 0
+  EXPECT_EQ(outcome(e, 1, 1), "error");  // stat("c/A") = -ENOENT
+}
+
 TEST(ModelRenameOverDirectory, RacesStayClean) {
   expect_clean(R"(
     scenario {
@@ -227,6 +298,24 @@ TEST(ModelRmdir, TheLockDropDeadlocksWithRmdirOnlyInTheSeries) {
   SearchResult r = relacy_search(*program, mainline, SearchKind::context_bound, 2, 400000);
   EXPECT_FALSE(r.found) << r.execution.title;
   EXPECT_TRUE(r.complete);
+}
+
+// nfs: T2's unlink silly-renames the open "a" (to .nfsNN) between T1's link
+// walking "a" and its LINK call: the name "a" is free again and the inode
+// still has a name, so link("a", "a") = 0, as in the kernel. The sequential
+// filesystem's silly-renamed unlink is one step (no dying name to drop after
+// it); it once read past its slots there and called this a wrong result.
+TEST(ModelLink, ASillyRenameBetweenTheWalkAndTheLinkIsNoWrongResult) {
+  const Execution e = replay_traced(parse_normalized(R"(
+    scenario { fs: NFS tree { name: "B" dir: true } tree { name: "a" }
+      threads { ops { op: OPEN_HELD path: "a" } ops { op: LINK path: "a" path2: "a" } }
+      threads { ops { op: UNLINK path: "a" } ops { op: UNLINK path: "a" } } }
+    preemptions { step: 1 thread: 2 } preemptions { step: 2 thread: 1 }
+    preemptions { step: 23 thread: 2 } preemptions { step: 25 thread: 1 })"));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  bool silly = false;  // T2's unlink moved the open file aside
+  for (const TraceEvent& ev : e.trace) silly = silly || ev.function == "nfs_sillyrename";
+  EXPECT_TRUE(silly);
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "schedules/model_enums.h"
 #include "schedules/normalize.h"
 #include "schedules/schedule_io.h"
 
@@ -101,8 +102,8 @@ void check_threads(const pb::Scenario& scenario) {
     for (const auto& op : thread.ops()) {
       check(pb::OpKind_IsValid(op.op()), "op kinds valid");
       check(valid_path(op.path()), "paths valid");
-      check(op.op() == pb::RENAME ? valid_path(op.path2()) : op.path2().empty(),
-            "path2 valid for RENAME, empty otherwise");
+      check(takes_path2(op.op()) ? valid_path(op.path2()) : op.path2().empty(),
+            "path2 valid for the ops with two paths, empty otherwise");
     }
   }
 }
