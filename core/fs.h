@@ -14,6 +14,9 @@ DirEntry* disk_find(inode* dir, int name);
 DirEntry* disk_find_ci(inode* dir, int name);  // case-insensitive match
 void disk_add(inode* dir, int name, inode* in);
 void disk_remove(inode* dir, int name);
+// The entry and its inode's count, without the race bookkeeping of
+// disk_write (the nfs server's own changes: under none of the client's locks).
+void entries_remove(inode* dir, int name);
 // The i-th entry of `dir` into *out; false past the last.
 bool disk_entry(inode* dir, size_t i, DirEntry* out);
 inode* new_inode(inode* dir, int name, bool is_dir);

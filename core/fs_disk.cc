@@ -80,14 +80,18 @@ void disk_add(inode* dir, int name, inode* in) {
   ++in->i_nlink;
 }
 
-void disk_remove(inode* dir, int name) {
-  disk_write(dir);
+void entries_remove(inode* dir, int name) {
   std::vector<DirEntry>& es = dir->entries;
   for (DirEntry& e : es)
     if (e.name == name) --e.inode->i_nlink;
   es.erase(
       std::remove_if(es.begin(), es.end(), [name](const DirEntry& e) { return e.name == name; }),
       es.end());
+}
+
+void disk_remove(inode* dir, int name) {
+  disk_write(dir);
+  entries_remove(dir, name);
 }
 
 bool disk_entry(inode* dir, size_t i, DirEntry* out) {

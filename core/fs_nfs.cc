@@ -156,15 +156,6 @@ inode* server_parent(const inode* in) {
   return nullptr;
 }
 
-void server_remove(inode* dir, int name) {
-  std::vector<DirEntry>& es = dir->entries;
-  for (DirEntry& e : es)
-    if (e.name == name) --e.inode->i_nlink;
-  es.erase(
-      std::remove_if(es.begin(), es.end(), [name](const DirEntry& e) { return e.name == name; }),
-      es.end());
-}
-
 // A change the server made: the client's dcache is not told.
 void server_changed(inode* dir) {
   note_disk_change(dir);
@@ -187,7 +178,7 @@ int server_unlink(const PlanOp& op) {
   const DirEntry* e = server_find(dir, op.path.back());
   if (!e) return -ENOENT;
   if (e->inode->dir) return -EISDIR;
-  server_remove(dir, op.path.back());
+  entries_remove(dir, op.path.back());
   server_changed(dir);
   return 0;
 }
@@ -210,8 +201,8 @@ int server_rename(const PlanOp& op) {
     if (!in->dir && target->dir) return -EISDIR;
     if (target->dir && !target->entries.empty()) return -ENOTEMPTY;
   }
-  server_remove(p1, op.path.back());
-  server_remove(p2, op.path2.back());
+  entries_remove(p1, op.path.back());
+  entries_remove(p2, op.path2.back());
   p2->entries.push_back(DirEntry{op.path2.back(), in});
   ++in->i_nlink;
   if (target && target->dir) target->dead = true;  // the server's rmdir of it

@@ -123,6 +123,24 @@ dentry* walk_components(const int* names, int count) {
   return cur;
 }
 
+namespace {
+
+// lookup_one_qstr_excl's last checks: a negative dentry only for a create or
+// a rename target, a positive one not for an exclusive create.
+dentry* lookup_one_qstr_check(dentry* d, unsigned flags) {
+  if (!d->d_inode && !(flags & (LOOKUP_CREATE | LOOKUP_RENAME_TARGET))) {
+    dput(d);
+    return ERR_PTR(-ENOENT);
+  }
+  if (d->d_inode && (flags & LOOKUP_EXCL)) {
+    dput(d);
+    return ERR_PTR(-EEXIST);
+  }
+  return d;
+}
+
+}  // namespace
+
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   CALL_FRAME();
   inode* dir = base->d_inode;
@@ -143,15 +161,7 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
     }
     if (IS_ERR(d)) return d;
   }
-  if (!d->d_inode && !(flags & (LOOKUP_CREATE | LOOKUP_RENAME_TARGET))) {
-    dput(d);
-    return ERR_PTR(-ENOENT);
-  }
-  if (d->d_inode && (flags & LOOKUP_EXCL)) {
-    dput(d);
-    return ERR_PTR(-EEXIST);
-  }
-  return d;
+  return lookup_one_qstr_check(d, flags);
 }
 
 // "lift" (the series' next step, posted as "VFS: lift d_alloc_parallel above
@@ -180,15 +190,7 @@ dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head*
       if (d_in_lookup(d)) return d;  // only the operation itself can tell
     }
   }
-  if (!d->d_inode && !(flags & (LOOKUP_CREATE | LOOKUP_RENAME_TARGET))) {
-    dput(d);
-    return ERR_PTR(-ENOENT);
-  }
-  if (d->d_inode && (flags & LOOKUP_EXCL)) {
-    dput(d);
-    return ERR_PTR(-EEXIST);
-  }
-  return d;
+  return lookup_one_qstr_check(d, flags);
 }
 
 namespace {
