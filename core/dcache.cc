@@ -58,7 +58,12 @@ bool lock_for_kill(dentry* d, inode** inp, dentry** parentp) {
   for (;;) {
     spin_unlock(&d->d_lock);
     if (in) spin_lock(&in->i_lock);
-    if (parent) spin_lock(&parent->d_lock);
+    while (parent) {  // __lock_parent: d_parent holds still once its d_lock is held
+      spin_lock(&parent->d_lock);
+      if (parent == d->d_parent) break;
+      spin_unlock(&parent->d_lock);  // moved meanwhile: again
+      parent = IS_ROOT(d) ? nullptr : d->d_parent;
+    }
     if (parent) {
       spin_lock_nested(&d->d_lock, DENTRY_D_LOCK_NESTED);
     } else {

@@ -380,5 +380,34 @@ TEST(ModelMightSleep, PreemptRtSwitchReachesTheReport) {
   EXPECT_EQ(plain.out.find("PREEMPT_RT"), std::string::npos) << plain.out;
 }
 
+// dput's slow path takes the parent's d_lock and then the dentry's, nested
+// (pre-6.8 __lock_parent). The parent it read may no longer be the parent
+// when its d_lock is held: T4 kills /d/a, which a rename moved to /b
+// meanwhile. The kernel re-checks d_parent under the parent's lock and goes
+// again; the model once went on and took /b's d_lock under /d's, which its
+// d_lock order rule called a circular dependency on mainline (a 600 s nfs
+// campaign found it).
+TEST(ModelLocking, LockForKillRechecksTheParentItLocked) {
+  const Execution e = replay_traced(parse_normalized(R"(scenario { fs: NFS
+      tree { name: "d" dir: true disconnected_alias: true } tree { parent: 1 name: "a" dir: true }
+      tree { name: "b" dir: true }
+      threads { ops { op: RENAME path: "c/a" path2: "d" }
+                ops { op: SERVER_RENAME path: "C/a" path2: "d/A" } }
+      threads { ops { path: "c" } ops { op: RMDIR path: "d" } ops { op: UNLINK path: "b" } }
+      threads { ops { op: RENAME path: "d/C" path2: "d/a" } ops { op: OPEN path: "b/A" }
+                ops { op: SERVER_RENAME path: "d/a" path2: "b" } }
+      threads { ops { op: SERVER_RENAME path: "c" path2: "d/a" }
+                ops { op: RENAME path: "b" path2: "d/a/a" } } }
+    preemptions { thread: 3 } preemptions { step: 41 thread: 2 }
+    preemptions { step: 57 thread: 4 } preemptions { step: 63 thread: 2 }
+    preemptions { step: 284 thread: 2 })"));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  bool again = false;  // the old parent's d_lock let go in lock_for_kill
+  for (const TraceEvent& ev : e.trace)
+    again = again || (ev.function == "lock_for_kill" && ev.what == "spin_unlock" &&
+                      ev.object == "d_lock of /d");
+  EXPECT_TRUE(again);
+}
+
 }  // namespace
 }  // namespace dcfuzz
