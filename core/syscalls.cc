@@ -96,7 +96,7 @@ int do_unlinkat(const PlanOp& op) {
   if (patches().lift) {
     d = start_dirop(parent, last_name(op.path), 0, &wq);  // the parent locked unless ERR_PTR
   } else {
-    inode_lock(dir);
+    inode_lock_nested(dir, I_MUTEX_PARENT);  // start_removing_path
     d = lookup_one_qstr_excl(last_name(op.path), parent, 0);
   }
   int err = 0;
@@ -108,7 +108,12 @@ int do_unlinkat(const PlanOp& op) {
     }
   } else {
     err = may_delete(dir, d, false);  // vfs_unlink ("lift": in lookup, or emptied before the lock)
-    if (!err) err = fs_unlink(dir, d);
+    if (!err) {  // vfs_unlink: the victim's i_rwsem around ->unlink (vfs_link takes it too)
+      inode* target = d->d_inode;
+      inode_lock(target);
+      err = fs_unlink(dir, d);
+      inode_unlock(target);
+    }
     if (!err && !(d->d_flags & DCACHE_NFSFS_RENAMED)) d_delete(d);  // vfs_unlink
     if (!patches().lift) dput(d);
   }

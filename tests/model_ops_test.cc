@@ -318,5 +318,29 @@ TEST(ModelLink, ASillyRenameBetweenTheWalkAndTheLinkIsNoWrongResult) {
   EXPECT_TRUE(silly);
 }
 
+// vfs_unlink holds the victim's i_rwsem around ->unlink, as vfs_link holds
+// it around its i_nlink check and ->link: an unlink of "b" cannot finish
+// between link("b", "a/d")'s check and its d_instantiate. The model's unlink
+// once took no such lock, and a stat of "a/d" after the unlink had ended
+// found the name still negative: a mainline wrong result (a 300 s
+// random-walk campaign found it).
+TEST(ModelLink, UnlinkWaitsForALinkOfItsVictim) {
+  const Execution e = replay_traced(parse_normalized(R"(scenario {
+      tree { name: "a" dir: true } tree { name: "b" }
+      threads { ops { path: "A" } ops { op: OPEN path: "c/d" } ops { path: "a/d" } }
+      threads { ops { op: UNLINK path: "b" } }
+      threads { ops { op: OPEN_HELD path: "d/C" } ops { op: LINK path: "b" path2: "a/d" } } }
+    preemptions { step: 6 thread: 3 } preemptions { step: 18 thread: 2 }
+    preemptions { step: 68 thread: 2 } preemptions { step: 93 thread: 2 }
+    preemptions { step: 94 thread: 3 } preemptions { step: 99 thread: 2 }
+    faults { thread: 3 nth: 1 })"));
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  bool victim_locked = false;
+  for (const TraceEvent& ev : e.trace)
+    victim_locked = victim_locked || (ev.function == "do_unlinkat" && ev.what == "inode_lock" &&
+                                      ev.object == "i_rwsem of /b");
+  EXPECT_TRUE(victim_locked);
+}
+
 }  // namespace
 }  // namespace dcfuzz
