@@ -8,6 +8,7 @@
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/plan.h"
+#include "core/program.h"
 
 namespace dcfuzz::model {
 
@@ -210,6 +211,12 @@ int nfs_server_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new
   inode* in = o->inode;
   DirEntry* t = disk_find(new_dir, new_d->d_name);
   inode* target = t ? t->inode : nullptr;
+  if (in != old_d->d_inode || target != new_d->d_inode) {
+    // The server answers about what the names have now, not what the
+    // client's dentries name (it changed behind them): both directories'
+    // change attributes tell the client its view is stale until revalidated.
+    old_dir->server_changed = new_dir->server_changed = kstate().host->step();
+  }
   if (target == in) return 0;
   if (server_is_subdir(new_dir, in)) return -EINVAL;  // the server's loop check
   if (target) {
