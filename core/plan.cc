@@ -54,8 +54,7 @@ PlanOp compile_op(Plan& plan, const Op& op, const std::vector<std::vector<int>>&
   out.path2 = split_path(plan, op.path2);
   out.text.reserve(32);
   out.text.append(op_name(op.kind)).append(" ").append(op.path);
-  if (op.kind == OpKind::rename || op.kind == OpKind::server_rename)
-    out.text.append(" ").append(op.path2);
+  if (op_takes_path2(op.kind)) out.text.append(" ").append(op.path2);
   for (size_t i = 0; i < paths.size(); ++i)
     if (paths[i] == out.path && out.tree_node < 0) out.tree_node = int(i);
   return out;

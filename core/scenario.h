@@ -39,6 +39,10 @@ inline bool op_takes_path2(OpKind op) {
   return op == OpKind::rename || op == OpKind::link || op == OpKind::rename_exchange ||
          op == OpKind::server_rename;
 }
+// The nfs server's own changes (no client system call).
+inline bool op_is_server(OpKind op) {
+  return op == OpKind::server_rename || op == OpKind::server_unlink;
+}
 
 // Patch switches: the DCFUZZ_PATCH rows of core/patches.def.
 enum class Patch {

@@ -309,17 +309,14 @@ void prepare_search() {
 bool server_overlaps_a_call(const SeqPlan& plan, const History& h) {
   if (plan.fs != FsKind::nfs) return false;
   const int n = int(plan.threads.size());
-  auto is_server = [](OpKind k) {
-    return k == OpKind::server_rename || k == OpKind::server_unlink;
-  };
   for (int t = 0; t < n; ++t)
     for (int i = 0; i < int(plan.threads[size_t(t)].size()); ++i) {
       const OpRecord& s = h.op[t][i];
-      if (!s.ran || !is_server(plan.threads[size_t(t)][size_t(i)].kind)) continue;
+      if (!s.ran || !op_is_server(plan.threads[size_t(t)][size_t(i)].kind)) continue;
       for (int u = 0; u < n; ++u)
         for (int j = 0; u != t && j < int(plan.threads[size_t(u)].size()); ++j) {
           const OpRecord& c = h.op[u][j];
-          if (c.ran && !is_server(plan.threads[size_t(u)][size_t(j)].kind) && c.begin < s.end &&
+          if (c.ran && !op_is_server(plan.threads[size_t(u)][size_t(j)].kind) && c.begin < s.end &&
               s.begin < c.end)
             return true;
         }

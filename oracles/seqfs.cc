@@ -553,7 +553,7 @@ bool advance(const SeqPlan& plan, State* s, int thread, int index, Cursor* c, Re
     *r = result(-EBUSY);  // the root itself
     return true;
   }
-  if (op.kind == OpKind::server_rename || op.kind == OpKind::server_unlink) {
+  if (op_is_server(op.kind)) {
     *r = do_server_op(plan, s, op);
     return true;
   }
