@@ -17,6 +17,10 @@ constexpr VariantInfo kVariantTable[] = {
 #define DCFUZZ_VARIANT(id, name, summary, switches) {name, summary, switches},
 #include "core/patches.def"
 };
+constexpr ComposedInfo kComposedTable[] = {
+#define DCFUZZ_COMPOSED(name, base, summary, switches) {name, Kernel::base, summary, switches},
+#include "core/patches.def"
+};
 #undef DCFUZZ_ON
 
 constexpr bool needs_come_first() {
@@ -27,14 +31,21 @@ constexpr bool needs_come_first() {
 }
 static_assert(needs_come_first(), "patches.def: a switch comes after the one it needs");
 
+constexpr bool row_is_foldable(PatchSet switches) {
+  for (int i = 0; i < kPatchCount; ++i) {
+    const PatchInfo& p = kPatchTable[i];
+    if (!(switches & patch_bit(Patch(i)))) continue;
+    if (!p.modelled) return false;
+    if (p.needs != Patch::none && !(switches & patch_bit(p.needs))) return false;
+  }
+  return true;
+}
 constexpr bool rows_are_foldable() {
   for (const VariantInfo& v : kVariantTable) {
-    for (int i = 0; i < kPatchCount; ++i) {
-      const PatchInfo& p = kPatchTable[i];
-      if (!(v.switches & patch_bit(Patch(i)))) continue;
-      if (!p.modelled) return false;
-      if (p.needs != Patch::none && !(v.switches & patch_bit(p.needs))) return false;
-    }
+    if (!row_is_foldable(v.switches)) return false;
+  }
+  for (const ComposedInfo& c : kComposedTable) {
+    if (!row_is_foldable(c.switches)) return false;
   }
   return true;
 }
@@ -56,7 +67,14 @@ std::string variant_names() {
   std::string names;
   for (const VariantInfo& v : kVariantTable)
     names += (names.empty() ? "" : ", ") + std::string(v.name);
+  for (const ComposedInfo& c : kComposedTable) names += ", " + std::string(c.name);
   return names;
+}
+
+int popcount(PatchSet set) {
+  int n = 0;
+  for (; set; set &= set - 1) ++n;
+  return n;
 }
 
 }  // namespace
@@ -64,6 +82,8 @@ std::string variant_names() {
 const PatchInfo& patch_info(Patch p) { return kPatchTable[int(p)]; }
 
 const VariantInfo& variant_info(Kernel kernel) { return kVariantTable[int(kernel)]; }
+
+const ComposedInfo& composed_info(int index) { return kComposedTable[index]; }
 
 Patches patches_for(PatchSet switches) {
   auto on = [switches](Patch p) { return (switches & patch_bit(p)) != 0; };
@@ -95,7 +115,13 @@ PatchSet fold_switches(PatchSet switches) {
 
 std::string kernel_spelling(Kernel variant, PatchSet switches, PatchSet free) {
   std::string out = kernel_name(variant);
-  const PatchSet row = variant_info(variant).switches;
+  PatchSet row = variant_info(variant).switches;
+  for (const ComposedInfo& c : kComposedTable) {
+    if (c.base == variant && popcount(c.switches ^ switches) < popcount(row ^ switches)) {
+      out = c.name;
+      row = c.switches;
+    }
+  }
   for (int i = 0; i < kPatchCount; ++i) {
     const PatchSet bit = patch_bit(Patch(i));
     if ((row ^ switches) & bit)
@@ -131,15 +157,18 @@ bool parse_kernel(const std::string& text, Kernel* variant, PatchSet* switches, 
     start = comma + 1;
   }
   int found = -1;
+  PatchSet set = 0;
   for (int i = 0; i < kVariantCount; ++i) {
-    if (items[0] == kVariantTable[i].name) found = i;
+    if (items[0] == kVariantTable[i].name) found = i, set = kVariantTable[i].switches;
+  }
+  for (const ComposedInfo& c : kComposedTable) {
+    if (items[0] == c.name) found = int(c.base), set = c.switches;
   }
   if (found < 0) {
     *error = "unknown kernel variant '" + items[0] + "' (one of " + variant_names() + ")";
     return false;
   }
   const std::string where = "kernel '" + text + "': ";
-  PatchSet set = kVariantTable[found].switches;
   PatchSet freed = 0;
   PatchSet named = 0;
   for (size_t k = 1; k < items.size(); ++k) {

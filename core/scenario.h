@@ -55,6 +55,10 @@ constexpr int kVariantCount = 0
 #define DCFUZZ_VARIANT(id, name, summary, switches) +1
 #include "core/patches.def"
     ;
+constexpr int kComposedCount = 0
+#define DCFUZZ_COMPOSED(name, base, summary, switches) +1
+#include "core/patches.def"
+    ;
 
 // A set of switches, one bit per Patch.
 using PatchSet = uint32_t;
@@ -72,8 +76,17 @@ struct VariantInfo {
   const char* summary;  // "both fixes"
   PatchSet switches;
 };
+// A name for a longer composition (DCFUZZ_COMPOSED): `base` with exactly
+// `switches` on; --kernel accepts it, a schedule records base and switches.
+struct ComposedInfo {
+  const char* name;     // "v4-all"
+  Kernel base;          // v4
+  const char* summary;  // "the whole series as posted, ..."
+  PatchSet switches;
+};
 const PatchInfo& patch_info(Patch p);
 const VariantInfo& variant_info(Kernel kernel);
+const ComposedInfo& composed_info(int index);  // 0 .. kComposedCount-1
 
 // What the model reads: the switches turned into the code paths they select
 // (docs/model.md, "Kernel variants and patch switches").
@@ -101,7 +114,9 @@ PatchSet fold_switches(PatchSet switches);
 // A kernel as one string: the variant's name, then ",+SWITCH" for each switch
 // on that its row has off and ",-SWITCH" for each the other way, in table
 // order ("v4-fixed", "v4-fixed,-7/7"), then ",~SWITCH" for each of `free`.
-// parse_kernel() reads it back.
+// A composed name on the same variant stands in for the variant's when it
+// needs fewer such items ("v4-all", "next,-lift"). parse_kernel() reads it
+// back.
 std::string kernel_spelling(Kernel variant, PatchSet switches, PatchSet free = 0);
 
 // `p` turned off (with every switch that needs it), or on (with every
@@ -111,7 +126,8 @@ PatchSet toggle_switch(PatchSet switches, Patch p);
 // Every switch the model has code for.
 PatchSet modelled_switches();
 
-// Parses "VARIANT[,+SWITCH|,-SWITCH|,~SWITCH]...": the variant's row with the
+// Parses "VARIANT[,+SWITCH|,-SWITCH|,~SWITCH]..." (VARIANT a variant or a
+// composed name, which gives its base and its switches): the variant's row with the
 // switches added or removed in turn. `~SWITCH` (only where `free` is given:
 // a campaign) leaves the switch as the row has it and adds it to `free`, the
 // switches the campaign's mutator may flip. False, with a one-line `error`,

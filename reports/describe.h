@@ -10,7 +10,7 @@
 
 namespace dcfuzz {
 
-// "v4 (the series as posted: both bugs)"
+// "v4 (2/7, 6/7 and 7/7 as posted: both bugs)"
 std::string describe_kernel(const pb::Scenario& scenario);
 // The system call an operation stands for: stat("d/foo"), rename("a", "b").
 std::string describe_op(const pb::Op& op);

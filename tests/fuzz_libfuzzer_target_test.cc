@@ -110,7 +110,8 @@ TEST(LibFuzzerTarget, KernelFromTheEnvironment) {
   EXPECT_EQ(run_fuzzer(dir, "DCFUZZ_KERNEL=v5", "-runs=10"), 2);
   const std::string log = slurp(dir + "/log");
   EXPECT_EQ(log, "dcfuzz: DCFUZZ_KERNEL: unknown kernel variant 'v5' (one of " +
-                     std::string("mainline, v4, v4-fixed, v4-fix-move, v4-fix-add-ci") + ")\n");
+                     std::string("mainline, v4, v4-fixed, v4-fix-move, v4-fix-add-ci, v4-all, ") +
+                     "v4-all-fixed, next)\n");
   fs::remove_all(dir);
 }
 

@@ -110,10 +110,50 @@ TEST(PatchSwitches, SpellingRoundTrips) {
                             Patch::fix_add_ci}));
 }
 
+// A composed name is its base variant with its switches; the spelling takes
+// whichever name needs the fewest +/- items.
+TEST(PatchSwitches, ComposedNamesParseToTheirBaseAndSwitches) {
+  const PatchSet series =
+      bits({Patch::wait_var_event, Patch::splice_in_lookup, Patch::alloc_noblock, Patch::duplicate,
+            Patch::lookup_shared, Patch::add_ci_drops_lock});
+  const PatchSet fixes = bits({Patch::fix_move, Patch::fix_add_ci});
+  struct Want {
+    const char* text;
+    Kernel variant;
+    PatchSet switches;
+    const char* spelling;
+  };
+  const Want want[] = {
+      {"v4-all", Kernel::v4, series, "v4-all"},
+      {"v4,+3/7,+4/7,+5/7", Kernel::v4, series, "v4-all"},
+      {"v4-all,-5/7", Kernel::v4, series & ~patch_bit(Patch::duplicate), "v4-all,-5/7"},
+      {"v4-all-fixed", Kernel::v4_fixed, series | fixes, "v4-all-fixed"},
+      {"next", Kernel::v4_fixed, series | fixes | patch_bit(Patch::lift), "next"},
+      {"next,-lift", Kernel::v4_fixed, series | fixes, "v4-all-fixed"},
+      {"v4-all,-3/7,-4/7,-5/7", Kernel::v4, variant_info(Kernel::v4).switches, "v4"},
+      {"v4-fixed,+lift", Kernel::v4_fixed,
+       variant_info(Kernel::v4_fixed).switches | patch_bit(Patch::lift), "v4-fixed,+lift"},
+  };
+  for (const Want& w : want) {
+    Kernel variant;
+    PatchSet switches;
+    std::string error;
+    ASSERT_TRUE(parse_kernel(w.text, &variant, &switches, nullptr, &error)) << w.text << error;
+    EXPECT_EQ(variant, w.variant) << w.text;
+    EXPECT_EQ(switches, w.switches) << w.text;
+    EXPECT_EQ(kernel_spelling(variant, switches), w.spelling) << w.text;
+  }
+  // No composed name hides a variant's.
+  for (int c = 0; c < kComposedCount; ++c)
+    for (int v = 0; v < kVariantCount; ++v)
+      EXPECT_STRNE(composed_info(c).name, variant_info(Kernel(v)).name);
+  EXPECT_NE(parse_error("v4-all,+lift,-6/7").find("needs 6/7"), std::string::npos);
+}
+
 TEST(PatchSwitches, BadKernelsAreRefusedWithOneLine) {
   EXPECT_EQ(parse_error("v5"),
             "unknown kernel variant 'v5' (one of mainline, v4, v4-fixed, v4-fix-move, "
-            "v4-fix-add-ci)");
+            "v4-fix-add-ci, v4-all, v4-all-fixed, next)");
   EXPECT_EQ(parse_error(""), parse_error("") /* no crash */);
   EXPECT_NE(parse_error("v4,+8/7").find("unknown switch '8/7'"), std::string::npos);
   EXPECT_NE(parse_error("v4,7/7").find("'7/7' is not +SWITCH or -SWITCH"), std::string::npos);
@@ -220,7 +260,8 @@ TEST(PatchSwitches, TheRecordedSetIsWhatRunsAndWhatTheReportNames) {
   const std::string old =
       format_report(regression("wrong-waiter-alias-splice.textproto"),
                     run_schedule_traced(regression("wrong-waiter-alias-splice.textproto")));
-  EXPECT_NE(old.find("kernel:     v4 (the series as posted: both bugs)\n"), std::string::npos);
+  EXPECT_NE(old.find("kernel:     v4 (2/7, 6/7 and 7/7 as posted: both bugs)\n"),
+            std::string::npos);
 }
 
 TEST(PatchSwitches, AFilesDroppedSwitchesAreNoted) {
@@ -687,6 +728,8 @@ TEST(PatchSwitches, KernelsCommandListsVariantsAndSwitches) {
   for (int v = 0; v < kVariantCount; ++v)
     EXPECT_NE(o.out.find(std::string("  ") + variant_info(Kernel(v)).name + " "),
               std::string::npos);
+  for (int c = 0; c < kComposedCount; ++c)
+    EXPECT_NE(o.out.find(std::string("  ") + composed_info(c).name + " "), std::string::npos);
   testing::expect_bad("kernels extra", "takes no arguments");
 }
 

@@ -68,7 +68,7 @@ TEST(Report, HasEverySection) {
   const std::string r = format_report(sample_schedule(), sample_finding());
   EXPECT_EQ(first_line(r), "INFO: task hung in d_wait_lookup");
   for (const char* section :
-       {"kernel:     v4 (the series as posted: both bugs)", "filesystem: plain",
+       {"kernel:     v4 (2/7, 6/7 and 7/7 as posted: both bugs)", "filesystem: plain",
         "  /d/  directory, with a disconnected alias", "  T1: stat(\"d\")", "  T2: stat(\"d\")",
         "state when it fired:", "    holds: i_rwsem of / (shared)",
         "interleaving: 14 scheduling steps", "----- preemption at step 3: T2 runs -----",
