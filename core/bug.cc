@@ -130,9 +130,9 @@ Text& new_finding() {
 namespace {
 
 [[noreturn]] void kernel_check(const char* kind, const char* title, const char* function,
-                               const char* check, const dentry* d) {
+                               const char* check, const dentry* d, const char* file) {
   Text& out = new_finding();
-  out.add("%s: %s at fs/dcache.c: %s (T%d, %s)\n", kind, check, function, current().index + 1,
+  out.add("%s: %s at %s: %s (T%d, %s)\n", kind, check, file, function, current().index + 1,
           ObjName(dref(Obj::dentry, d)).buf);
   describe_tasks(out);
   report_finding(FindingKind::kernel_assertion, current().index, function, out, "%s in %s", title,
@@ -141,12 +141,14 @@ namespace {
 
 }  // namespace
 
-[[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d) {
-  kernel_check("WARN_ON", "WARNING", function, check, d);
+[[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d,
+                                 const char* file) {
+  kernel_check("WARN_ON", "WARNING", function, check, d, file);
 }
 
-[[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d) {
-  kernel_check("BUG_ON", "kernel BUG", function, check, d);
+[[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d,
+                             const char* file) {
+  kernel_check("BUG_ON", "kernel BUG", function, check, d, file);
 }
 
 [[noreturn]] void err_ptr_dereference(const char* function, const char* from, long err) {

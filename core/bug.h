@@ -44,9 +44,11 @@ Text& new_finding();
 // The kernel's own WARN_ON and BUG_ON in `function` (the execution ends, as
 // with panic_on_warn), titled as syzbot titles them: "WARNING in
 // __d_instantiate", "kernel BUG in d_splice_alias". `check` quotes the
-// kernel's condition; `d` is the dentry it is about.
-[[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d);
-[[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d);
+// kernel's condition; `d` is the dentry it is about; `file` the function's.
+[[noreturn]] void kernel_warning(const char* function, const char* check, const dentry* d,
+                                 const char* file = "fs/dcache.c");
+[[noreturn]] void kernel_bug(const char* function, const char* check, const dentry* d,
+                             const char* file = "fs/dcache.c");
 // `function` goes on with the ERR_PTR(err) that `from` returned as if it
 // were a dentry: the first dereference oopses ("BUG: unable to handle page
 // fault for address: fffffffffffffff4").

@@ -152,15 +152,24 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
   return res;
 }
 
+// xfs_dir_createname on xfs ascii-ci: nothing refuses a name already there
+// in another case -- the lookup under the parent's lock was to find it --
+// but xfs_dir2_sf_addname asserts it is not (the model's directories stay
+// shortform; an ASSERT is a WARN with CONFIG_XFS_WARN). Reachable only with
+// the lookup before the lock ("lift").
+static void xfs_dir_createname_check(inode* dir, const dentry* d) {
+  if (kstate().plan->scenario.fs != FsKind::case_insensitive) return;
+  if (disk_find_ci(dir, d->d_name))
+    kernel_warning("xfs_dir2_sf_addname", "xfs_dir2_sf_lookup(args) == -ENOENT", d,
+                   "fs/xfs/libxfs/xfs_dir2_sf.c");
+}
+
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir, bool excl) {
   CALL_FRAME();
   if (dir->dead) return -ENOENT;  // may_create: IS_DEADDIR
-  // xfs ascii-ci: xfs_dir_createname matches the name case-insensitively
-  // (reachable with the lookup before the lock, "lift").
-  if (kstate().plan->scenario.fs == FsKind::case_insensitive) {
-    if (disk_find_ci(dir, d->d_name)) return -EEXIST;
-  } else if (DirEntry* e = disk_find(dir, d->d_name)) {  // nfs: the server's answer
+  xfs_dir_createname_check(dir, d);
+  if (DirEntry* e = disk_find(dir, d->d_name)) {  // nfs: the server's answer
     if (excl || kstate().plan->scenario.fs != FsKind::nfs) return -EEXIST;
     if (e->inode->dir) return -EISDIR;
     if (d_unhashed(d)) {  // nfs_instantiate
@@ -240,11 +249,11 @@ int fs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   if (fs == FsKind::nfs) return nfs_server_rename(old_dir, old_d, new_dir, new_d);
   if (!on_disk_as_cached(old_dir, old_d)) return -ENOENT;
   if (new_d->d_inode && !on_disk_as_cached(new_dir, new_d)) return -ENOENT;
+  if (!new_d->d_inode) xfs_dir_createname_check(new_dir, new_d);  // xfs_rename
   if (fs != FsKind::plain && !new_d->d_inode) {
     if (DirEntry* e = disk_find(new_dir, new_d->d_name)) {
-      // xfs_dir_createname finds the name taken; the nfs server, which was
-      // not asked (LOOKUP_RENAME_TARGET), replaces it after its checks.
-      if (fs == FsKind::case_insensitive) return -EEXIST;
+      // the nfs server, which was not asked (LOOKUP_RENAME_TARGET),
+      // replaces it after its checks.
       if (in->dir && !e->inode->dir) return -ENOTDIR;
       if (!in->dir && e->inode->dir) return -EISDIR;
       if (e->inode->dir && !e->inode->entries.empty()) return -ENOTEMPTY;
@@ -274,6 +283,7 @@ int fs_rmdir(inode* dir, dentry* d) {
 // positive (an unhashed one, which nfs leaves, added).
 int fs_link(dentry* old_d, inode* dir, dentry* new_d) {
   inode* in = old_d->d_inode;
+  xfs_dir_createname_check(dir, new_d);               // xfs_link
   if (disk_find(dir, new_d->d_name)) return -EEXIST;  // nfs: the server's answer
   if (in->i_nlink == 0) return -ENOENT;               // nfs: the server has no name left for it
   disk_add(dir, new_d->d_name, in);

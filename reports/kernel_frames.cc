@@ -421,6 +421,12 @@ std::string frame_line(const KernelFrame& f, int indent) {
   return line;
 }
 
+const char* kernel_check_file(const std::string& function) {
+  if (function == "xfs_dir2_sf_addname") return "fs/xfs/libxfs/xfs_dir2_sf.c";
+  if (function == "nfs_rename") return "fs/nfs/dir.c";
+  return "fs/dcache.c";
+}
+
 std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const Execution& execution,
                                            const TaskAtFinding& task) {
   std::vector<KernelFrame> out;
@@ -432,7 +438,27 @@ std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const E
   // whose last event fired the finding -- the lock operation it was in.
   std::string what;
   bool release = false;
-  if (task.blocked()) {
+  const bool checked_here = execution.kind == FindingKind::kernel_assertion &&
+                            execution.thread == task.thread && !execution.function.empty();
+  if (checked_here) {
+    // the WARN_ON or BUG_ON's own function, not the lock operation before it
+    if (execution.function != frames.back())
+      out.push_back(modelled(execution.function.c_str(), kernel_check_file(execution.function)));
+    if (execution.function == "xfs_dir2_sf_addname") {  // xfs's callers, by the op
+      out.push_back(named("xfs_dir_createname", "fs/xfs/libxfs/xfs_dir2.c"));
+      const pb::OpKind op = thread.ops(task.op).op();
+      if (op == pb::RENAME) {
+        out.push_back(named("xfs_rename", "fs/xfs/xfs_inode.c"));
+        out.push_back(named("xfs_vn_rename", "fs/xfs/xfs_iops.c"));
+        out.push_back(named("vfs_rename", "fs/namei.c"));
+      } else if (op == pb::LINK) {
+        out.push_back(named("xfs_link", "fs/xfs/xfs_inode.c"));
+      } else {
+        out.push_back(named("xfs_create", "fs/xfs/xfs_inode.c"));
+        out.push_back(named("xfs_generic_create", "fs/xfs/xfs_iops.c"));
+      }
+    }
+  } else if (task.blocked()) {
     what = task.wait_what;
   } else if (!execution.trace.empty() && execution.trace.back().thread == task.thread) {
     const TraceEvent& last = execution.trace.back();

@@ -6,6 +6,7 @@
 
 #include "core/events.h"
 #include "core/scenario.h"
+#include "schedules/normalize.h"
 
 namespace dcfuzz {
 namespace {
@@ -74,7 +75,7 @@ void write_call_trace(std::ostream& out, const pb::Scenario& scenario, const Exe
 }
 
 std::string variant(const pb::Scenario& scenario) {
-  return std::string("dcfuzz model of ") + kernel_name(Kernel(int(scenario.kernel())));
+  return "dcfuzz model of " + kernel_spelling(scenario);
 }
 
 // hung_task's report of one task (kernel/hung_task.c), and its blocker line
@@ -309,8 +310,9 @@ void write_unlock_balance(std::ostream& out, const pb::Scenario& scenario,
 }
 
 void write_traces_of_live_tasks(std::ostream& out, const pb::Scenario& scenario,
-                                const Execution& execution) {
+                                const Execution& execution, int skip = -1) {
   for (const TaskAtFinding& t : execution.tasks) {
+    if (t.thread == skip) continue;
     if (t.frames.empty()) {
       out << comm(t.thread) << "/" << pid(t.thread) << " ("
           << (t.state == "finished" ? "finished" : "between system calls") << ")\n";
@@ -320,6 +322,30 @@ void write_traces_of_live_tasks(std::ostream& out, const pb::Scenario& scenario,
         << (t.blocked() ? "sleeping in " + t.wait_function : t.state) << "):\n";
     write_call_trace(out, scenario, execution, t);
   }
+}
+
+// A WARN_ON, a BUG_ON, or the oops of a dereferenced ERR_PTR, as the kernel
+// opens its report, then the task's trace. No line numbers or offsets: they
+// would be invented.
+void write_kernel_check(std::ostream& out, const pb::Scenario& scenario, const Execution& execution,
+                        const TaskAtFinding& t) {
+  const std::string& title = execution.title;
+  const char* file = kernel_check_file(execution.function);
+  if (starts_with(title, "WARNING in ")) {
+    out << "------------[ cut here ]------------\n"
+        << "WARNING: CPU: 0 PID: " << pid(t.thread) << " at " << file << " " << execution.function
+        << "\nModules linked in:\n";
+  } else if (starts_with(title, "kernel BUG in ")) {
+    out << "------------[ cut here ]------------\n"
+        << "kernel BUG at " << file << "!\n"
+        << "Oops: invalid opcode: 0000 [#1] PREEMPT SMP\n";
+  } else {
+    out << title << "\nOops: 0000 [#1] PREEMPT SMP\n";
+  }
+  out << "CPU: 0 PID: " << pid(t.thread) << " Comm: " << comm(t.thread) << " (" << variant(scenario)
+      << ")\n"
+      << "RIP: 0010:" << execution.function << "\n";
+  write_call_trace(out, scenario, execution, t);
 }
 
 }  // namespace
@@ -351,6 +377,14 @@ std::string format_kernel_report(const pb::Schedule& schedule, const Execution& 
       out << "\nwhere " << comm(waker->thread) << "/" << pid(waker->thread)
           << " ended the lookup without waking it:\n";
       write_call_trace(out, scenario, execution, *waker);
+    }
+  } else if (execution.kind == FindingKind::kernel_assertion && execution.thread >= 0 &&
+             size_t(execution.thread) < execution.tasks.size() &&
+             execution.tasks[size_t(execution.thread)].thread == execution.thread) {
+    write_kernel_check(out, scenario, execution, execution.tasks[size_t(execution.thread)]);
+    if (execution.tasks.size() > 1) {
+      out << "\nthe other tasks:\n";
+      write_traces_of_live_tasks(out, scenario, execution, execution.thread);
     }
   } else {
     out << "(No kernel check reports this; each task's call chain when the model's check "

@@ -103,6 +103,16 @@ const ExpectedTrace kExpected[] = {
       "lookup_last", "? path_lookupat", "? filename_lookup", "vfs_statx", "? vfs_fstatat",
       "? __do_sys_newfstatat", "? __se_sys_newfstatat", "? do_syscall_x64", "? do_syscall_64",
       "? entry_SYSCALL_64_after_hwframe"}},
+    {"regressions/lift-ci-mkdir-in-lookup.textproto",
+     1,
+     {"__d_instantiate", "d_instantiate", "? xfs_vn_mkdir", "vfs_mkdir", "filename_mkdirat",
+      "? __do_sys_mkdir", "? __se_sys_mkdir", "? do_syscall_x64", "? do_syscall_64",
+      "? entry_SYSCALL_64_after_hwframe"}},
+    {"regressions/lift-ci-rename-duplicate-name.textproto",
+     2,
+     {"xfs_dir2_sf_addname", "? xfs_dir_createname", "? xfs_rename", "? xfs_vn_rename",
+      "? vfs_rename", "filename_renameat2", "? __do_sys_rename", "? __se_sys_rename",
+      "? do_syscall_x64", "? do_syscall_64", "? entry_SYSCALL_64_after_hwframe"}},
     {"lock-drop/add-ci-in-lookup-beside-hashed.textproto",
      2,
      {"__d_add", "d_splice_alias", "xfs_vn_ci_lookup", "lookup_one_qstr_excl", "? __start_dirop",
@@ -230,6 +240,25 @@ TEST(KernelTraceCycle, NoCycleForALostWakeup) {
   EXPECT_NE(k.find("INFO: task T2:2 blocked for more than 120 seconds."), std::string::npos);
   const std::string mail = format_mail(schedule, e);
   EXPECT_NE(mail.find("as posted: __d_move() wakes the waiters of dentry"), std::string::npos);
+}
+
+// A WARN_ON or BUG_ON the model runs is printed as the kernel opens it,
+// with the file of the function it is in; a check of the model's own (an
+// invariant) says no kernel check reports it.
+TEST(KernelTraceCycle, KernelChecksOpenAsTheKernelPrintsThem) {
+  const pb::Schedule warn = load("regressions/lift-ci-rename-duplicate-name.textproto");
+  const std::string w = format_kernel_report(warn, run_schedule_traced(warn));
+  EXPECT_NE(w.find("------------[ cut here ]------------\n"
+                   "WARNING: CPU: 0 PID: 2 at fs/xfs/libxfs/xfs_dir2_sf.c xfs_dir2_sf_addname\n"),
+            std::string::npos)
+      << w;
+  EXPECT_NE(w.find("Comm: T2 (dcfuzz model of mainline,+6/7,+7/7,+fix-add-ci,+lift)"),
+            std::string::npos)
+      << w;
+  EXPECT_EQ(w.find("No kernel check reports this"), std::string::npos);
+  const pb::Schedule inv = load("regressions/lift-open-create-stale-negative.textproto");
+  const std::string i = format_kernel_report(inv, run_schedule_traced(inv));
+  EXPECT_NE(i.find("No kernel check reports this"), std::string::npos) << i;
 }
 
 TEST(KernelTraceCycle, ACleanRunHasNoKernelForm) {
