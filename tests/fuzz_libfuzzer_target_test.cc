@@ -79,13 +79,21 @@ TEST(LibFuzzerTarget, ForkModeWritesACrashThatReplays) {
   EXPECT_NE(
       run_fuzzer(dir, "", "-seed=2 -fork=2 -runs=200000 -max_total_time=60 -artifact_prefix=./"),
       0);
+  // Both inner processes may crash before the parent stops them (a loaded
+  // machine): each crash file replays, and the report the log shows first
+  // is one of theirs.
   const auto crashes = files_starting(dir, "crash-");
-  ASSERT_EQ(crashes.size(), 1u) << slurp(dir + "/log");
+  ASSERT_GE(crashes.size(), 1u) << slurp(dir + "/log");
+  ASSERT_LE(crashes.size(), 2u) << slurp(dir + "/log");
   // The parent shows the inner process's log, the report included.
   const std::string report = printed_report(slurp(dir + "/log"));
-  auto replay = run_dcfuzz("replay " + crashes[0]);
-  EXPECT_EQ(replay.exit_code, 1) << replay.err;
-  EXPECT_EQ(replay.out, report);
+  bool shown = false;
+  for (const std::string& crash : crashes) {
+    auto replay = run_dcfuzz("replay " + crash);
+    EXPECT_EQ(replay.exit_code, 1) << replay.err;
+    shown = shown || replay.out == report;
+  }
+  EXPECT_TRUE(shown) << report;
   fs::remove_all(dir);
 }
 
