@@ -62,8 +62,8 @@ struct MutatorOptions {
   PatchSet free_switches = modelled_switches();
 };
 
-// What the execution of the input reached: where new preemptions and new
-// faults can go. A function of the input alone (the target runs it), so the
+// What the execution of the input reached: where new preemptions, faults
+// and engine choices can go. A function of the input alone (the target runs it), so the
 // mutator stays deterministic.
 struct Reached {
   uint32_t steps = 0;                      // scheduling decisions taken

@@ -26,8 +26,8 @@ namespace dcfuzz {
 namespace {
 
 // What the execution of an input reached (scheduling decisions, each
-// thread's allocations): where the mutator can put new preemptions and
-// faults. Filled by every execution of the target; an input not in it
+// thread's allocations, engine random choices): where the mutator can put
+// new preemptions, faults and choices. Filled by every execution of the target; an input not in it
 // (forgotten) is run once more. A function of the input alone, so the
 // mutator stays deterministic.
 class ReachedCache {
