@@ -375,8 +375,8 @@ constexpr uint32_t kRandomWalkChoices = 16;
 // random walk leaves to chance is drawn here too: preemptions at one step in
 // ten, the first kRandomWalkChoices random calls not 0 one time in eight, and
 // one allocation failing, one of the first three of a thread (a random walk
-// fails one in fifty; measured on the deep mutants, one fault in every
-// sample found them sooner than one in every other).
+// fails one in fifty; on the deep mutants, a fault in every sample did
+// better than in every other one, README "What helped the search").
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   pb::Scenario* scenario = s->mutable_scenario();
   const pb::Kernel kernel = scenario->kernel();
