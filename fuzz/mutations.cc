@@ -161,8 +161,37 @@ bool scatter_preemptions(Chance& chance, pb::Schedule* s, uint32_t steps) {
   return true;
 }
 
+// One of the allocations the input's execution reached, as a fault of its
+// thread; false if it reached none (or they are unknown).
+bool reached_fault(Chance& chance, const pb::Schedule& s, pb::Fault* out) {
+  uint32_t total = 0;
+  const int threads = std::min(s.scenario().threads_size(), int(Limits::kThreads));
+  for (int t = 0; t < threads; ++t) total += chance.reached.allocs[t];
+  if (total == 0) return false;
+  uint32_t pick = chance.below(total);
+  for (int t = 0; t < threads; ++t) {
+    if (pick < chance.reached.allocs[t]) {
+      out->set_thread(uint32_t(t + 1));
+      out->set_nth(pick + 1);
+      return true;
+    }
+    pick -= chance.reached.allocs[t];
+  }
+  return false;
+}
+
+// Three times in four a fault at an allocation the input's execution reached
+// (half of those times in place of the faults it had: most fault bugs need
+// one fault, at the right allocation); else one of thread 0..n at nth 1..4,
+// reached or not.
 bool add_fault(Chance& chance, pb::Schedule* s, uint32_t) {
   if (s->faults_size() >= Limits::kFaults) return false;
+  pb::Fault reached;
+  if (!chance.coin(4) && reached_fault(chance, *s, &reached)) {
+    if (chance.coin(2)) s->clear_faults();
+    *s->add_faults() = reached;
+    return true;
+  }
   auto* f = s->add_faults();
   f->set_thread(chance.below(uint32_t(s->scenario().threads_size()) + 1));
   f->set_nth(1 + chance.below(4));
@@ -188,7 +217,8 @@ bool change_fault(Chance& chance, pb::Schedule* s, uint32_t) {
   return true;
 }
 
-// Engine random choices: add one, change a value, or drop one.
+// Engine random choices: add one (three times in four at a random call the
+// input's execution made, when it made any), change a value, or drop one.
 bool change_choice(Chance& chance, pb::Schedule* s, uint32_t steps) {
   if (s->choices_size() > 0 && chance.coin(2)) {
     int i = int(chance.below(uint32_t(s->choices_size())));
@@ -204,7 +234,8 @@ bool change_choice(Chance& chance, pb::Schedule* s, uint32_t steps) {
   }
   if (s->choices_size() >= Limits::kChoices) return false;
   auto* c = s->add_choices();
-  c->set_call(chance.below(std::max(steps, 1u)));
+  const bool reached = chance.reached.random_calls > 0 && !chance.coin(4);
+  c->set_call(chance.below(reached ? chance.reached.random_calls : std::max(steps, 1u)));
   c->set_value(1 + chance.below(3));
   return true;
 }
@@ -338,7 +369,14 @@ bool change_fs(Chance& chance, pb::Scenario* scenario) {
   return true;
 }
 
-// A random walk's sample; the kernel (variant and switches) stays.
+constexpr uint32_t kRandomWalkChoices = 16;
+
+// A random walk's sample; the kernel (variant and switches) stays. What a
+// random walk leaves to chance is drawn here too: preemptions at one step in
+// ten, the first kRandomWalkChoices random calls not 0 one time in eight, and
+// one allocation failing, one of the first three of a thread (a random walk
+// fails one in fifty; on the deep mutants, a fault in every sample did
+// better than in every other one, README "What helped the search").
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   pb::Scenario* scenario = s->mutable_scenario();
   const pb::Kernel kernel = scenario->kernel();
@@ -351,6 +389,15 @@ bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   s->clear_faults();
   // and a random walk's interleaving on it, as a random walk would run it
   if (!scatter_preemptions(chance, s, steps)) s->clear_preemptions();
+  for (uint32_t call = 0; call < kRandomWalkChoices; ++call) {
+    if (!chance.coin(8)) continue;
+    auto* c = s->add_choices();
+    c->set_call(call);
+    c->set_value(1 + chance.below(7));
+  }
+  auto* f = s->add_faults();
+  f->set_thread(1 + chance.below(uint32_t(s->scenario().threads_size())));
+  f->set_nth(1 + chance.below(3));
   return true;
 }
 
@@ -376,8 +423,10 @@ bool on_scenario(Chance& chance, pb::Schedule* s, uint32_t) {
 
 // ---- The table ------------------------------------------------------------
 
-// Faults and engine choices are rarer than interleaving and scenario changes:
-// most bugs need neither.
+// Switch flips are rare: most bugs are in one variant. Faults and engine
+// choices were rare too (one in three) until the mutator placed them where
+// the input's execution allocated and chose (README, "What helped the
+// search").
 constexpr uint32_t kAlways = 1;
 constexpr uint32_t kRare = 3;
 constexpr bool kScenario = true;
@@ -395,10 +444,10 @@ constexpr MutationKind kMutations[kMutationKinds] = {
     {Mutation::drop_op, "drop-op", on_scenario<drop_op>, kAlways, kScenario},
     {Mutation::add_thread, "add-thread", on_scenario<add_thread>, kAlways, kScenario},
     {Mutation::drop_thread, "drop-thread", on_scenario<drop_thread>, kAlways, kScenario},
-    {Mutation::add_fault, "add-fault", add_fault, kRare, kInterleaving},
+    {Mutation::add_fault, "add-fault", add_fault, kAlways, kInterleaving},
     {Mutation::drop_fault, "drop-fault", drop_fault, kAlways, kInterleaving},
     {Mutation::change_fault, "change-fault", change_fault, kAlways, kInterleaving},
-    {Mutation::change_choice, "change-choice", change_choice, kRare, kInterleaving},
+    {Mutation::change_choice, "change-choice", change_choice, kAlways, kInterleaving},
     {Mutation::add_node, "add-node", on_scenario<add_node>, kAlways, kScenario},
     {Mutation::drop_node, "drop-node", on_scenario<drop_node>, kAlways, kScenario},
     {Mutation::change_node, "change-node", on_scenario<change_node>, kAlways, kScenario},

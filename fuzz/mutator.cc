@@ -11,6 +11,13 @@
 #include "schedules/normalize.h"
 
 namespace dcfuzz {
+namespace {
+
+// One mutation in two: on the deep mutants of bench/mutants/, one in four
+// needed more executions (README, "What helped the search").
+constexpr uint32_t kRandomWalkShare = 2;
+
+}  // namespace
 
 uint32_t Chance::mutate_scalar(uint32_t value) {
   uint8_t bytes[sizeof value];
@@ -28,7 +35,26 @@ bool Mutator::apply(Mutation kind, pb::Schedule* schedule, uint32_t steps) {
   return mutation.apply(chance_, schedule, steps);
 }
 
+bool Mutator::apply(Mutation kind, pb::Schedule* schedule, const Reached& reached) {
+  chance_.reached = reached;
+  return apply(kind, schedule, reached.steps);
+}
+
 void Mutator::mutate(pb::Schedule* schedule, uint32_t steps) {
+  Reached reached;
+  reached.steps = steps;
+  mutate(schedule, reached);
+}
+
+void Mutator::mutate(pb::Schedule* schedule, const Reached& reached) {
+  chance_.reached = reached;
+  const uint32_t steps = reached.steps;
+  // The portfolio: one mutation in kRandomWalkShare is a random walk's
+  // sample alone (libFuzzer keeps it when it shows new coverage).
+  if (chance_.coin(kRandomWalkShare) && apply(Mutation::random_scenario, schedule, steps)) {
+    normalize(schedule);
+    return;
+  }
   int count = chance_.coin(4) ? 2 + int(chance_.below(3)) : 1;
   for (int done = 0, attempts = 0; done < count && attempts < 64; ++attempts) {
     const MutationKind& mutation = mutation_kind(Mutation(chance_.below(kMutationKinds)));
@@ -40,11 +66,18 @@ void Mutator::mutate(pb::Schedule* schedule, uint32_t steps) {
 
 size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
                     ScalarMutate scalar, const MutatorOptions& options) {
+  Reached reached;
+  reached.steps = steps;
+  return mutate_bytes(data, size, max_size, seed, reached, scalar, options);
+}
+
+size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed,
+                    const Reached& reached, ScalarMutate scalar, const MutatorOptions& options) {
   const auto input = parse_or_empty(data, size);
   Mutator mutator(seed, scalar, options);
   for (int attempt = 0; attempt < 4; ++attempt) {
     auto schedule = std::make_shared<pb::Schedule>(*input);
-    mutator.mutate(schedule.get(), steps);
+    mutator.mutate(schedule.get(), reached);
     if (size_t n = write_bounded(std::move(schedule), data, max_size)) return n;
   }
   return write_bounded(input, data, max_size);  // 0 (the empty schedule) if even that is too big

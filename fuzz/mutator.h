@@ -15,6 +15,7 @@
 
 #include "core/scenario.h"
 #include "schedule.pb.h"
+#include "schedules/normalize.h"
 #include "schedules/rng.h"
 
 namespace dcfuzz {
@@ -61,6 +62,15 @@ struct MutatorOptions {
   PatchSet free_switches = modelled_switches();
 };
 
+// What the execution of the input reached: where new preemptions, faults
+// and engine choices can go. A function of the input alone (the target runs it), so the
+// mutator stays deterministic.
+struct Reached {
+  uint32_t steps = 0;                      // scheduling decisions taken
+  uint32_t allocs[Limits::kThreads] = {};  // allocations of each thread: its fault points
+  uint32_t random_calls = 0;               // engine random choices: where choices count
+};
+
 // Mutates `size` bytes in place (room for `max_size`), returns the new size:
 // LLVMFuzzerMutate in a campaign, something deterministic in tests.
 using ScalarMutate = size_t (*)(uint8_t* data, size_t size, size_t max_size);
@@ -78,6 +88,7 @@ class Chance {
   uint32_t mutate_scalar(uint32_t value);
 
   const PatchSet free_switches;  // what flip-switch may change (MutatorOptions)
+  Reached reached;               // of the input being mutated (Mutator sets it)
 
  private:
   Rng rng_;
@@ -94,9 +105,11 @@ class Mutator {
   // false, leaving `schedule` unchanged, when the kind does not apply (nothing
   // to drop, no room to add, a scenario kept). The result may need normalize().
   bool apply(Mutation kind, pb::Schedule* schedule, uint32_t steps);
+  bool apply(Mutation kind, pb::Schedule* schedule, const Reached& reached);
 
   // One or a few random mutations that apply; the result is normalised.
   void mutate(pb::Schedule* schedule, uint32_t steps);
+  void mutate(pb::Schedule* schedule, const Reached& reached);
 
   // A child of two normalised schedules: threads of one spliced into the
   // other, the interleaving of one on the scenario of the other, the tree of
@@ -117,6 +130,9 @@ class Mutator {
 // bytes. `steps`: scheduling decisions of the input's execution.
 size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed, uint32_t steps,
                     ScalarMutate scalar, const MutatorOptions& options = {});
+size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed,
+                    const Reached& reached, ScalarMutate scalar,
+                    const MutatorOptions& options = {});
 size_t crossover_bytes(const uint8_t* a, size_t a_size, const uint8_t* b, size_t b_size,
                        uint8_t* out, size_t max_size, uint32_t seed, ScalarMutate scalar,
                        const MutatorOptions& options = {});

@@ -25,26 +25,33 @@ extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size);
 namespace dcfuzz {
 namespace {
 
-// How many scheduling decisions the execution of an input took: where the
-// mutator can put new preemptions. Filled by every execution of the target;
-// an input not in it (forgotten) is run once more. A function of the input
-// alone, so the mutator stays deterministic.
-class StepCache {
+// What the execution of an input reached (scheduling decisions, each
+// thread's allocations, engine random choices): where the mutator can put
+// new preemptions, faults and choices. Filled by every execution of the target; an input not in it
+// (forgotten) is run once more. A function of the input alone, so the
+// mutator stays deterministic.
+class ReachedCache {
  public:
   static uint64_t key(const uint8_t* data, size_t size) {
     uint64_t h = 1469598103934665603ull;
     for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
     return h ^ size;
   }
-  void put(uint64_t key, uint32_t steps) { steps_.put(key, steps); }
-  bool get(uint64_t key, uint32_t* steps) {
-    const uint32_t* known = steps_.find(key);
-    if (known) *steps = *known;
+  void put(uint64_t key, const Execution& e) {
+    Reached r;
+    r.steps = e.steps;
+    r.random_calls = e.random_calls;
+    std::copy(std::begin(e.allocs), std::end(e.allocs), std::begin(r.allocs));
+    reached_.put(key, r);
+  }
+  bool get(uint64_t key, Reached* out) {
+    const Reached* known = reached_.find(key);
+    if (known) *out = *known;
     return known != nullptr;
   }
 
  private:
-  RecentMap<uint64_t, uint32_t> steps_{1 << 16};
+  RecentMap<uint64_t, Reached> reached_{1 << 16};
 };
 
 // Compiled model programs by scenario. Each corpus entry is mutated many
@@ -70,7 +77,7 @@ class ProgramCache {
 struct Target {
   TargetOptions options;
   InterleavingCoverage coverage;
-  StepCache steps;
+  ReachedCache reached;
   ProgramCache programs;
 };
 
@@ -113,14 +120,15 @@ std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, 
   return copy;
 }
 
-uint32_t steps_of(const uint8_t* data, size_t size) {
-  const uint64_t key = StepCache::key(data, size);
-  uint32_t steps = 0;
-  if (target().steps.get(key, &steps)) return steps;
-  if (auto schedule = shared_target_schedule(data, size))
-    steps = run_cached(*schedule, RunOptions()).steps;
-  target().steps.put(key, steps);
-  return steps;
+Reached reached_of(const uint8_t* data, size_t size) {
+  const uint64_t key = ReachedCache::key(data, size);
+  Reached reached;
+  if (target().reached.get(key, &reached)) return reached;
+  Execution e;
+  if (auto schedule = shared_target_schedule(data, size)) e = run_cached(*schedule, RunOptions());
+  target().reached.put(key, e);
+  target().reached.get(key, &reached);
+  return reached;
 }
 
 // With start_seeds: `data` as a binary schedule in *out, if it is not one
@@ -194,7 +202,7 @@ int run_target_input(const uint8_t* data, size_t size) {
     options.listener = &t.coverage;
   }
   Execution execution = run_cached(*schedule, options);
-  t.steps.put(StepCache::key(data, size), execution.steps);
+  t.reached.put(ReachedCache::key(data, size), execution);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);
   return 0;
@@ -223,8 +231,8 @@ extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max
     std::copy(converted.begin(), converted.end(), data);
     size = converted.size();
   }
-  uint32_t steps = dcfuzz::steps_of(data, size);
-  size = dcfuzz::mutate_bytes(data, size, max_size, seed, steps, LLVMFuzzerMutate,
+  const dcfuzz::Reached reached = dcfuzz::reached_of(data, size);
+  size = dcfuzz::mutate_bytes(data, size, max_size, seed, reached, LLVMFuzzerMutate,
                               dcfuzz::mutator_options());
   return dcfuzz::stamp_kernel(data, size, max_size);
 }

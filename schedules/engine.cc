@@ -174,6 +174,8 @@ Execution run_program(Program& program, Strategy& strategy, const RunOptions& op
     exec.kind = relacy_kind(slot.result);
   }
   exec.steps = state.steps();
+  exec.random_calls = state.random_calls();
+  for (int t = 0; t < threads; ++t) exec.allocs[t] = state.allocs_of(t);
   g_run = nullptr;
   g_active = nullptr;
   return exec;

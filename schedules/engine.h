@@ -52,10 +52,14 @@ struct Execution {
   std::string title;    // the bucket: one line, stable across schedules of one bug
   std::string details;  // several lines from the detector
   FindingKind kind = FindingKind::none;
-  int thread = -1;                   // the task the finding is about (Finding::thread)
-  std::string function;              // where it fired (Finding::function), or empty
-  pb::Schedule recorded;             // interleaving part only (preemptions, choices, faults)
-  uint32_t steps = 0;                // scheduling decisions taken
+  int thread = -1;        // the task the finding is about (Finding::thread)
+  std::string function;   // where it fired (Finding::function), or empty
+  pb::Schedule recorded;  // interleaving part only (preemptions, choices, faults)
+  uint32_t steps = 0;     // scheduling decisions taken
+  // Allocations each thread reached (the fault points: a Fault of thread
+  // i + 1 with nth up to allocs[i] fails one of them).
+  uint32_t random_calls = 0;  // engine random choices made (Choice.call below it)
+  uint32_t allocs[kMaxThreads] = {};
   std::vector<TraceEvent> trace;     // when RunOptions::trace
   std::vector<TaskAtFinding> tasks;  // when RunOptions::trace and the model found something
 };

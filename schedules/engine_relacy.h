@@ -84,6 +84,8 @@ class RunState final : public Host {
   Program& program() { return program_; }
   const RunOptions& options() const { return options_; }
   uint32_t steps() const { return step_; }
+  uint32_t allocs_of(int thread) const { return allocs_of_[thread]; }
+  uint32_t random_calls() const { return rand_calls_; }
 
   void begin_iteration() {
     current_ = -1;

@@ -4,6 +4,9 @@
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
 
+#include "core/model.h"
+#include "schedules/normalize.h"
+#include "schedules/random_scenario.h"
 #include "schedules/random_walk.h"
 #include "schedules/replay.h"
 #include "testing/toy_programs.h"
@@ -91,6 +94,47 @@ TEST(Engine, ThreadCountsShareNothing) {
     EXPECT_FALSE(replay(*two, pb::Schedule()).found);
     EXPECT_FALSE(replay(*four, pb::Schedule()).found);
   }
+}
+
+// What an execution reached, which the mutator places faults and choices by:
+// every fault a random walk injects is within its thread's allocations, and
+// every choice it makes is below the random calls; a fault one past a
+// thread's last allocation fails nothing.
+TEST(Engine, ReportsTheAllocationsAndRandomCallsItReached) {
+  uint32_t allocs = 0, faults = 0, choices = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    const pb::Schedule schedule = random_schedule(seed);
+    auto program = make_dcache_program(to_scenario(schedule.scenario()));
+    RandomWalkStrategy walk(seed, 100, 8);
+    const Execution e = run_program(*program, walk);
+    for (const auto& f : e.recorded.faults()) {
+      ASSERT_GE(f.thread(), 1u);
+      EXPECT_LE(f.nth(), e.allocs[f.thread() - 1]) << "seed " << seed;
+      ++faults;
+    }
+    for (const auto& c : e.recorded.choices()) {
+      EXPECT_LT(c.call(), e.random_calls) << "seed " << seed;
+      ++choices;
+    }
+    for (int t = program->thread_count(); t < kMaxThreads; ++t) EXPECT_EQ(e.allocs[t], 0u);
+    for (uint32_t n : e.allocs) allocs += n;
+  }
+  EXPECT_GT(allocs, 0u);
+  EXPECT_GT(faults, 0u);
+  EXPECT_GT(choices, 0u);
+
+  pb::Schedule one = testing::parse_text(R"(
+      scenario { threads { ops { op: CREATE path: "x" } ops { op: CREATE path: "y" } } })");
+  auto program = make_dcache_program(to_scenario(one.scenario()));
+  const Execution clean = replay(*program, one);
+  ASSERT_FALSE(clean.found) << clean.title;
+  ASSERT_GE(clean.allocs[0], 2u);
+  auto* fault = one.add_faults();
+  fault->set_thread(1);
+  fault->set_nth(clean.allocs[0]);
+  EXPECT_EQ(replay(*program, one).recorded.faults_size(), 1);
+  fault->set_nth(clean.allocs[0] + 1);
+  EXPECT_EQ(replay(*program, one).recorded.faults_size(), 0);
 }
 
 }  // namespace

@@ -295,10 +295,61 @@ TEST(FuzzMutator, RandomScenarioKeepsTheKernel) {
     Mutator mutator(seed, bump_scalar);
     ASSERT_TRUE(mutator.apply(Mutation::random_scenario, &s, 100));
     EXPECT_EQ(s.scenario().kernel(), pb::V4_FIXED);
-    EXPECT_EQ(s.faults_size(), 0);
+    EXPECT_EQ(s.faults_size(), 1);  // the input's go; one is drawn (test below)
     scenarios.insert(s.scenario().SerializeAsString());
   }
   EXPECT_GT(scenarios.size(), 15u);
+}
+
+// add-fault and change-choice place most new faults and choices where the
+// input's execution allocated and chose (Reached); without that knowledge,
+// blindly. T2 made 3 allocations and the execution 5 random calls.
+TEST(FuzzMutator, FaultsAndChoicesGoWhereTheExecutionReached) {
+  pb::Schedule input = rich_schedule();
+  input.clear_faults();
+  input.clear_choices();
+  Reached reached;
+  reached.steps = 100;
+  reached.allocs[1] = 3;
+  reached.random_calls = 5;
+  const Reached blind{100};
+  auto count = [&](Mutation kind, const Reached& r) {
+    int hits = 0;
+    for (uint32_t seed = 1; seed <= 200; ++seed) {
+      pb::Schedule s = input;
+      Mutator mutator(seed, bump_scalar);
+      if (!mutator.apply(kind, &s, r)) continue;
+      if (kind == Mutation::add_fault) {
+        EXPECT_EQ(s.faults_size(), 1);
+        hits += s.faults(0).thread() == 2 && s.faults(0).nth() <= 3;
+      } else if (s.choices_size() == 1) {
+        hits += s.choices(0).call() < 5;
+      }
+    }
+    return hits;
+  };
+  EXPECT_GT(count(Mutation::add_fault, reached), 140);  // 3/4 + 1/4 of the blind 1/4
+  EXPECT_LT(count(Mutation::add_fault, blind), 90);
+  EXPECT_GT(count(Mutation::change_choice, reached), 120);  // 3/4 and 1/4 of 5/100
+  EXPECT_LT(count(Mutation::change_choice, blind), 30);
+}
+
+// random-scenario draws what a random walk would leave to chance: choices
+// at the first random calls, one fault early in a thread.
+TEST(FuzzMutator, RandomScenarioDrawsARandomWalksChoicesAndFaults) {
+  int with_faults = 0, with_choices = 0;
+  for (uint32_t seed = 1; seed <= 100; ++seed) {
+    pb::Schedule s = rich_schedule();
+    Mutator mutator(seed, bump_scalar);
+    ASSERT_TRUE(mutator.apply(Mutation::random_scenario, &s, 100));
+    normalize(&s);
+    with_faults += s.faults_size() > 0;
+    with_choices += s.choices_size() > 0;
+    for (const auto& f : s.faults()) EXPECT_LE(f.nth(), 3u);
+    for (const auto& c : s.choices()) EXPECT_LT(c.call(), 16u);
+  }
+  EXPECT_EQ(with_faults, 100);
+  EXPECT_GT(with_choices, 70);
 }
 
 }  // namespace
