@@ -165,6 +165,12 @@ void dput(dentry* d) {
       return;
     }
     spin_lock(&d->d_lock);
+    // The superblock's s_root and the mount keep the root's count above 0;
+    // a reference put twice somewhere takes it there, and the kernel's next
+    // use of the (freed) root is KASAN's use-after-free. The model stops
+    // here, before its own next walk reads the dentry it would free.
+    if (d == kstate().root && d->d_count <= 1)
+      invariant_violation("last reference to the root put", d);
     if (d->d_count > 1 || retain_dentry(d)) {
       --d->d_count;
       spin_unlock(&d->d_lock);

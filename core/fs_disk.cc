@@ -113,7 +113,13 @@ void fs_readdir(dentry* dir) {
 // Inodes live until the execution ends (no eviction in the model).
 inode* new_inode(inode* dir, int name, bool is_dir) {
   KernelState& v = kstate();
-  inode* in = new inode;
+  inode* in = nullptr;
+  if (!v.inode_pool.empty()) {
+    in = v.inode_pool.back();
+    v.inode_pool.pop_back();
+  } else {
+    in = new inode;
+  }
   in->i_no = v.next_inode++;
   in->dir = is_dir;
   if (!dir) {
@@ -181,6 +187,16 @@ int fs_create(inode* dir, dentry* d, bool is_dir, bool excl) {
   }
   inode* in = new_inode(dir, d->d_name, is_dir);
   in->slot = created_slot();
+  if (kstate().plan->scenario.fs == FsKind::nfs && is_dir && d_unhashed(d)) {
+    // nfs_add_or_obtain: d_splice_alias of the inode the server made (the
+    // same steps as d_add, unless the server moved the new directory
+    // meanwhile and another task's lookup spliced it under its new name:
+    // then __d_unalias moves that alias here and d stays negative).
+    dentry* alias = d_splice_alias(in, d);
+    if (IS_ERR(alias)) return int(PTR_ERR(alias));
+    if (alias) dput(alias);
+    return 0;
+  }
   if (kstate().plan->options.create_splices) {
     d_splice_alias(in, d);  // a new inode has no alias: NULL
   } else if (d_unhashed(d) && patches().lift && kstate().plan->scenario.fs != FsKind::nfs) {

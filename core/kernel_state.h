@@ -44,9 +44,14 @@ struct KernelState {
   uint32_t block_clock = 0;
   uint32_t next_dentry = 0;
   uint32_t next_inode = 0;
-  std::vector<dentry*> dentries;    // alive, in creation order
-  std::vector<dentry*> dead;        // killed; freed "after RCU", in after()
-  std::vector<inode*> inodes;       // all, freed in after()
+  std::vector<dentry*> dentries;  // alive, in creation order
+  std::vector<dentry*> dead;      // killed; freed "after RCU", in after()
+  std::vector<inode*> inodes;     // all, freed in after()
+  // Inodes made before the tasks start, for new_inode to hand out: in the
+  // kernel a new inode is set up before another task can find it (iget's
+  // inode hash lock, I_NEW); the model's nfs server can hand one to another
+  // task before its creator's ->create returns, with nothing to order them.
+  std::vector<inode*> inode_pool;
   std::vector<inode*> tree_inodes;  // per initial tree node
   // The scenario's disconnected aliases, each held by a task outside the
   // scenario for the whole run (a handle decoder before its reconnect_path).

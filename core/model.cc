@@ -95,6 +95,12 @@ class DcacheProgram final : public Program {
     v->ntasks = thread_count();
     init_globals(v);
     build_tree(v, plan_);
+    size_t ops = 0;
+    for (const std::vector<Op>& t : plan_.scenario.threads) ops += t.size();
+    // One per op at most; reserved, so that no buffer is freed (Relacy draws a
+    // choice at each free: the choices' numbering stays as it was).
+    v->inode_pool.reserve(ops);
+    for (size_t i = 0; i < ops; ++i) v->inode_pool.push_back(new inode);
     v->tree_built = true;
   }
 
@@ -129,6 +135,7 @@ class DcacheProgram final : public Program {
     for (dentry* d : v->dentries) delete d;
     for (dentry* d : v->dead) delete d;
     for (inode* in : v->inodes) delete in;
+    for (inode* in : v->inode_pool) delete in;
     delete v;
     set_kstate(nullptr);
   }

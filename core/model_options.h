@@ -41,6 +41,9 @@ struct ModelOptions {
   // Self-test of might_sleep: walk_components puts its reference to a
   // directory while holding the d_lock of the child it looked up.
   bool selftest_dput_under_spinlock = false;
+  // Self-test of the root's reference check: walk_components puts its
+  // reference to each directory twice (a reference dropped twice).
+  bool selftest_walk_puts_twice = false;
   // Self-test of the PREEMPT_RT rule: __d_add wakes the in-lookup waiters
   // inside the i_dir_seq write section (before end_dir_add).
   bool selftest_wake_in_dir_add = false;

@@ -112,6 +112,7 @@ dentry* walk_components(const int* names, int count) {
       spin_unlock(&next->d_lock);
       cur = nullptr;
     }
+    if (cur && kstate().plan->options.selftest_walk_puts_twice) dput(cur);
     if (cur) dput(cur);
     if (IS_ERR(next)) return next;
     if (!next->d_inode) {

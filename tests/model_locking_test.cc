@@ -310,6 +310,25 @@ TEST(ModelMightSleep, FiresOnDputUnderASpinlock) {
       << e.details;
 }
 
+// A reference put twice reaches the root: a finding, not the model reading
+// the freed root on its next walk (the model checks the root's last put; on
+// every kernel path the mount keeps it, see SilentOnKernelPaths).
+TEST(ModelRefcount, TheRootsLastReferencePutIsAFinding) {
+  ModelOptions options;
+  options.selftest_walk_puts_twice = true;
+  const char* walk = R"(
+    scenario {
+      tree { name: "d" dir: true }
+      threads { ops { op: LOOKUP path: "d/x" } ops { op: LOOKUP path: "d/x" }
+                ops { op: LOOKUP path: "d/x" } }
+    })";
+  // The root's count: the mount's, the task's fs->root, then each walk's.
+  Execution e = replay_traced(parse_normalized(walk), options);
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.title, "BUG: dcache invariant: last reference to the root put") << e.details;
+  EXPECT_FALSE(replay_traced(parse_normalized(walk)).found);
+}
+
 TEST(ModelMightSleep, SilentOnKernelPaths) {
   // Every op kind, every filesystem, mainline and the fixed series.
   for (const char* fs : {"PLAIN", "NFS", "CASE_INSENSITIVE"}) {
