@@ -12,7 +12,9 @@
 # strategy that missed a mutant once is not run on it again, and once a
 # mutant has spent --mutant-budget seconds of campaigns its remaining
 # campaigns are not run; campaigns not run are left out of the medians
-# (report.py). Two mutants run at a time (--parallel). A mutant whose file
+# (report.py). A campaign that crashed (the model on a mutant that frees a
+# dentry twice, say) counts neither way and is listed apart. Two mutants run
+# at a time (--parallel). A mutant whose file
 # expects it uncaught (equivalent to the tree, or a gap of the model or its
 # oracles: `expect: uncaught: ...`) is there to show when a change makes it
 # catchable; its campaigns last at most --uncaught-time seconds (a miss at
@@ -110,15 +112,21 @@ run_one() {  # NAME STRATEGY SEED TIME -> one row of results.tsv on stdout
   local out="$work/runs/$name/$strategy/$seed" start=$SECONDS
   rm -rf "$out"
   mkdir -p "$(dirname "$out")"
+  local status=0
   "$bins/$name/dcfuzz" fuzz --kernel mainline --strategy "$strategy" --seed "$seed" --time "$t" \
-    --stop-on-finding --out "$out" >"$out.log" 2>&1 || true
+    --stop-on-finding --out "$out" >"$out.log" 2>&1 || status=$?
   # Wall seconds of the whole campaign (start-up, minimization, self-check):
   # what the benchmark's length is made of.
   printf '%s\t%s\t%s\t%s\n' "$name" "$strategy" "$seed" "$((SECONDS - start))" >>"$work/walls.tsv"
   local row
   row=$(sed -n 2p "$out/findings.tsv" 2>/dev/null || true)
   if [[ -z "$row" ]]; then
-    printf '%s\t%s\t%s\tno\t%s\t-\t-\t-\t-\t-\n' "$name" "$strategy" "$seed" "$t"
+    # A campaign that died (a signal; a worker that stopped abnormally) has
+    # neither caught nor missed its mutant: the model crashed on it (say, a
+    # dentry freed twice). Its row says so, and it does not count.
+    local how=no
+    if ((status > 2)) || grep -q 'stopped abnormally' "$out.log"; then how=crashed; fi
+    printf '%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\n' "$name" "$strategy" "$seed" "$how" "$t"
     return
   fi
   local bucket seconds executions title schedule threads preemptions faults
@@ -178,7 +186,8 @@ echo "campaigns: $((SECONDS - campaign_start)) s wall, $parallel at a time" >&2
 # The campaigns' own seconds, those that caught their mutant and those that did not.
 awk -F'\t' 'NR == FNR { if ($4 != "skipped") hit[$1 FS $2 FS $3] = $4; next }
   ($1 FS $2 FS $3) in hit && $1 != "baseline" { k = hit[$1 FS $2 FS $3]; n[k]++; s[k] += $4 }
-  END { printf "campaign seconds: %d caught %d s, %d missed %d s\n", n["yes"], s["yes"], n["no"], s["no"] }' \
+  END { printf "campaign seconds: %d caught %d s, %d missed %d s, %d crashed %d s\n",
+          n["yes"], s["yes"], n["no"], s["no"], n["crashed"], s["crashed"] }' \
   "$results" "$work/walls.tsv" >&2 || true
 
 python3 "$root/bench/mutants/report.py" "$root/bench/mutants" "$results" "$time" "$seeds" "$budget" \
