@@ -12,29 +12,39 @@
 # strategy that missed a mutant once is not run on it again, and once a
 # mutant has spent --mutant-budget seconds of campaigns its remaining
 # campaigns are not run; campaigns not run are left out of the medians
-# (report.py). Two mutants run at a time (--parallel).
+# (report.py). A campaign that crashed (the model on a mutant that frees a
+# dentry twice, say) counts neither way and is listed apart. Two mutants run
+# at a time (--parallel). A mutant whose file
+# expects it uncaught (equivalent to the tree, or a gap of the model or its
+# oracles: `expect: uncaught: ...`) is there to show when a change makes it
+# catchable; its campaigns last at most --uncaught-time seconds (a miss at
+# full length would cost --mutant-budget for nothing).
 #
 #   bench/mutants.sh [--quick] [--time S] [--seeds N] [--mutant-budget S]
-#                    [--baseline-time S] [--strategies "fuzz random-walk pct pos"]
+#                    [--baseline-time S] [--uncaught-time S]
+#                    [--strategies "fuzz random-walk pct pos"]
 #                    [--only NAME[,NAME...]] [--parallel N] [--keep DIR]
 #
 # Full form: 300 s campaigns, 5 seeds, a budget of 600 s per mutant, the
-# baseline 30 s a campaign. --quick: 60 s campaigns, 2 seeds, 150 s per
-# mutant, the baseline 20 s a campaign.
+# baseline 30 s a campaign, 60 s for a mutant expected uncaught. --quick: 60 s
+# campaigns, 2 seeds, 150 s per mutant, the baseline 20 s a campaign, 30 s
+# for a mutant expected uncaught.
 # Prints the table (bench/mutants/report.py) and leaves it in DIR/report.txt
 # with --keep DIR.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-time=300 seeds=5 budget=600 baseline_time=30 parallel=2 keep="" only=""
+time=300 seeds=5 budget=600 baseline_time=30 uncaught_time=60 parallel=2 keep="" only=""
 strategies="fuzz random-walk pct pos"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --quick) time=60 seeds=2 budget=150 baseline_time=20; shift ;;
+    -h | --help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    --quick) time=60 seeds=2 budget=150 baseline_time=20 uncaught_time=30; shift ;;
     --time) time=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
     --mutant-budget) budget=$2; shift 2 ;;
     --baseline-time) baseline_time=$2; shift 2 ;;
+    --uncaught-time) uncaught_time=$2; shift 2 ;;
     --strategies) strategies=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --parallel) parallel=$2; shift 2 ;;
@@ -96,17 +106,27 @@ echo "built $(wc -w <<<"$names") mutants in $((SECONDS - build_start)) s" >&2
 # results.tsv: mutant strategy seed caught seconds executions threads preemptions faults title
 results="$work/results.tsv"
 : >"$results"
+: >"$work/walls.tsv"
 run_one() {  # NAME STRATEGY SEED TIME -> one row of results.tsv on stdout
   local name=$1 strategy=$2 seed=$3 t=$4
-  local out="$work/runs/$name/$strategy/$seed"
+  local out="$work/runs/$name/$strategy/$seed" start=$SECONDS
   rm -rf "$out"
   mkdir -p "$(dirname "$out")"
+  local status=0
   "$bins/$name/dcfuzz" fuzz --kernel mainline --strategy "$strategy" --seed "$seed" --time "$t" \
-    --stop-on-finding --out "$out" >"$out.log" 2>&1 || true
+    --stop-on-finding --out "$out" >"$out.log" 2>&1 || status=$?
+  # Wall seconds of the whole campaign (start-up, minimization, self-check):
+  # what the benchmark's length is made of.
+  printf '%s\t%s\t%s\t%s\n' "$name" "$strategy" "$seed" "$((SECONDS - start))" >>"$work/walls.tsv"
   local row
   row=$(sed -n 2p "$out/findings.tsv" 2>/dev/null || true)
   if [[ -z "$row" ]]; then
-    printf '%s\t%s\t%s\tno\t%s\t-\t-\t-\t-\t-\n' "$name" "$strategy" "$seed" "$t"
+    # A campaign that died (a signal; a worker that stopped abnormally) has
+    # neither caught nor missed its mutant: the model crashed on it (say, a
+    # dentry freed twice). Its row says so, and it does not count.
+    local how=no
+    if ((status > 2)) || grep -q 'stopped abnormally' "$out.log"; then how=crashed; fi
+    printf '%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\n' "$name" "$strategy" "$seed" "$how" "$t"
     return
   fi
   local bucket seconds executions title schedule threads preemptions faults
@@ -124,6 +144,10 @@ run_mutant() {  # NAME[:STRATEGY] TIME: its campaigns, strategy by strategy, wit
   local missed=" "  # the strategies that missed this mutant once
   [[ $1 == *:* ]] || only_strategy=""
   [[ -x "$bins/$name/dcfuzz" ]] || return 0
+  if [[ $name != baseline ]] &&
+    [[ $(python3 "$mutant_py" field "$mutant_dir/$name.mutant" expect) == uncaught* ]]; then
+    ((t <= uncaught_time)) || t=$uncaught_time
+  fi
   for strategy in $strategies; do
     [[ -z $only_strategy || $strategy == "$only_strategy" ]] || continue
     for ((seed = 1; seed <= seeds; seed++)); do
@@ -143,7 +167,8 @@ run_mutant() {  # NAME[:STRATEGY] TIME: its campaigns, strategy by strategy, wit
   done
 }
 export -f run_one run_mutant
-export work bins seeds budget strategies
+export work bins seeds budget strategies uncaught_time mutant_py
+export mutant_dir="$root/bench/mutants"
 
 # The baseline's campaigns (one lane per strategy), then the mutants'.
 campaign_start=$SECONDS
@@ -158,6 +183,12 @@ printf '%s\n' $names | xargs -P "$parallel" -I{} bash -c \
   'run_mutant "$1" "$2" >"$3/runs-$1.tsv"; echo "ran $1" >&2' _ {} "$time" "$work"
 for name in $names; do cat "$work/runs-$name.tsv" >>"$results" 2>/dev/null || true; done
 echo "campaigns: $((SECONDS - campaign_start)) s wall, $parallel at a time" >&2
+# The campaigns' own seconds, those that caught their mutant and those that did not.
+awk -F'\t' 'NR == FNR { if ($4 != "skipped") hit[$1 FS $2 FS $3] = $4; next }
+  ($1 FS $2 FS $3) in hit && $1 != "baseline" { k = hit[$1 FS $2 FS $3]; n[k]++; s[k] += $4 }
+  END { printf "campaign seconds: %d caught %d s, %d missed %d s, %d crashed %d s\n",
+          n["yes"], s["yes"], n["no"], s["no"], n["crashed"], s["crashed"] }' \
+  "$results" "$work/walls.tsv" >&2 || true
 
 python3 "$root/bench/mutants/report.py" "$root/bench/mutants" "$results" "$time" "$seeds" "$budget" \
   | tee "$work/report.txt"

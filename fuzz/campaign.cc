@@ -247,6 +247,7 @@ std::string scenarios_label(const CampaignOptions& options, const std::string& c
 std::string tail(const std::string& path, size_t lines) {
   std::string text, error;
   read_file(path, &text, &error);
+  if (text.empty()) return text;  // a worker that died before writing a line
   size_t pos = text.size();
   for (size_t n = 0; n <= lines && pos > 0;) {
     pos = text.rfind('\n', pos - 1);

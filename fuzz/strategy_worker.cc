@@ -29,8 +29,8 @@ constexpr Named kStrategies[] = {{CampaignStrategy::fuzz, "fuzz"},
                                  {CampaignStrategy::pct, "pct"},
                                  {CampaignStrategy::pos, "pos"}};
 
-// Random walk and PCT fail about one allocation in this many (d_add_ci's
-// early returns on ENOMEM are bug paths); POS fails none.
+// Every strategy fails about one allocation in this many (d_add_ci's early
+// returns on ENOMEM are bug paths, and so are the error paths of the lookups).
 constexpr uint32_t kFaultOneIn = 50;
 // PCT's depth: up to two priority change points per execution.
 constexpr int kPctDepth = 3;
@@ -82,7 +82,7 @@ uint64_t run_strategy_loop(const StrategyLoop& loop) {
     programs.push_back(make_dcache_program(to_scenario(fixed.back().scenario())));
   }
   RandomWalkStrategy walk(loop.seed, 100, kFaultOneIn);
-  PosStrategy pos(loop.seed);
+  PosStrategy pos(loop.seed, kFaultOneIn);
   uint32_t expected_steps = 100;  // PCT's k: the previous execution's steps
   pb::Schedule drawn;
   std::unique_ptr<Program> drawn_program;

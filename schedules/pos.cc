@@ -4,7 +4,8 @@
 
 namespace dcfuzz {
 
-PosStrategy::PosStrategy(uint64_t seed) : rng_(seed) {}
+PosStrategy::PosStrategy(uint64_t seed, uint32_t fault_one_in)
+    : rng_(seed), fault_one_in_(fault_one_in) {}
 
 void PosStrategy::begin(int threads) {
   priority_.resize(std::size_t(threads));
@@ -18,6 +19,10 @@ int PosStrategy::pick_thread(const Decision& d) {
     if (priority_[std::size_t(d.runnable[i])] > priority_[std::size_t(best)]) best = d.runnable[i];
   }
   return best;
+}
+
+uint32_t PosStrategy::pick_value(uint32_t, uint32_t limit) {
+  return rng_.below(8) == 0 ? rng_.below(limit) : 0;
 }
 
 }  // namespace dcfuzz

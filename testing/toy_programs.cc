@@ -75,6 +75,31 @@ class LostWakeup final : public Program {
   State* state_ = nullptr;
 };
 
+class LeakOnEnomem final : public Program {
+ public:
+  int thread_count() const override { return 2; }
+  void before(Host& host) override {
+    host_ = &host;
+    refs_ = new rl::atomic<int>;
+    refs_->store(0, rl::memory_order_relaxed);
+  }
+  void thread(int index) override {
+    refs_->fetch_add(1, rl::memory_order_relaxed);
+    if (host_->should_fail_alloc(index)) {  // -ENOMEM: the error path forgets the put
+      host_->on_finding(Finding{FindingKind::other, "BUG: reference leaked on -ENOMEM (toy)",
+                                "the error path returned with its reference"});
+      host_->fail_execution("BUG: reference leaked on -ENOMEM (toy)");
+    }
+    refs_->fetch_sub(1, rl::memory_order_relaxed);
+  }
+  void invariant() override {}
+  void after() override { delete refs_; }
+
+ private:
+  Host* host_ = nullptr;
+  rl::atomic<int>* refs_ = nullptr;
+};
+
 class Counter final : public Program {
  public:
   Counter(int threads, int rounds) : threads_(threads), rounds_(rounds) {}
@@ -117,6 +142,7 @@ class Counter final : public Program {
 
 std::unique_ptr<Program> make_lock_inversion() { return std::make_unique<LockInversion>(); }
 std::unique_ptr<Program> make_lost_wakeup() { return std::make_unique<LostWakeup>(); }
+std::unique_ptr<Program> make_leak_on_enomem() { return std::make_unique<LeakOnEnomem>(); }
 std::unique_ptr<Program> make_counter(int threads, int rounds) {
   return std::make_unique<Counter>(threads, rounds);
 }

@@ -17,6 +17,12 @@ std::unique_ptr<Program> make_lock_inversion();
 // sleep, the waiter sleeps for ever. The waiter hangs -> a finding.
 std::unique_ptr<Program> make_lost_wakeup();
 
+// A bug behind a failed allocation only: each of two threads takes a
+// reference, then allocates (Host::should_fail_alloc); the -ENOMEM path
+// returns without dropping it, and says so as a finding. No interleaving
+// shows it without a fault.
+std::unique_ptr<Program> make_leak_on_enomem();
+
 // `threads` threads each increment a shared counter `rounds` times under a
 // mutex (no bug), with model events; for determinism and memory checks.
 std::unique_ptr<Program> make_counter(int threads, int rounds);

@@ -9,7 +9,8 @@ catches a mutant when it does so in a majority of the campaigns it ran
 (bench/mutants.sh runs no more after a miss or past the mutant's budget);
 its median over them is then finite (a miss counts as infinitely many
 executions). The
-catchable mutants are those some strategy catches in some seed.
+catchable mutants are those some strategy catches in some seed. A campaign
+that crashed (a `crashed` row) counts neither way; the report lists it.
 """
 import math
 import os
@@ -55,7 +56,7 @@ def main(argv):
     # (name, strategy) -> list of (caught, executions, seconds, threads, preemptions, faults, title)
     runs = {}
     for r in rows:
-        if r[0] == "baseline" or r[3] == "skipped":  # not run: out of the medians
+        if r[0] == "baseline" or r[3] in ("skipped", "crashed"):  # out of the medians
             continue
         caught = r[3] == "yes" and r[9] not in baseline_titles
         entry = (caught, float(r[5]) if caught else INF, float(r[4]) if caught else INF,
@@ -162,6 +163,10 @@ def main(argv):
     p(f"not caught by any strategy ({len(uncaught)}):")
     for n in uncaught:
         p(f"  {n}: {headers[n]['expect']}")
+    crashed = [r for r in rows if r[0] != "baseline" and r[3] == "crashed"]
+    if crashed:
+        p(f"campaigns that crashed, counted neither way ({len(crashed)}): "
+          + ", ".join(f"{r[0]} {r[1]} seed {r[2]}" for r in crashed))
     surprises = [n for n in catchable if headers[n]["expect"].startswith("uncaught")]
     for n in surprises:
         p(f"  (expected uncaught but caught: {n})")
