@@ -112,6 +112,8 @@ void nfs_prime_dcache(dentry* parent, const DirEntry& entry, wait_queue_head* wq
 // files stay open until the execution ends, and the server keeps the name.
 int nfs_sillyrename(inode* dir, dentry* d) {
   CALL_FRAME();
+  // "We don't allow a dentry to be silly-renamed twice" (else d_move onto itself)
+  if (d->d_flags & DCACHE_NFSFS_RENAMED) return -EBUSY;
   const int silly = kstate().plan->silly_name[size_t(d->d_inode->slot)];
   // kernel: lookup_noperm, retried with the next counter while positive;
   // the model's silly names are the inode's own and never taken

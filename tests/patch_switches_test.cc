@@ -436,6 +436,37 @@ TEST(PatchSwitches, LiftLeavesTheNfsRenameTargetInLookup) {
   EXPECT_EQ(title_on(plain, "v4,+lift"), "");
 }
 
+// nfs_sillyrename refuses a dentry silly-renamed already (-EBUSY). Under
+// "lift" T1's rename("a/c", "a/b") looks its target "b" up before the lock;
+// T2's rename("a/c", "a/b") silly-renames that open "b" to its silly name in
+// the gap. T1's nfs_rename finds the target open and silly-renames it again:
+// without the check, d_move of the dentry onto itself (the same silly name)
+// spun on its own d_lock ("task hung in __d_lookup"). The rename's stale
+// target is the lift's (lift-unlink-after-rename.textproto): a wrong result.
+TEST(PatchSwitches, SillyRenameRefusesADentryRenamedAlready) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "b" }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: OPEN_HELD path: "a/b" } ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: OPEN_HELD path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { thread: 2 }
+    preemptions { step: 16 thread: 1 }
+    preemptions { step: 50 thread: 1 }
+    preemptions { step: 183 thread: 3 })");
+  const Execution e = run_schedule(s);
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.title, "BUG: wrong result: rename(...) = -EBUSY") << e.details;
+  EXPECT_NE(e.details.find("T1 rename(\"a/c\", \"a/b\") = -EBUSY"), std::string::npos) << e.details;
+  EXPECT_EQ(title_on(s, "mainline"), "");
+}
+
 // v4 4/7: nfs readdir primes "d/a" while T1's stat has it in lookup. At
 // decision 35 T1 has just put d/a in the in-lookup hash; T2's getdents("d")
 // finds it there. d_alloc_parallel (mainline, and the series without 4/7)
