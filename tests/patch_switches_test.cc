@@ -510,6 +510,31 @@ TEST(PatchSwitches, FourOfSevenPrimesWithoutWaiting) {
 // No false reports: every interleaving with up to two preemptions of
 // getdents against a stat, a create and a rename in the directory it lists,
 // with and without 4/7 (the oracles on).
+// "lift" primes without waiting, as 4/7 does: the RFC converts
+// nfs_prime_dcache to d_alloc_noblock before it lifts the lookups. T1's
+// lifted lookup holds b/d in lookup and queues for /b shared behind T3's
+// create (exclusive); T2's getdents holds /b shared and, waiting in
+// d_alloc_parallel on b/d, would close a cycle no posted kernel has.
+TEST(PatchSwitches, LiftPrimesWithoutWaiting) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "b" dir: true }
+      tree { parent: 1 name: "d" }
+      threads { ops { op: RENAME path: "b/d" path2: "b/c" } }
+      threads { ops { op: READDIR path: "b" } }
+      threads { ops { op: CREATE path: "b/a" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 4 thread: 3 }
+    preemptions { step: 61 thread: 1 }
+    preemptions { step: 76 thread: 3 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(title_on(s, "v4,-2/7,+4/7,+lift"), "");
+}
+
 TEST(PatchSwitches, ReaddirIsCleanUnderABoundedSearch) {
   pb::Schedule s = testing::parse_normalized(R"(
     scenario {
