@@ -76,13 +76,9 @@ namespace {
 // d_alloc_parallel()s it, waiting for another task's lookup of the name; v4
 // 4/7's d_alloc_noblock() does both and gives up (-EWOULDBLOCK) instead.
 // No mountpoints, no verifiers, no attribute refresh in the model.
-// "lift" implies 4/7 here: the RFC converts nfs_prime_dcache to
-// d_alloc_noblock (13/53) before it lifts the lookups (51/53, 52/53); a
-// readdir waiting on an in-lookup name under the shared lock would otherwise
-// deadlock with a lifted lookup queued for that lock.
 void nfs_prime_dcache(dentry* parent, const DirEntry& entry, wait_queue_head* wq) {
   CALL_FRAME();
-  const bool noblock = patches().alloc_noblock || patches().lift;
+  const bool noblock = patches().alloc_noblock;
   dentry* d = noblock ? nullptr : d_lookup(parent, entry.name);
   for (;;) {  // again:
     if (noblock) {

@@ -510,11 +510,11 @@ TEST(PatchSwitches, FourOfSevenPrimesWithoutWaiting) {
 // No false reports: every interleaving with up to two preemptions of
 // getdents against a stat, a create and a rename in the directory it lists,
 // with and without 4/7 (the oracles on).
-// "lift" primes without waiting, as 4/7 does: the RFC converts
-// nfs_prime_dcache to d_alloc_noblock before it lifts the lookups. T1's
-// lifted lookup holds b/d in lookup and queues for /b shared behind T3's
-// create (exclusive); T2's getdents holds /b shared and, waiting in
-// d_alloc_parallel on b/d, would close a cycle no posted kernel has.
+// "lift" runs nfs's 4/7 and 5/7 users: the RFC converts nfs_prime_dcache
+// to d_alloc_noblock and nfs_rename to d_duplicate before it lifts the
+// lookups. Without 4/7: T1's lifted lookup holds b/d in lookup and queues for
+// /b shared behind T3's create (exclusive); T2's getdents holds /b shared and,
+// waiting in d_alloc_parallel on b/d, closes a cycle no posted kernel has.
 TEST(PatchSwitches, LiftPrimesWithoutWaiting) {
   const pb::Schedule s = testing::parse_normalized(R"(
     scenario {
@@ -533,6 +533,28 @@ TEST(PatchSwitches, LiftPrimesWithoutWaiting) {
   const Execution e = run_schedule(s);
   EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
   EXPECT_EQ(title_on(s, "v4,-2/7,+4/7,+lift"), "");
+}
+
+// Without 5/7: T1's rename("a/c", "a/b") onto the open "b" copies the name
+// with d_alloc (unhashed), silly-renames "b"; T2's stat("a/b") finds "b"
+// stale, and its lifted lookup puts a new "b" in lookup before taking /a;
+// T1's d_move onto the copy then hashes "b" beside it. With 5/7 the copy is
+// in lookup in the hash, and T2 waits on it.
+TEST(PatchSwitches, LiftRenamesOntoAnOpenFileThroughDDuplicate) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "b" }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: OPEN_HELD path: "a/b" } ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: LOOKUP path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 93 thread: 2 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
 }
 
 TEST(PatchSwitches, ReaddirIsCleanUnderABoundedSearch) {
