@@ -555,6 +555,23 @@ TEST(PatchSwitches, LiftRenamesOntoAnOpenFileThroughDDuplicate) {
     preemptions { step: 93 thread: 2 })");
   const Execution e = run_schedule(s);
   EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  // Without 2/7 a lookup that finds the copy in lookup sleeps on its d_wait
+  // queue, which nfs_rename provides (it was left NULL: a crash).
+  pb::Schedule race = testing::parse_normalized(R"(
+    scenario {
+      kernel: MAINLINE
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "b" }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: OPEN_HELD path: "a/b" } ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: LOOKUP path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    })");
+  auto program = make_dcache_program(to_scenario(race.scenario()), ModelOptions{});
+  const SearchResult r = relacy_search(*program, race, SearchKind::context_bound, 2, 200000);
+  EXPECT_FALSE(r.found) << r.execution.title << "\n" << r.execution.details;
+  EXPECT_TRUE(r.complete) << r.executions;
 }
 
 TEST(PatchSwitches, ReaddirIsCleanUnderABoundedSearch) {
