@@ -173,7 +173,12 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
   inode* dir = base->d_inode;
-  dentry* d = d_lookup(base, name);              // lookup_dcache
+  dentry* d = d_lookup(base, name);  // lookup_dcache, which revalidates as it does above
+  if (d && d_revalidate(dir, name, d, flags) <= 0) {
+    d_invalidate(d);
+    dput(d);
+    d = nullptr;
+  }
   if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
   if (!d) {
     d = d_alloc_parallel(base, name, wq);

@@ -510,6 +510,27 @@ TEST(PatchSwitches, FourOfSevenPrimesWithoutWaiting) {
 // No false reports: every interleaving with up to two preemptions of
 // getdents against a stat, a create and a rename in the directory it lists,
 // with and without 4/7 (the oracles on).
+// lookup_one_qstr under "lift" revalidates what it finds in the dcache, as
+// lookup_dcache does: T1's unlink("a/b") leaves a negative "b"; the server
+// renames the directory "c" to "b" behind the client; T2's unlink("a/b")
+// must see the stale negative dentry go (nfs's ->d_revalidate) and find the
+// directory (-EISDIR), not answer -ENOENT from the cache.
+TEST(PatchSwitches, LiftRevalidatesWhatTheDcacheHolds) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "c" dir: true }
+      threads { ops { op: UNLINK path: "a/b" } }
+      threads { ops { op: SERVER_RENAME path: "a/c" path2: "a/b" } ops { op: UNLINK path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(title_on(s, "mainline"), "");
+}
+
 // "lift" runs nfs's 4/7 and 5/7 users: the RFC converts nfs_prime_dcache
 // to d_alloc_noblock and nfs_rename to d_duplicate before it lifts the
 // lookups. Without 4/7: T1's lifted lookup holds b/d in lookup and queues for
