@@ -155,7 +155,10 @@ dentry* fs_lookup(inode* dir, dentry* d, unsigned flags, const char* caller) {
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir, bool excl) {
   CALL_FRAME();
-  if (dir->dead) return -ENOENT;  // may_create: IS_DEADDIR
+  // may_create: a positive child (only "lift" reaches here with one: another
+  // task created the name between the lookup and the lock), then IS_DEADDIR
+  if (d->d_inode) return -EEXIST;
+  if (dir->dead) return -ENOENT;
   // xfs ascii-ci: xfs_dir_createname matches the name case-insensitively
   // (reachable with the lookup before the lock, "lift").
   if (kstate().plan->scenario.fs == FsKind::case_insensitive) {

@@ -531,6 +531,26 @@ TEST(PatchSwitches, LiftRevalidatesWhatTheDcacheHolds) {
   EXPECT_EQ(title_on(s, "mainline"), "");
 }
 
+// vfs_create's may_create refuses a positive child (-EEXIST): under "lift"
+// T3's creat("a/b") looks "b" up (T1's lookup left it hashed negative) before
+// the lock, T2 creates "b" through that dentry, and T3, once it holds the
+// parent, must not instantiate it again (BUG_ON in d_instantiate).
+TEST(PatchSwitches, LiftCreateOfANameCreatedMeanwhileIsEexist) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      threads { ops { op: RENAME path: "a/b" path2: "a" } }
+      threads { ops { op: CREATE path: "a/b" } ops { op: SERVER_UNLINK path: "a/b" } }
+      threads { ops { op: CREATE path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 38 thread: 3 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+}
+
 // "lift" runs nfs's 4/7 and 5/7 users: the RFC converts nfs_prime_dcache
 // to d_alloc_noblock and nfs_rename to d_duplicate before it lifts the
 // lookups. Without 4/7: T1's lifted lookup holds b/d in lookup and queues for
