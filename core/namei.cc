@@ -203,22 +203,24 @@ namespace {
 // lookup_open under "lift": no parent lock for the lookup, the shared lock
 // around ->lookup, the exclusive one around ->create, which happens only if
 // the dentry is still negative and the parent alive.
-dentry* lookup_open_lifted(dentry* dir, int name) {
+dentry* lookup_open_lifted(dentry* dir, int name, bool o_creat) {
   inode* dir_inode = dir->d_inode;
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);
   for (;;) {
     if (!d) d = d_alloc_parallel(dir, name, &wq);
     if (IS_ERR(d)) return d;
-    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, LOOKUP_OPEN | LOOKUP_CREATE) > 0) break;
+    const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
+    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, intent) > 0) break;
     d_invalidate(d);
     dput(d);
     d = nullptr;
   }
   if (d_in_lookup(d)) {
     const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
-    dentry* res =
-        lookup_locked_shared(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE | shared, "lookup_open");
+    dentry* res = lookup_locked_shared(
+        dir_inode, d, LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u) | shared,
+        "lookup_open");
     d_lookup_done(d);
     if (res) {
       dput(d);
@@ -226,7 +228,7 @@ dentry* lookup_open_lifted(dentry* dir, int name) {
       if (IS_ERR(d)) return d;
     }
   }
-  if (!d->d_inode) {
+  if (o_creat && !d->d_inode) {
     inode_lock(dir_inode, "lookup_open");
     int err = 0;
     if (!d->d_inode && !dir_inode->dead) {
@@ -249,7 +251,7 @@ dentry* lookup_open_lifted(dentry* dir, int name) {
 // Without O_CREAT a negative dentry is returned as it is (do_open's -ENOENT).
 dentry* lookup_open(dentry* dir, int name, bool o_creat) {
   CALL_FRAME();
-  if (patches().lift && o_creat) return lookup_open_lifted(dir, name);
+  if (patches().lift) return lookup_open_lifted(dir, name, o_creat);
   inode* dir_inode = dir->d_inode;
   if (dir_inode->dead) return ERR_PTR(-ENOENT);
   wait_queue_head wq;

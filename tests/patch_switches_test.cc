@@ -551,6 +551,26 @@ TEST(PatchSwitches, LiftCreateOfANameCreatedMeanwhileIsEexist) {
   EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
 }
 
+// Under "lift" an open without O_CREAT takes the parent in lookup_open only
+// around ->lookup (RFC 52/53 moves the locking out of open_last_lookups):
+// T2's open("a/b") must not wait on T1's in-lookup rename target (nfs leaves
+// it in lookup) while holding /a shared, which T1's lock_rename waits for.
+TEST(PatchSwitches, LiftOpenWaitsOnALookupWithoutTheParent) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: OPEN path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 33 thread: 2 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+}
+
 // "lift" runs nfs's 4/7 and 5/7 users: the RFC converts nfs_prime_dcache
 // to d_alloc_noblock and nfs_rename to d_duplicate before it lifts the
 // lookups. Without 4/7: T1's lifted lookup holds b/d in lookup and queues for
