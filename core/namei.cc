@@ -206,11 +206,11 @@ namespace {
 dentry* lookup_open_lifted(dentry* dir, int name, bool o_creat) {
   inode* dir_inode = dir->d_inode;
   wait_queue_head wq;
+  const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
   dentry* d = d_lookup(dir, name);
   for (;;) {
     if (!d) d = d_alloc_parallel(dir, name, &wq);
     if (IS_ERR(d)) return d;
-    const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
     if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, intent) > 0) break;
     d_invalidate(d);
     dput(d);
@@ -218,9 +218,7 @@ dentry* lookup_open_lifted(dentry* dir, int name, bool o_creat) {
   }
   if (d_in_lookup(d)) {
     const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
-    dentry* res = lookup_locked_shared(
-        dir_inode, d, LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u) | shared,
-        "lookup_open");
+    dentry* res = lookup_locked_shared(dir_inode, d, intent | shared, "lookup_open");
     d_lookup_done(d);
     if (res) {
       dput(d);
