@@ -144,8 +144,10 @@ dentry* d_alloc_parallel(dentry* parent, int name, wait_queue_head* wq);
 dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq);
 // v4 5/7: an in-lookup dentry of the same parent and name as `d`, a hashed
 // positive dentry, made with no search (d_alloc_parallel never adds one
-// beside a hashed dentry); ERR_PTR(-ENOMEM) if the allocation fails.
-dentry* d_duplicate(dentry* d);
+// beside a hashed dentry); ERR_PTR(-ENOMEM) if the allocation fails. `wq`:
+// its waiters' queue without 2/7 (the series has 2/7 first; the model lets
+// 5/7 compose without it), the caller's, as d_alloc_parallel's.
+dentry* d_duplicate(dentry* d, wait_queue_head* wq);
 void d_wait_lookup(dentry* d);
 // `caller` ends the lookup (__d_add, __d_move, d_lookup_done): the
 // lost-wakeup check names it.

@@ -154,12 +154,13 @@ dentry* d_alloc_noblock(dentry* parent, int name, wait_queue_head* wq) {
   return __d_alloc_parallel(parent, name, wq, AllocPara::fail, __func__);
 }
 
-dentry* d_duplicate(dentry* d) {
+dentry* d_duplicate(dentry* d, wait_queue_head* wq) {
   CALL_FRAME();
   dentry* parent = d->d_parent;
   dentry* nw = d_alloc(parent, d->d_name);  // __d_alloc, then d_parent under the parent's d_lock
   if (!nw) return ERR_PTR(-ENOMEM);
   nw->d_flags |= DCACHE_PAR_LOOKUP;
+  nw->d_wait = wq;
   nw->dup_of = d;
   spinlock_t* b = in_lookup_hash(parent, d->d_name);
   spin_lock(b);

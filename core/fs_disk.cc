@@ -173,7 +173,10 @@ static void xfs_dir_createname_check(inode* dir, const dentry* d) {
 // vfs_create / vfs_mkdir. A dentry the lookup left unhashed is added now.
 int fs_create(inode* dir, dentry* d, bool is_dir, bool excl) {
   CALL_FRAME();
-  if (dir->dead) return -ENOENT;  // may_create: IS_DEADDIR
+  // may_create: a positive child (only "lift" reaches here with one: another
+  // task created the name between the lookup and the lock), then IS_DEADDIR
+  if (d->d_inode) return -EEXIST;
+  if (dir->dead) return -ENOENT;
   xfs_dir_createname_check(dir, d);
   if (DirEntry* e = disk_find(dir, d->d_name)) {  // nfs: the server's answer
     if (excl || kstate().plan->scenario.fs != FsKind::nfs) return -EEXIST;

@@ -112,6 +112,8 @@ void nfs_prime_dcache(dentry* parent, const DirEntry& entry, wait_queue_head* wq
 // files stay open until the execution ends, and the server keeps the name.
 int nfs_sillyrename(inode* dir, dentry* d) {
   CALL_FRAME();
+  // "We don't allow a dentry to be silly-renamed twice" (else d_move onto itself)
+  if (d->d_flags & DCACHE_NFSFS_RENAMED) return -EBUSY;
   const int silly = kstate().plan->silly_name[size_t(d->d_inode->slot)];
   // kernel: lookup_noperm, retried with the next counter while positive;
   // the model's silly names are the inode's own and never taken
@@ -231,6 +233,7 @@ int nfs_unlink(inode* dir, dentry* d) {
 int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
   CALL_FRAME();
   dentry* copy = nullptr;
+  wait_queue_head wq;  // without 2/7: the queue of the copy's waiters, until its lookup ends
   inode* target = new_d->d_inode;
   if (target && !target->dir) {
     spin_lock(&new_d->d_lock);
@@ -239,7 +242,8 @@ int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
     if (busy) {
       // copy the target dentry's name: v4 5/7 (the series' nfs user) with
       // d_duplicate, in lookup beside new_d; mainline with d_alloc, unhashed
-      copy = patches().duplicate ? d_duplicate(new_d) : d_alloc(new_d->d_parent, new_d->d_name);
+      copy =
+          patches().duplicate ? d_duplicate(new_d, &wq) : d_alloc(new_d->d_parent, new_d->d_name);
       if (!copy) return -ETXTBSY;
       // The series' nfs_rename tests `!dentry`, but d_duplicate returns
       // ERR_PTR(-ENOMEM): it goes on and nfs_async_rename dereferences it.

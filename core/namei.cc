@@ -174,7 +174,12 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
   inode* dir = base->d_inode;
-  dentry* d = d_lookup(base, name);              // lookup_dcache
+  dentry* d = d_lookup(base, name);  // lookup_dcache, which revalidates as it does above
+  if (d && d_revalidate(dir, name, d, flags) <= 0) {
+    d_invalidate(d);
+    dput(d);
+    d = nullptr;
+  }
   if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
   if (!d) {
     d = d_alloc_parallel(base, name, wq);
@@ -199,22 +204,22 @@ namespace {
 // lookup_open under "lift": no parent lock for the lookup, the shared lock
 // around ->lookup, the exclusive one around ->create, which happens only if
 // the dentry is still negative and the parent alive.
-dentry* lookup_open_lifted(dentry* dir, int name) {
+dentry* lookup_open_lifted(dentry* dir, int name, bool o_creat) {
   inode* dir_inode = dir->d_inode;
   wait_queue_head wq;
+  const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
   dentry* d = d_lookup(dir, name);
   for (;;) {
     if (!d) d = d_alloc_parallel(dir, name, &wq);
     if (IS_ERR(d)) return d;
-    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, LOOKUP_OPEN | LOOKUP_CREATE) > 0) break;
+    if (d_in_lookup(d) || d_revalidate(dir_inode, name, d, intent) > 0) break;
     d_invalidate(d);
     dput(d);
     d = nullptr;
   }
   if (d_in_lookup(d)) {
     const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
-    dentry* res =
-        lookup_locked_shared(dir_inode, d, LOOKUP_OPEN | LOOKUP_CREATE | shared, "lookup_open");
+    dentry* res = lookup_locked_shared(dir_inode, d, intent | shared, "lookup_open");
     d_lookup_done(d);
     if (res) {
       dput(d);
@@ -222,7 +227,7 @@ dentry* lookup_open_lifted(dentry* dir, int name) {
       if (IS_ERR(d)) return d;
     }
   }
-  if (!d->d_inode) {
+  if (o_creat && !d->d_inode) {
     inode_lock(dir_inode, "lookup_open");
     int err = 0;
     if (!d->d_inode && !dir_inode->dead) {
@@ -245,7 +250,7 @@ dentry* lookup_open_lifted(dentry* dir, int name) {
 // Without O_CREAT a negative dentry is returned as it is (do_open's -ENOENT).
 dentry* lookup_open(dentry* dir, int name, bool o_creat) {
   CALL_FRAME();
-  if (patches().lift && o_creat) return lookup_open_lifted(dir, name);
+  if (patches().lift) return lookup_open_lifted(dir, name, o_creat);
   inode* dir_inode = dir->d_inode;
   if (dir_inode->dead) return ERR_PTR(-ENOENT);
   wait_queue_head wq;

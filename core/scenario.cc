@@ -95,8 +95,13 @@ Patches patches_for(PatchSet switches) {
   p.add_ci_drops_lock = on(Patch::add_ci_drops_lock);
   p.add_ci_early_return_unlocked = on(Patch::add_ci_drops_lock) && !on(Patch::fix_add_ci);
   p.lift = on(Patch::lift);
-  p.alloc_noblock = on(Patch::alloc_noblock);
-  p.duplicate = on(Patch::duplicate);
+  // "lift" brings nfs's 4/7 and 5/7 users along: the RFC converts
+  // nfs_prime_dcache to d_alloc_noblock (13/53) and nfs_rename to d_duplicate
+  // (15/53) before it lifts the lookups (51/53, 52/53). Without them a readdir
+  // would wait on a lifted lookup's in-lookup name under the shared lock, and
+  // an unlocked lookup could add a name in lookup beside nfs_rename's copy.
+  p.alloc_noblock = on(Patch::alloc_noblock) || p.lift;
+  p.duplicate = on(Patch::duplicate) || p.lift;
   return p;
 }
 

@@ -233,6 +233,9 @@ dentry* open_last_lookups(dentry* parent, int name, bool o_creat) {
   if (!o_creat) {
     if (dentry* d = lookup_fast(name, parent)) return d;
   }
+  // "lift" (RFC 52/53): the parent locking moves from open_last_lookups into
+  // lookup_open, shared around ->lookup only, without O_CREAT too
+  if (patches().lift) return lookup_open(parent, name, false);
   if (o_creat) {
     inode_lock(dir);
   } else {

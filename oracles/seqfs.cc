@@ -249,8 +249,10 @@ Result do_rename(const SeqPlan& plan, State* s, const SeqOp& op, int p1, int p2)
   }
   // The new name is the target's own (on case-insensitive, its spelling).
   int name = target != kNoSlot ? s->slot[target].name : op.path2[op.n2 - 1];
-  if (target != kNoSlot && !plan.silly.empty() && !s->slot[target].dir && s->slot[target].held) {
-    // nfs_rename: an open target is silly-renamed on the server, not removed
+  if (target != kNoSlot && !plan.silly.empty() && !s->slot[target].dir && s->slot[target].held &&
+      op.kind != OpKind::server_rename) {
+    // nfs_rename: an open target is silly-renamed on the server, not removed;
+    // the server's own rename knows of no client's open file and removes it
     s->slot[target].name = plan.silly[size_t(target)];
   } else if (target != kNoSlot) {
     s->slot[target].parent = kNoSlot;

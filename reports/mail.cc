@@ -84,7 +84,9 @@ void write_patches(std::ostream& out, const pb::Scenario& scenario) {
     const std::string name = info.name;
     if (name.size() != 3 || name.substr(1) != "/7") continue;
     if (!info.modelled) unmodelled.push_back(name);
-    if (info.modelled && !(switches & patch_bit(Patch(i)))) off.push_back(name);
+    const bool brought_by_lift =  // patches_for: lift runs 4/7's and 5/7's nfs users
+        p.lift && (Patch(i) == Patch::alloc_noblock || Patch(i) == Patch::duplicate);
+    if (info.modelled && !(switches & patch_bit(Patch(i))) && !brought_by_lift) off.push_back(name);
   }
   auto list = [](const std::vector<std::string>& v) {
     std::string s;

@@ -149,5 +149,44 @@ TEST_P(LiftRegression, ReplaysThroughTheBinary) {
 INSTANTIATE_TEST_SUITE_P(Reproducers, LiftRegression,
                          ::testing::ValuesIn(testing::kLiftReproducers), testing::lift_test_name);
 
+// The other reproducers of the README's table: each fires its title on its
+// kernels and nothing elsewhere, in the engine and through `dcfuzz replay`.
+class TableRegression : public ::testing::TestWithParam<testing::TableReproducer> {};
+
+TEST_P(TableRegression, ReachesItsBugOnlyWhereItExists) {
+  const auto& r = GetParam();
+  const std::string path = testing::source_path(std::string("corpus/regressions/") + r.file);
+  pb::Schedule schedule;
+  std::string error;
+  ASSERT_TRUE(load_schedule(path, &schedule, &error)) << error;
+  auto run_on = [&](const char* kernel) {
+    pb::Kernel variant;
+    PatchSet switches = 0;
+    EXPECT_TRUE(parse_kernel(kernel, &variant, &switches, nullptr, &error)) << error;
+    pb::Schedule s = schedule;
+    set_kernel(s.mutable_scenario(), variant, switches);
+    auto program = make_dcache_program(to_scenario(s.scenario()));
+    ReplayStrategy strategy(s);
+    return run_program(*program, strategy);
+  };
+  for (const char* k : r.fires_on) {
+    if (!k) break;
+    Execution e = run_on(k);
+    EXPECT_TRUE(e.found) << r.file << " on " << k;
+    EXPECT_EQ(e.title, r.title) << r.file << " on " << k;
+  }
+  for (const char* k : r.clean_on) {
+    if (!k) break;
+    Execution e = run_on(k);
+    EXPECT_FALSE(e.found) << r.file << " on " << k << ": " << e.title;
+  }
+  auto own = testing::run_dcfuzz("replay " + path);
+  EXPECT_EQ(own.exit_code, 1) << own.err;
+  EXPECT_EQ(own.out.substr(0, own.out.find('\n')), r.title);
+}
+
+INSTANTIATE_TEST_SUITE_P(Reproducers, TableRegression,
+                         ::testing::ValuesIn(testing::kTableReproducers), testing::table_test_name);
+
 }  // namespace
 }  // namespace dcfuzz

@@ -477,6 +477,37 @@ TEST(PatchSwitches, LiftLeavesTheNfsRenameTargetInLookup) {
   EXPECT_EQ(title_on(plain, "v4,+lift"), "");
 }
 
+// nfs_sillyrename refuses a dentry silly-renamed already (-EBUSY). Under
+// "lift" T1's rename("a/c", "a/b") looks its target "b" up before the lock;
+// T2's rename("a/c", "a/b") silly-renames that open "b" to its silly name in
+// the gap. T1's nfs_rename finds the target open and silly-renames it again:
+// without the check, d_move of the dentry onto itself (the same silly name)
+// spun on its own d_lock ("task hung in __d_lookup"). The rename's stale
+// target is the lift's (lift-unlink-after-rename.textproto): a wrong result.
+TEST(PatchSwitches, SillyRenameRefusesADentryRenamedAlready) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "b" }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: OPEN_HELD path: "a/b" } ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: OPEN_HELD path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { thread: 2 }
+    preemptions { step: 16 thread: 1 }
+    preemptions { step: 50 thread: 1 }
+    preemptions { step: 183 thread: 3 })");
+  const Execution e = run_schedule(s);
+  ASSERT_TRUE(e.found);
+  EXPECT_EQ(e.title, "BUG: wrong result: rename(...) = -EBUSY") << e.details;
+  EXPECT_NE(e.details.find("T1 rename(\"a/c\", \"a/b\") = -EBUSY"), std::string::npos) << e.details;
+  EXPECT_EQ(title_on(s, "mainline"), "");
+}
+
 // v4 4/7: nfs readdir primes "d/a" while T1's stat has it in lookup. At
 // decision 35 T1 has just put d/a in the in-lookup hash; T2's getdents("d")
 // finds it there. d_alloc_parallel (mainline, and the series without 4/7)
@@ -520,6 +551,131 @@ TEST(PatchSwitches, FourOfSevenPrimesWithoutWaiting) {
 // No false reports: every interleaving with up to two preemptions of
 // getdents against a stat, a create and a rename in the directory it lists,
 // with and without 4/7 (the oracles on).
+// lookup_one_qstr under "lift" revalidates what it finds in the dcache, as
+// lookup_dcache does: T1's unlink("a/b") leaves a negative "b"; the server
+// renames the directory "c" to "b" behind the client; T2's unlink("a/b")
+// must see the stale negative dentry go (nfs's ->d_revalidate) and find the
+// directory (-EISDIR), not answer -ENOENT from the cache.
+TEST(PatchSwitches, LiftRevalidatesWhatTheDcacheHolds) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "c" dir: true }
+      threads { ops { op: UNLINK path: "a/b" } }
+      threads { ops { op: SERVER_RENAME path: "a/c" path2: "a/b" } ops { op: UNLINK path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(title_on(s, "mainline"), "");
+}
+
+// vfs_create's may_create refuses a positive child (-EEXIST): under "lift"
+// T3's creat("a/b") looks "b" up (T1's lookup left it hashed negative) before
+// the lock, T2 creates "b" through that dentry, and T3, once it holds the
+// parent, must not instantiate it again (BUG_ON in d_instantiate).
+TEST(PatchSwitches, LiftCreateOfANameCreatedMeanwhileIsEexist) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      threads { ops { op: RENAME path: "a/b" path2: "a" } }
+      threads { ops { op: CREATE path: "a/b" } ops { op: SERVER_UNLINK path: "a/b" } }
+      threads { ops { op: CREATE path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 38 thread: 3 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+}
+
+// Under "lift" an open without O_CREAT takes the parent in lookup_open only
+// around ->lookup (RFC 52/53 moves the locking out of open_last_lookups):
+// T2's open("a/b") must not wait on T1's in-lookup rename target (nfs leaves
+// it in lookup) while holding /a shared, which T1's lock_rename waits for.
+TEST(PatchSwitches, LiftOpenWaitsOnALookupWithoutTheParent) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: OPEN path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 33 thread: 2 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+}
+
+// "lift" runs nfs's 4/7 and 5/7 users: the RFC converts nfs_prime_dcache
+// to d_alloc_noblock and nfs_rename to d_duplicate before it lifts the
+// lookups. Without 4/7: T1's lifted lookup holds b/d in lookup and queues for
+// /b shared behind T3's create (exclusive); T2's getdents holds /b shared and,
+// waiting in d_alloc_parallel on b/d, closes a cycle no posted kernel has.
+TEST(PatchSwitches, LiftPrimesWithoutWaiting) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "b" dir: true }
+      tree { parent: 1 name: "d" }
+      threads { ops { op: RENAME path: "b/d" path2: "b/c" } }
+      threads { ops { op: READDIR path: "b" } }
+      threads { ops { op: CREATE path: "b/a" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 4 thread: 3 }
+    preemptions { step: 61 thread: 1 }
+    preemptions { step: 76 thread: 3 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  EXPECT_EQ(title_on(s, "v4,-2/7,+4/7,+lift"), "");
+}
+
+// Without 5/7: T1's rename("a/c", "a/b") onto the open "b" copies the name
+// with d_alloc (unhashed), silly-renames "b"; T2's stat("a/b") finds "b"
+// stale, and its lifted lookup puts a new "b" in lookup before taking /a;
+// T1's d_move onto the copy then hashes "b" beside it. With 5/7 the copy is
+// in lookup in the hash, and T2 waits on it.
+TEST(PatchSwitches, LiftRenamesOntoAnOpenFileThroughDDuplicate) {
+  const pb::Schedule s = testing::parse_normalized(R"(
+    scenario {
+      kernel: V4
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "b" }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: OPEN_HELD path: "a/b" } ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: LOOKUP path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    }
+    preemptions { step: 93 thread: 2 })");
+  const Execution e = run_schedule(s);
+  EXPECT_FALSE(e.found) << e.title << "\n" << e.details;
+  // Without 2/7 a lookup that finds the copy in lookup sleeps on its d_wait
+  // queue, which nfs_rename provides (it was left NULL: a crash).
+  pb::Schedule race = testing::parse_normalized(R"(
+    scenario {
+      kernel: MAINLINE
+      fs: NFS
+      tree { name: "a" dir: true }
+      tree { parent: 1 name: "b" }
+      tree { parent: 1 name: "c" }
+      threads { ops { op: OPEN_HELD path: "a/b" } ops { op: RENAME path: "a/c" path2: "a/b" } }
+      threads { ops { op: LOOKUP path: "a/b" } }
+      switches { on: "6/7" on: "7/7" on: "lift" }
+    })");
+  auto program = make_dcache_program(to_scenario(race.scenario()), ModelOptions{});
+  const SearchResult r = relacy_search(*program, race, SearchKind::context_bound, 2, 200000);
+  EXPECT_FALSE(r.found) << r.execution.title << "\n" << r.execution.details;
+  EXPECT_TRUE(r.complete) << r.executions;
+}
+
 TEST(PatchSwitches, ReaddirIsCleanUnderABoundedSearch) {
   pb::Schedule s = testing::parse_normalized(R"(
     scenario {

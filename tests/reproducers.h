@@ -67,16 +67,79 @@ inline constexpr LiftReproducer kLiftReproducers[] = {
      "WARNING in xfs_dir2_sf_addname",
      {"mainline,+6/7,+7/7,+fix-add-ci,+lift", "next"},
      {"mainline", "v4-fixed", "v4", "v4-all-fixed", "v4-fix-add-ci"}},
+    {"lift-deaddir-unlocked.textproto",
+     "BUG: wrong result: rename(...) = -ENOENT",
+     {"v4,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
     {"lift-unlink-after-rename.textproto",
      "BUG: wrong result: unlink(...) = 0",
      {"mainline,+6/7,+7/7,+fix-add-ci,+lift", "v4-fixed,+lift"},
      {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
 };
 
+// Reproducers of buckets of the README's "What it finds" table that no
+// table above holds: each fires `title` on the kernels of `fires_on`
+// (--kernel spelling) and nothing on those of `clean_on`; lists end at
+// nullptr.
+struct TableReproducer {
+  const char* file;  // in corpus/regressions/
+  const char* title;
+  const char* fires_on[5];
+  const char* clean_on[3];
+};
+
+inline constexpr TableReproducer kTableReproducers[] = {
+    {"lock-drop-rmdir-abba-queued.textproto",
+     "INFO: task hung in d_add_ci",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-exchange-stale-source.textproto",
+     "BUG: wrong result: renameat2(..., RENAME_EXCHANGE) = -ENOENT",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-unalias-mkdir.textproto",
+     "BUG: wrong result: mkdir(...) = 0",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-unalias-open-path.textproto",
+     "BUG: wrong result: open(...) = 0",
+     {"v4,-2/7", "v4-fix-move", "v4-fixed", nullptr, nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-rmdir-abba-unlink.textproto",
+     "INFO: task hung in do_unlinkat",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-rmdir-abba-rename.textproto",
+     "INFO: task hung in lock_rename",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-double-rename-enoent.textproto",
+     "BUG: wrong result: rename(...) = -ENOENT",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-double-rename-exchange.textproto",
+     "BUG: wrong result: renameat2(..., RENAME_EXCHANGE) = 0",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-unalias-rename-einval.textproto",
+     "BUG: wrong result: rename(...) = -EINVAL",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"lock-drop-unalias-unlink.textproto",
+     "BUG: wrong result: unlink(...) = 0",
+     {"v4", "v4-fix-move", "v4-fix-add-ci", "v4-fixed", nullptr},
+     {"mainline", nullptr, nullptr}},
+    {"duplicate-err-ptr.textproto",
+     "BUG: unable to handle page fault in nfs_rename",
+     {"mainline,+5/7", "v4-fixed,+3/7,+4/7,+5/7", nullptr, nullptr, nullptr},
+     {"mainline", "v4-fixed", nullptr}},
+};
+
 // Names the parameter in test listings (the default prints its bytes).
 inline void PrintTo(const Reproducer& r, std::ostream* os) { *os << r.file; }
 inline void PrintTo(const LockDropReproducer& r, std::ostream* os) { *os << r.file; }
 inline void PrintTo(const LiftReproducer& r, std::ostream* os) { *os << r.file; }
+inline void PrintTo(const TableReproducer& r, std::ostream* os) { *os << r.file; }
 
 // "wrong-waiter-alias-splice.textproto" -> "wrong_waiter_alias_splice".
 inline std::string reproducer_test_name(const ::testing::TestParamInfo<Reproducer>& info) {
@@ -87,6 +150,13 @@ inline std::string reproducer_test_name(const ::testing::TestParamInfo<Reproduce
 }
 
 inline std::string lift_test_name(const ::testing::TestParamInfo<LiftReproducer>& info) {
+  std::string name = info.param.file;
+  name = name.substr(0, name.find('.'));
+  for (char& c : name) c = c == '-' ? '_' : c;
+  return name;
+}
+
+inline std::string table_test_name(const ::testing::TestParamInfo<TableReproducer>& info) {
   std::string name = info.param.file;
   name = name.substr(0, name.find('.'));
   for (char& c : name) c = c == '-' ? '_' : c;
