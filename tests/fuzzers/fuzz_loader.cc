@@ -166,7 +166,7 @@ void check_caps(const pb::Schedule& raw, const pb::Schedule& s) {
       const auto& before = in.threads(t).ops(k);
       const auto& after = out.threads(t).ops(k);
       compare_path(before.path(), after.path());
-      if (after.op() == pb::RENAME) compare_path(before.path2(), after.path2());
+      if (takes_path2(after.op())) compare_path(before.path2(), after.path2());
     }
   }
   cut("operations in a thread", ops);
