@@ -102,14 +102,13 @@ INSTANTIATE_TEST_SUITE_P(Reproducers, LockDropRegression,
                          ::testing::ValuesIn(testing::kLockDropReproducers),
                          testing::lock_drop_test_name);
 
-// The reproducers of the series' next step ("lift"): their files record the
-// switches; each fires on its kernels and nowhere else, in the engine and
-// through `dcfuzz replay --kernel`.
-class LiftRegression : public ::testing::TestWithParam<testing::LiftReproducer> {};
-
-TEST_P(LiftRegression, ReachesItsBugOnlyWhereItExists) {
-  const auto& r = GetParam();
-  const std::string path = testing::source_path(std::string("corpus/regressions/") + r.file);
+// Replays corpus/regressions/`file` on each kernel of `fires_on` (where it
+// must give `title`) and of `clean_on` (no finding); a null entry ends a list.
+template <size_t F, size_t C>
+void expect_only_where_it_exists(const char* file, const char* title,
+                                 const char* const (&fires_on)[F],
+                                 const char* const (&clean_on)[C]) {
+  const std::string path = testing::source_path(std::string("corpus/regressions/") + file);
   pb::Schedule schedule;
   std::string error;
   ASSERT_TRUE(load_schedule(path, &schedule, &error)) << error;
@@ -123,23 +122,36 @@ TEST_P(LiftRegression, ReachesItsBugOnlyWhereItExists) {
     ReplayStrategy strategy(s);
     return run_program(*program, strategy);
   };
-  for (const char* k : r.fires_on) {
+  for (const char* k : fires_on) {
+    if (!k) break;
     Execution e = run_on(k);
-    EXPECT_TRUE(e.found) << r.file << " on " << k;
-    EXPECT_EQ(e.title, r.title) << r.file << " on " << k;
+    EXPECT_TRUE(e.found) << file << " on " << k;
+    EXPECT_EQ(e.title, title) << file << " on " << k;
   }
-  for (const char* k : r.clean_on) {
+  for (const char* k : clean_on) {
+    if (!k) break;
     Execution e = run_on(k);
-    EXPECT_FALSE(e.found) << r.file << " on " << k << ": " << e.title;
+    EXPECT_FALSE(e.found) << file << " on " << k << ": " << e.title;
   }
-}
-
-TEST_P(LiftRegression, ReplaysThroughTheBinary) {
-  const auto& r = GetParam();
-  const std::string path = testing::source_path(std::string("corpus/regressions/") + r.file);
+  // Through the binary, on the file's own kernel.
   auto own = testing::run_dcfuzz("replay " + path);
   EXPECT_EQ(own.exit_code, 1) << own.err;
-  EXPECT_EQ(own.out.substr(0, own.out.find('\n')), r.title);
+  EXPECT_EQ(own.out.substr(0, own.out.find('\n')), title);
+}
+
+// The reproducers of the series' next step ("lift"): their files record the
+// switches; each fires on its kernels and nowhere else, in the engine and
+// through `dcfuzz replay --kernel`.
+class LiftRegression : public ::testing::TestWithParam<testing::LiftReproducer> {};
+
+TEST_P(LiftRegression, ReachesItsBugOnlyWhereItExists) {
+  const auto& r = GetParam();
+  expect_only_where_it_exists(r.file, r.title, r.fires_on, r.clean_on);
+}
+
+TEST_P(LiftRegression, ReplaysThroughTheBinaryCleanElsewhere) {
+  const auto& r = GetParam();
+  const std::string path = testing::source_path(std::string("corpus/regressions/") + r.file);
   for (const char* k : r.clean_on) {
     auto o = testing::run_dcfuzz("replay " + path + " --kernel " + k);
     EXPECT_EQ(o.exit_code, 0) << k << "\n" << o.out << o.err;
@@ -155,34 +167,7 @@ class TableRegression : public ::testing::TestWithParam<testing::TableReproducer
 
 TEST_P(TableRegression, ReachesItsBugOnlyWhereItExists) {
   const auto& r = GetParam();
-  const std::string path = testing::source_path(std::string("corpus/regressions/") + r.file);
-  pb::Schedule schedule;
-  std::string error;
-  ASSERT_TRUE(load_schedule(path, &schedule, &error)) << error;
-  auto run_on = [&](const char* kernel) {
-    pb::Kernel variant;
-    PatchSet switches = 0;
-    EXPECT_TRUE(parse_kernel(kernel, &variant, &switches, nullptr, &error)) << error;
-    pb::Schedule s = schedule;
-    set_kernel(s.mutable_scenario(), variant, switches);
-    auto program = make_dcache_program(to_scenario(s.scenario()));
-    ReplayStrategy strategy(s);
-    return run_program(*program, strategy);
-  };
-  for (const char* k : r.fires_on) {
-    if (!k) break;
-    Execution e = run_on(k);
-    EXPECT_TRUE(e.found) << r.file << " on " << k;
-    EXPECT_EQ(e.title, r.title) << r.file << " on " << k;
-  }
-  for (const char* k : r.clean_on) {
-    if (!k) break;
-    Execution e = run_on(k);
-    EXPECT_FALSE(e.found) << r.file << " on " << k << ": " << e.title;
-  }
-  auto own = testing::run_dcfuzz("replay " + path);
-  EXPECT_EQ(own.exit_code, 1) << own.err;
-  EXPECT_EQ(own.out.substr(0, own.out.find('\n')), r.title);
+  expect_only_where_it_exists(r.file, r.title, r.fires_on, r.clean_on);
 }
 
 INSTANTIATE_TEST_SUITE_P(Reproducers, TableRegression,
