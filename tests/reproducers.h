@@ -75,6 +75,14 @@ inline constexpr LiftReproducer kLiftReproducers[] = {
      "BUG: wrong result: unlink(...) = 0",
      {"mainline,+6/7,+7/7,+fix-add-ci,+lift", "v4-fixed,+lift"},
      {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
+    {"lift-ci-self-rename.textproto",
+     "BUG: wrong result: link(...) = -EPERM",
+     {"mainline,+6/7,+7/7,+fix-add-ci,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
+    {"lift-rename-source-renamed.textproto",
+     "BUG: wrong result: renameat2(..., RENAME_EXCHANGE) = 0",
+     {"v4,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
 };
 
 // Reproducers of buckets of the README's "What it finds" table that no
