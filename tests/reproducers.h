@@ -83,6 +83,14 @@ inline constexpr LiftReproducer kLiftReproducers[] = {
      "BUG: wrong result: renameat2(..., RENAME_EXCHANGE) = 0",
      {"v4,+lift", "v4-fixed,+lift"},
      {"mainline", "v4-fixed", "v4", "v4-fix-move", "v4-fix-add-ci"}},
+    {"lift-nfs-revalidate-duplicate.textproto",
+     "BUG: dcache invariant: two in-lookup dentries for one name",
+     {"mainline,+6/7,+7/7,+fix-add-ci,+lift", "v4-fixed,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-all-fixed", "v4-fix-add-ci"}},
+    {"lift-nfs-revalidate-rename-target.textproto",
+     "BUG: dcache invariant: in-lookup dentry beside a hashed one",
+     {"mainline,+6/7,+7/7,+fix-add-ci,+lift", "v4,+lift"},
+     {"mainline", "v4-fixed", "v4", "v4-all-fixed", "v4-fix-add-ci"}},
 };
 
 // Reproducers of buckets of the README's "What it finds" table that no
