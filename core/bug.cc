@@ -162,6 +162,18 @@ namespace {
                  "BUG: unable to handle page fault in %s", function);
 }
 
+inode* d_inode_of_dir(const dentry* d, const char* caller) {
+  if (d->d_inode) return d->d_inode;
+  Text& out = new_finding();
+  out.add(
+      "T%d: %s reads the inode of %s, which it holds as a directory, and finds none: the "
+      "kernel dereferences NULL there.\n",
+      current().index + 1, caller, ObjName(dref(Obj::dentry, d)).buf);
+  describe_tasks(out);
+  report_finding(FindingKind::kernel_assertion, current().index, caller, out,
+                 "BUG: kernel NULL pointer dereference in %s", caller);
+}
+
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {
   Text& out = new_finding();
   out.add("%s: %s (in %s)\n", rule, d ? ObjName(dref(Obj::dentry, d)).buf : "-", function);

@@ -53,6 +53,11 @@ Text& new_finding();
 // were a dentry: the first dereference oopses ("BUG: unable to handle page
 // fault for address: fffffffffffffff4").
 [[noreturn]] void err_ptr_dereference(const char* function, const char* from, long err);
+// The inode of a directory dentry `d` that `caller` holds as a parent; a
+// negative one (the kernel never leaves a held directory negative: d_delete
+// unhashes it instead) is the NULL pointer dereference the kernel's next
+// `d_inode(dir)->...` would oops on.
+inode* d_inode_of_dir(const dentry* d, const char* caller = __builtin_FUNCTION());
 // Every task: program, op, state, held locks.
 void describe_tasks(Text& out);
 

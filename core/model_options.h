@@ -44,6 +44,9 @@ struct ModelOptions {
   // Self-test of the root's reference check: walk_components puts its
   // reference to each directory twice (a reference dropped twice).
   bool selftest_walk_puts_twice = false;
+  // Self-test of the held-directory check: d_delete makes a dentry negative
+  // even when others hold it (the kernel unhashes it instead).
+  bool selftest_delete_held = false;
   // Self-test of the PREEMPT_RT rule: __d_add wakes the in-lookup waiters
   // inside the i_dir_seq write section (before end_dir_add).
   bool selftest_wake_in_dir_add = false;

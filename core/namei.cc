@@ -1,6 +1,7 @@
 // fs/namei.c: the path walk and the lookups that create in-lookup dentries.
 #include "core/namei.h"
 
+#include "core/bug.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/plan.h"
@@ -22,7 +23,7 @@ dentry* lookup_fast(int name, dentry* dir) {
   CALL_FRAME();
   dentry* d = __d_lookup(dir, name);
   if (!d) return nullptr;
-  if (d_revalidate(dir->d_inode, name, d, 0) > 0) return d;
+  if (d_revalidate(d_inode_of_dir(dir), name, d, 0) > 0) return d;
   d_invalidate(d);
   dput(d);
   return nullptr;
@@ -42,18 +43,18 @@ dentry* lookup_locked_shared(inode* dir, dentry* d, unsigned flags,
 
 dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
-  if (dir->d_inode->dead) return ERR_PTR(-ENOENT);  // don't go there if it's already dead
+  if (d_inode_of_dir(dir)->dead) return ERR_PTR(-ENOENT);  // don't go there if it's already dead
   dentry* d;
   for (;;) {  // again:
     d = d_alloc_parallel(dir, name, wq);
     if (IS_ERR(d) || d_in_lookup(d)) break;
-    if (d_revalidate(dir->d_inode, name, d, flags) > 0) return d;
+    if (d_revalidate(d_inode_of_dir(dir), name, d, flags) > 0) return d;
     d_invalidate(d);
     dput(d);
   }
   if (IS_ERR(d)) return d;
-  dentry* old = patches().lift ? lookup_locked_shared(dir->d_inode, d, flags)
-                               : fs_lookup(dir->d_inode, d, flags);
+  dentry* old = patches().lift ? lookup_locked_shared(d_inode_of_dir(dir), d, flags)
+                               : fs_lookup(d_inode_of_dir(dir), d, flags);
   d_lookup_done(d);
   if (old) {
     dput(d);
@@ -66,7 +67,7 @@ dentry* __lookup_slow(int name, dentry* dir, unsigned flags, wait_queue_head* wq
 
 dentry* lookup_slow(int name, dentry* dir, unsigned flags) {
   CALL_FRAME();
-  inode* in = dir->d_inode;
+  inode* in = d_inode_of_dir(dir);
   wait_queue_head wq;  // DECLARE_WAIT_QUEUE_HEAD_ONSTACK
   // Mainline has no LOOKUP_SHARED (v4 6/7 adds it).
   const unsigned shared = patches().lookup_shared ? unsigned(LOOKUP_SHARED) : 0u;
@@ -99,7 +100,7 @@ dentry* walk_components(const int* names, int count) {
   for (int i = 0; i < count; ++i) {
     // kernel: each step is link_path_walk's walk_component; stat's last is lookup_last's
     const CallFrame step(i + 1 < count ? "link_path_walk" : "lookup_last");
-    if (!cur->d_inode->dir) {
+    if (!d_inode_of_dir(cur)->dir) {
       dput(cur);
       return ERR_PTR(-ENOTDIR);
     }
@@ -144,7 +145,7 @@ dentry* lookup_one_qstr_check(dentry* d, unsigned flags) {
 
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   CALL_FRAME();
-  inode* dir = base->d_inode;
+  inode* dir = d_inode_of_dir(base);
   dentry* d = d_lookup(base, name);  // lookup_dcache
   if (d && d_revalidate(dir, name, d, flags) <= 0) {
     d_invalidate(d);
@@ -173,7 +174,7 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 // must live as long as that: the caller's. kernel: lookup_one_qstr.
 dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
-  inode* dir = base->d_inode;
+  inode* dir = d_inode_of_dir(base);
   dentry* d = d_lookup(base, name);  // lookup_dcache, which revalidates as it does above
   if (d && d_revalidate(dir, name, d, flags) <= 0) {
     d_invalidate(d);
@@ -205,7 +206,7 @@ namespace {
 // around ->lookup, the exclusive one around ->create, which happens only if
 // the dentry is still negative and the parent alive.
 dentry* lookup_open_lifted(dentry* dir, int name, bool o_creat) {
-  inode* dir_inode = dir->d_inode;
+  inode* dir_inode = d_inode_of_dir(dir);
   wait_queue_head wq;
   const unsigned intent = LOOKUP_OPEN | (o_creat ? unsigned(LOOKUP_CREATE) : 0u);
   dentry* d = d_lookup(dir, name);
@@ -251,7 +252,7 @@ dentry* lookup_open_lifted(dentry* dir, int name, bool o_creat) {
 dentry* lookup_open(dentry* dir, int name, bool o_creat) {
   CALL_FRAME();
   if (patches().lift) return lookup_open_lifted(dir, name, o_creat);
-  inode* dir_inode = dir->d_inode;
+  inode* dir_inode = d_inode_of_dir(dir);
   if (dir_inode->dead) return ERR_PTR(-ENOENT);
   wait_queue_head wq;
   dentry* d = d_lookup(dir, name);

@@ -2,6 +2,7 @@
 // checks vfs_rename makes.
 #include <utility>
 
+#include "core/bug.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/namei.h"
@@ -56,12 +57,12 @@ int may_rename(dentry* old_d, dentry* new_d, dentry* old_parent, dentry* new_par
   // a negative source (xfs ascii-ci's ->lookup leaves a missing name in lookup).
   if (!old_d->d_inode) return -ENOENT;
   if (old_d->d_inode == target) return 0;
-  if (old_parent->d_inode->dead) return -ENOENT;  // may_delete: IS_DEADDIR
+  if (d_inode_of_dir(old_parent)->dead) return -ENOENT;  // may_delete: IS_DEADDIR
   if (target && !exchange) {
     if (old_d->d_inode->dir && !target->dir) return -ENOTDIR;
     if (!old_d->d_inode->dir && target->dir) return -EISDIR;
   }
-  if (new_parent->d_inode->dead) return -ENOENT;  // may_create / may_delete: IS_DEADDIR
+  if (d_inode_of_dir(new_parent)->dead) return -ENOENT;  // may_create / may_delete: IS_DEADDIR
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // The system calls of the thread programs (fs/namei.c, fs/open.c,
 // fs/fhandle.c): each takes and drops everything it uses.
+#include "core/bug.h"
 #include "core/fs.h"
 #include "core/kernel_state.h"
 #include "core/namei.h"
@@ -28,7 +29,7 @@ int do_stat(const PlanOp& op, inode** got) {
 // above inode_lock" (the model has no killable waits).
 dentry* start_dirop(dentry* parent, int name, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
-  inode* dir = parent->d_inode;
+  inode* dir = d_inode_of_dir(parent);
   for (;;) {
     dentry* d = lookup_one_qstr(name, parent, flags, wq);
     if (IS_ERR(d)) return d;
@@ -48,7 +49,7 @@ dentry* filename_create(dentry* parent, int name, wait_queue_head* wq,
                         int subclass = I_MUTEX_NORMAL) {
   CALL_FRAME();
   if (patches().lift) return start_dirop(parent, name, LOOKUP_CREATE | LOOKUP_EXCL, wq);
-  inode* dir = parent->d_inode;
+  inode* dir = d_inode_of_dir(parent);
   if (subclass) {
     inode_lock_nested(dir, subclass);
   } else {
@@ -63,13 +64,13 @@ dentry* filename_create(dentry* parent, int name, wait_queue_head* wq,
 void done_path_create(dentry* parent, dentry* d) {
   CALL_FRAME();
   if (patches().lift) {
-    inode_unlock(parent->d_inode);
+    inode_unlock(d_inode_of_dir(parent));
     d_lookup_done(d);
     dput(d);
     return;
   }
   dput(d);
-  inode_unlock(parent->d_inode);
+  inode_unlock(d_inode_of_dir(parent));
 }
 
 // kernel: do_mknodat / do_mkdirat -- filename_create, vfs_create or
@@ -80,7 +81,7 @@ int do_create(const PlanOp& op, bool is_dir) {
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
   wait_queue_head wq;  // "lift" without 2/7: the queue of a dentry left in lookup
   dentry* d = filename_create(parent, last_name(op.path), &wq);
-  int err = IS_ERR(d) ? int(PTR_ERR(d)) : fs_create(parent->d_inode, d, is_dir);
+  int err = IS_ERR(d) ? int(PTR_ERR(d)) : fs_create(d_inode_of_dir(parent), d, is_dir);
   if (!IS_ERR(d)) done_path_create(parent, d);
   dput(parent);
   return err;
@@ -90,7 +91,7 @@ int do_unlinkat(const PlanOp& op) {
   CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
-  inode* dir = parent->d_inode;
+  inode* dir = d_inode_of_dir(parent);
   wait_queue_head wq;
   dentry* d = nullptr;
   if (patches().lift) {
@@ -153,7 +154,7 @@ int do_rmdir(const PlanOp& op) {
   CALL_FRAME();
   dentry* parent = walk_parent(op.path);
   if (IS_ERR(parent)) return int(PTR_ERR(parent));
-  inode* dir = parent->d_inode;
+  inode* dir = d_inode_of_dir(parent);
   wait_queue_head wq;  // "lift" without 2/7: the queue of a dentry left in lookup
   dentry* d = nullptr;
   if (patches().lift) {
@@ -217,7 +218,7 @@ int do_linkat(const PlanOp& op) {
   }
   wait_queue_head wq;  // "lift" without 2/7: the queue of a dentry left in lookup
   dentry* d = filename_create(parent, last_name(op.path2), &wq, I_MUTEX_PARENT);
-  int err = IS_ERR(d) ? int(PTR_ERR(d)) : vfs_link(old_d, parent->d_inode, d);
+  int err = IS_ERR(d) ? int(PTR_ERR(d)) : vfs_link(old_d, d_inode_of_dir(parent), d);
   if (!IS_ERR(d)) done_path_create(parent, d);
   dput(parent);
   dput(old_d);
@@ -229,7 +230,7 @@ int do_linkat(const PlanOp& op) {
 dentry* open_last_lookups(dentry* parent, int name, bool o_creat) {
   CALL_FRAME();
   if (patches().lift && o_creat) return lookup_open(parent, name, true);  // locks in there
-  inode* dir = parent->d_inode;
+  inode* dir = d_inode_of_dir(parent);
   if (!o_creat) {
     if (dentry* d = lookup_fast(name, parent)) return d;
   }
@@ -310,7 +311,7 @@ int do_fh_decode(const PlanOp& op) {
 // held shared; a directory that died meanwhile reads as -ENOENT.
 int iterate_dir(dentry* dir) {
   CALL_FRAME();
-  inode* in = dir->d_inode;
+  inode* in = d_inode_of_dir(dir);
   inode_lock_shared(in);
   int err = -ENOENT;
   if (!in->dead) {
@@ -375,7 +376,7 @@ int may_delete(inode* dir, dentry* victim, bool isdir) {
 // kernel: filename_parentat -- the parent of the last name, a directory.
 dentry* walk_parent(const std::vector<int>& path) {
   dentry* parent = walk_components(path.data(), int(path.size()) - 1);
-  if (!IS_ERR(parent) && !parent->d_inode->dir) {
+  if (!IS_ERR(parent) && !d_inode_of_dir(parent)->dir) {
     dput(parent);
     return ERR_PTR(-ENOTDIR);
   }

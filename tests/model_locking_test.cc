@@ -329,6 +329,32 @@ TEST(ModelRefcount, TheRootsLastReferencePutIsAFinding) {
   EXPECT_FALSE(replay_traced(parse_normalized(walk)).found);
 }
 
+// A directory made negative while another task holds it as a parent (a
+// d_delete that skips its count check): that task's next look at its inode
+// is the kernel's NULL pointer dereference, a finding -- not a crash of the
+// model. Every preemption point of T1's rmdir inside T2's walk is tried.
+TEST(ModelRefcount, AHeldDirectoryMadeNegativeIsANullDereference) {
+  ModelOptions options;
+  options.selftest_delete_held = true;
+  int found = 0;
+  for (uint32_t step = 1; step < 80; ++step) {
+    pb::Schedule s = parse_normalized(R"(
+      scenario {
+        tree { name: "d" dir: true }
+        threads { ops { op: LOOKUP path: "d/x" } ops { op: MKDIR path: "d/y" } }
+        threads { ops { op: RMDIR path: "d" } }
+      })");
+    auto* p = s.add_preemptions();
+    p->set_step(step);
+    p->set_thread(2);
+    Execution e = replay_traced(s, options);
+    if (e.title.rfind("BUG: kernel NULL pointer dereference in ", 0) == 0) ++found;
+    pb::Schedule plain = s;
+    EXPECT_FALSE(replay_traced(plain).found) << "step " << step;
+  }
+  EXPECT_GT(found, 0);
+}
+
 TEST(ModelMightSleep, SilentOnKernelPaths) {
   // Every op kind, every filesystem, mainline and the fixed series.
   for (const char* fs : {"PLAIN", "NFS", "CASE_INSENSITIVE"}) {
