@@ -127,6 +127,18 @@ dentry* walk_components(const int* names, int count) {
 
 namespace {
 
+// lookup_dcache: the cached dentry of `name` under `base`, revalidated; one
+// that ->d_revalidate rejects is invalidated and put (NULL).
+dentry* lookup_dcache(int name, dentry* base, inode* dir, unsigned flags) {
+  dentry* d = d_lookup(base, name);
+  if (d && d_revalidate(dir, name, d, flags) <= 0) {
+    d_invalidate(d);
+    dput(d);
+    d = nullptr;
+  }
+  return d;
+}
+
 // lookup_one_qstr_excl's last checks: a negative dentry only for a create or
 // a rename target, a positive one not for an exclusive create.
 dentry* lookup_one_qstr_check(dentry* d, unsigned flags) {
@@ -146,12 +158,7 @@ dentry* lookup_one_qstr_check(dentry* d, unsigned flags) {
 dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
   CALL_FRAME();
   inode* dir = d_inode_of_dir(base);
-  dentry* d = d_lookup(base, name);  // lookup_dcache
-  if (d && d_revalidate(dir, name, d, flags) <= 0) {
-    d_invalidate(d);
-    dput(d);
-    d = nullptr;
-  }
+  dentry* d = lookup_dcache(name, base, dir, flags);
   if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
   if (!d) {
     d = d_alloc(base, name);
@@ -175,12 +182,7 @@ dentry* lookup_one_qstr_excl(int name, dentry* base, unsigned flags) {
 dentry* lookup_one_qstr(int name, dentry* base, unsigned flags, wait_queue_head* wq) {
   CALL_FRAME();
   inode* dir = d_inode_of_dir(base);
-  dentry* d = d_lookup(base, name);  // lookup_dcache, which revalidates as it does above
-  if (d && d_revalidate(dir, name, d, flags) <= 0) {
-    d_invalidate(d);
-    dput(d);
-    d = nullptr;
-  }
+  dentry* d = lookup_dcache(name, base, dir, flags);
   if (!d && dir->dead) return ERR_PTR(-ENOENT);  // no child dentry for a dead directory
   if (!d) {
     d = d_alloc_parallel(base, name, wq);
