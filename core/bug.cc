@@ -162,16 +162,29 @@ namespace {
                  "BUG: unable to handle page fault in %s", function);
 }
 
-inode* d_inode_of_dir(const dentry* d, const char* caller) {
-  if (d->d_inode) return d->d_inode;
+namespace {
+
+[[noreturn]] void null_inode(const dentry* d, const char* caller, const char* held_as) {
   Text& out = new_finding();
   out.add(
-      "T%d: %s reads the inode of %s, which it holds as a directory, and finds none: the "
-      "kernel dereferences NULL there.\n",
-      current().index + 1, caller, ObjName(dref(Obj::dentry, d)).buf);
+      "T%d: %s reads the inode of %s, which it holds as %s, and finds none: the kernel "
+      "dereferences NULL there.\n",
+      current().index + 1, caller, ObjName(dref(Obj::dentry, d)).buf, held_as);
   describe_tasks(out);
   report_finding(FindingKind::kernel_assertion, current().index, caller, out,
                  "BUG: kernel NULL pointer dereference in %s", caller);
+}
+
+}  // namespace
+
+inode* d_inode_of_dir(const dentry* d, const char* caller) {
+  if (!d->d_inode) null_inode(d, caller, "a directory");
+  return d->d_inode;
+}
+
+inode* d_inode_held(const dentry* d, const char* caller) {
+  if (!d->d_inode) null_inode(d, caller, "a positive dentry");
+  return d->d_inode;
 }
 
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d, const char* function) {

@@ -58,6 +58,9 @@ Text& new_finding();
 // unhashes it instead) is the NULL pointer dereference the kernel's next
 // `d_inode(dir)->...` would oops on.
 inode* d_inode_of_dir(const dentry* d, const char* caller = __builtin_FUNCTION());
+// The same for a dentry `caller` holds and knows positive (a file it just
+// created or holds open).
+inode* d_inode_held(const dentry* d, const char* caller = __builtin_FUNCTION());
 // Every task: program, op, state, held locks.
 void describe_tasks(Text& out);
 

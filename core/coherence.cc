@@ -36,7 +36,9 @@ const DirEntry* on_disk(const inode* dir, int name, bool fold) {
 struct Quiet {
   bool all = false;  // the end of the execution
   bool busy[kMaxInodes] = {};
-  bool of(const inode* dir) const { return all || (dir->i_no < kMaxInodes && !busy[dir->i_no]); }
+  bool of(const inode* dir) const {
+    return dir && (all || (dir->i_no < kMaxInodes && !busy[dir->i_no]));
+  }
 };
 
 void find_busy(Quiet* q) {

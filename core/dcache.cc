@@ -385,7 +385,7 @@ void __d_add(dentry* d, inode* in) {
   wait_queue_head* wq = nullptr;
   spin_lock(&d->d_lock);
   if (d_in_lookup(d)) {
-    dir = d->d_parent->d_inode;
+    dir = d_inode_of_dir(d->d_parent);
     n = start_dir_add(dir);
     wq = __d_lookup_unhash(d);
   }

@@ -36,7 +36,7 @@ enum class AllocPara { wait, fail };
 // Step 2: the main hash, validated by rename_lock and i_dir_seq.
 Step search_main_hash(dentry* parent, int name, unsigned* seq, dentry** out,
                       const char* caller = __builtin_FUNCTION()) {
-  inode* dir = parent->d_inode;
+  inode* dir = d_inode_of_dir(parent, caller);
   seqcount_t* rename_seq = &kstate().rename_lock.seqcount;
   *seq = raw_seqcount(&dir->i_dir_seq);
   unsigned r = read_seqbegin(rename_seq, caller);

@@ -124,7 +124,7 @@ void __d_move(dentry* d, dentry* target, bool exchange) {
   lock_for_move(d, target, old_parent, __func__);
   if (d_in_lookup(d)) invariant_violation("moved dentry in lookup", d);
   if (d_in_lookup(target)) {  // only target can be in lookup
-    dir = target->d_parent->d_inode;
+    dir = d_inode_of_dir(target->d_parent);
     n = start_dir_add(dir);
     wq = __d_lookup_unhash(target);
   }
@@ -194,8 +194,9 @@ int __d_unalias(dentry* d, dentry* alias) {
   if (alias->d_parent != d->d_parent) {
     if (!mutex_trylock(&kstate().s_vfs_rename_mutex)) goto out_err;  // see lock_rename()
     m1 = &kstate().s_vfs_rename_mutex;
-    if (!inode_trylock_shared(alias->d_parent->d_inode)) goto out_err;
-    m2 = &alias->d_parent->d_inode->i_rwsem;
+    inode* dir = d_inode_of_dir(alias->d_parent);
+    if (!inode_trylock_shared(dir)) goto out_err;
+    m2 = &dir->i_rwsem;
   }
   __d_move(alias, d);
   ret = 0;

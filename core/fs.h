@@ -55,6 +55,7 @@ int fs_rename_exchange(inode* old_dir, dentry* old_d, inode* new_dir, dentry* ne
 int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d);
 // nfs's ->unlink: an open file is silly-renamed instead of removed.
 int nfs_unlink(inode* dir, dentry* d);
-bool nfs_open_and_busy(const dentry* d, int others);  // under d->d_lock
+bool nfs_open_and_busy(const dentry* d, int others,
+                       const char* caller = __builtin_FUNCTION());  // under d->d_lock
 
 }  // namespace dcfuzz::model

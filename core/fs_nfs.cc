@@ -29,11 +29,11 @@ dentry* nfs_lookup(inode* dir, dentry* d, unsigned flags) {
 // silly-rename too, and its dput unlinks the silly name at once
 // (nfs_dentry_iput), which the model leaves out: so it keeps to open files,
 // which stay open until the execution ends.
-bool nfs_open_and_busy(const dentry* d, int others) {
+bool nfs_open_and_busy(const dentry* d, int others, const char* caller) {
   if (d->d_count <= others) return false;
   const std::vector<dentry*>& held = kstate().held_outside;
   return std::find(held.begin(), held.end(), d) != held.end() &&
-         !kstate().plan->silly_name.empty() && d->d_inode->slot >= 0;
+         !kstate().plan->silly_name.empty() && d_inode_held(d, caller)->slot >= 0;
 }
 
 namespace {

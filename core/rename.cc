@@ -25,21 +25,22 @@ bool is_subdir(const dentry* d, const dentry* ancestor) {
 void lock_rename(dentry* p1, dentry* p2) {
   CALL_FRAME();
   if (p1 == p2) {
-    inode_lock_nested(p1->d_inode, I_MUTEX_PARENT);
+    inode_lock_nested(d_inode_of_dir(p1), I_MUTEX_PARENT);
     return;
   }
   mutex_lock(&kstate().s_vfs_rename_mutex);
-  bool p2_first =
-      is_subdir(p1, p2) || (!is_subdir(p2, p1) && p2->d_inode->i_no < p1->d_inode->i_no);
-  inode_lock_nested(p2_first ? p2->d_inode : p1->d_inode, I_MUTEX_PARENT);
-  inode_lock_nested(p2_first ? p1->d_inode : p2->d_inode, I_MUTEX_PARENT2);
+  inode* i1 = d_inode_of_dir(p1);  // lock_two_directories
+  inode* i2 = d_inode_of_dir(p2);
+  bool p2_first = is_subdir(p1, p2) || (!is_subdir(p2, p1) && i2->i_no < i1->i_no);
+  inode_lock_nested(p2_first ? i2 : i1, I_MUTEX_PARENT);
+  inode_lock_nested(p2_first ? i1 : i2, I_MUTEX_PARENT2);
 }
 
 void unlock_rename(dentry* p1, dentry* p2) {
   CALL_FRAME();
-  inode_unlock(p1->d_inode);
+  inode_unlock(d_inode_of_dir(p1));
   if (p1 == p2) return;
-  inode_unlock(p2->d_inode);
+  inode_unlock(d_inode_of_dir(p2));
   mutex_unlock(&kstate().s_vfs_rename_mutex);
 }
 

@@ -260,8 +260,8 @@ int do_open_create(const PlanOp& op, inode** got) {
   dentry* d = open_last_lookups(parent, last_name(op.path), true);
   int err = IS_ERR(d) ? int(PTR_ERR(d)) : 0;
   if (!IS_ERR(d)) {
-    *got = d->d_inode;
-    if (d->d_inode->dir) err = -EISDIR;  // do_open: O_CREAT on a directory
+    *got = d_inode_held(d, "do_open");
+    if ((*got)->dir) err = -EISDIR;  // do_open: O_CREAT on a directory
     dput(d);
   }
   dput(parent);
@@ -332,7 +332,7 @@ int do_readdir(const PlanOp& op, inode** got) {
   // (__d_entry_type) pairing with the instantiation's release; the model's
   // walk reads d_inode plainly, so it re-reads it under d_lock.
   spin_lock(&d->d_lock);
-  inode* in = d->d_inode;
+  inode* in = d_inode_held(d, "do_open");
   spin_unlock(&d->d_lock);
   int err = -ENOTDIR;  // O_DIRECTORY on a file
   if (in->dir) {

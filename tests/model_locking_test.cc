@@ -355,6 +355,30 @@ TEST(ModelRefcount, AHeldDirectoryMadeNegativeIsANullDereference) {
   EXPECT_GT(found, 0);
 }
 
+// The same for rename's parents: lock_rename reads both inodes after
+// s_vfs_rename_mutex (lock_two_directories), and a parent made negative
+// meanwhile is its NULL pointer dereference.
+TEST(ModelRefcount, ARenameParentMadeNegativeIsANullDereferenceInLockRename) {
+  ModelOptions options;
+  options.selftest_delete_held = true;
+  int found = 0;
+  for (uint32_t step = 1; step < 80; ++step) {
+    pb::Schedule s = parse_normalized(R"(
+      scenario {
+        tree { name: "d" dir: true } tree { name: "e" dir: true }
+        threads { ops { op: RENAME path: "d/x" path2: "e/y" } }
+        threads { ops { op: RMDIR path: "d" } }
+      })");
+    auto* p = s.add_preemptions();
+    p->set_step(step);
+    p->set_thread(2);
+    if (replay_traced(s, options).title == "BUG: kernel NULL pointer dereference in lock_rename")
+      ++found;
+    EXPECT_FALSE(replay_traced(s).found) << "step " << step;
+  }
+  EXPECT_GT(found, 0);
+}
+
 TEST(ModelMightSleep, SilentOnKernelPaths) {
   // Every op kind, every filesystem, mainline and the fixed series.
   for (const char* fs : {"PLAIN", "NFS", "CASE_INSENSITIVE"}) {
