@@ -335,14 +335,16 @@ void print_summary(const CampaignOptions& options, const CampaignFindings& findi
 }
 
 // Waits for the workers, printing progress; stops them when time is well up.
-void supervise(const CampaignOptions& options, CampaignFindings& findings,
-               std::map<pid_t, int> workers, const std::string& work,
-               const std::function<std::string()>& scenarios) {
+// Returns how many stopped abnormally (a crash of the model: a dcfuzz bug).
+int supervise(const CampaignOptions& options, CampaignFindings& findings,
+              std::map<pid_t, int> workers, const std::string& work,
+              const std::function<std::string()>& scenarios) {
   double next_progress = options.progress_every;
   size_t announced = 0;  // buckets given a line of their own
   bool forwarded = false;
   uint64_t tsv_hits = 0;  // what the findings.tsv on disk counts
   size_t tsv_buckets = 0;
+  int abnormal = 0;
   while (!workers.empty()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     int status = 0;
@@ -354,6 +356,7 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
         const std::string log = work + "/worker-" + std::to_string(it->second) + ".log";
         std::fprintf(stderr, "dcfuzz: worker %d stopped abnormally (status %d); end of %s:\n%s",
                      it->second, status, log.c_str(), tail(log, 8).c_str());
+        ++abnormal;
       }
       workers.erase(it);
     }
@@ -389,6 +392,7 @@ void supervise(const CampaignOptions& options, CampaignFindings& findings,
       next_progress += options.progress_every;
     }
   }
+  return abnormal;
 }
 
 }  // namespace
@@ -436,7 +440,7 @@ int run_campaign(const CampaignOptions& options) {
     if (pid > 0) workers[pid] = job;
   }
   const auto label = [&] { return scenarios_label(options, corpus, scenarios.size()); };
-  supervise(options, findings, workers, work, label);
+  const int abnormal = supervise(options, findings, workers, work, label);
   findings.write_reports();
   signal(SIGINT, previous_int);
   signal(SIGTERM, previous_term);
@@ -450,7 +454,17 @@ int run_campaign(const CampaignOptions& options) {
       return 2;
     }
   }
-  return buckets.empty() ? 0 : 1;
+  if (abnormal) {
+    // Not "no findings" and exit 0: the campaign did not run its course.
+    const std::string input =
+        fuzz ? "; libFuzzer saved the input it ran as " + work + "/crash-*" : std::string();
+    std::fprintf(stderr,
+                 "dcfuzz: engine error: %d of %d worker%s stopped abnormally (the model crashed: a "
+                 "dcfuzz bug; its log is above%s)\n",
+                 abnormal, int(workers.size()), workers.size() == 1 ? "" : "s", input.c_str());
+  }
+  if (!buckets.empty()) return 1;
+  return abnormal ? 3 : 0;
 }
 
 }  // namespace dcfuzz

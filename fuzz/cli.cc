@@ -138,7 +138,8 @@ std::string help_text(const std::string& command) {
       out << "  " << c.name << " " << c.args << "\n      " << c.summary << "\n";
     }
     out << "\nexit codes: 0 ran and found nothing, 1 found (or reproduced) a bug, 2 bad usage or "
-           "input, or a finding fuzz could not save (its schedule is in the summary)\n"
+           "input, or a finding fuzz could not save (its schedule is in the summary), 3 a campaign "
+           "that found nothing but lost a worker (an engine error)\n"
         << "dcfuzz COMMAND --help shows the options of a command; -- ends the options.\n";
     return out.str();
   }

@@ -12,6 +12,7 @@
 #include <new>
 #include <vector>
 
+#include "fuzz/isolated.h"
 #include "reports/report.h"
 #include "schedules/minimize.h"
 #include "schedules/run.h"
@@ -244,7 +245,7 @@ void CampaignFindings::write_reports() {
         !check_replays(b.title, dir, found, b.worker_agrees.load(std::memory_order_relaxed)))
       continue;
     const pb::Schedule minimized =
-        write_bucket_report(b.save_failed.load() ? "" : dir, found, b.title, &error);
+        write_bucket_report_isolated(b.save_failed.load() ? "" : dir, found, b.title, &error);
     if (b.save_failed.load(std::memory_order_relaxed) || !error.empty()) {
       if (!b.save_failed.load(std::memory_order_relaxed)) {
         std::snprintf(b.save_error, sizeof b.save_error, "%s", error.c_str());
@@ -275,6 +276,38 @@ pb::Schedule write_bucket_report(const std::string& dir, const pb::Schedule& fou
   return canonical;
 }
 
+pb::Schedule write_bucket_report_isolated(const std::string& dir, const pb::Schedule& found,
+                                          const std::string& title, std::string* error) {
+  const IsolatedResult child = run_isolated([&] {
+    std::string child_error;
+    const pb::Schedule minimized = write_bucket_report(dir, found, title, &child_error);
+    return child_error + '\0' + to_text(minimized);
+  });
+  error->clear();
+  const size_t end = child.output.find('\0');
+  pb::Schedule minimized;
+  std::string parse_error;
+  if (child.ok && end != std::string::npos &&
+      parse_schedule(child.output.substr(end + 1), &minimized, &parse_error)) {
+    *error = child.output.substr(0, end);
+    return minimized;
+  }
+  // The model crashed on a variant of the schedule (the schedule as found
+  // replayed in the worker and here): a dcfuzz bug, or a mutant's.
+  const std::string why = child.ok ? "it returned no schedule" : child.how;
+  const std::string text =
+      "dcfuzz engine error: minimizing this finding ('" + title + "') stopped: " + why +
+      ".\nThis is a bug of dcfuzz, not of the kernel model; please report it with " + kFoundFile +
+      ", the schedule as found, which replays to the finding.\n";
+  std::fprintf(stderr, "dcfuzz: engine error: minimizing '%s' stopped: %s\n", title.c_str(),
+               why.c_str());
+  if (!dir.empty()) {
+    write_or_warn(dir + "/" + kEngineErrorFile, text);
+    write_or_note(dir + "/" + kReportFile, text, error);
+  }
+  return found;
+}
+
 int finish_earlier_reports(const std::string& out_dir) {
   int finished = 0;
   DIR* d = opendir(out_dir.c_str());
@@ -299,7 +332,7 @@ int finish_earlier_reports(const std::string& out_dir) {
                    dir.c_str(), kFoundFile);
       continue;
     }
-    write_bucket_report(dir, found, replay.title, &error);
+    write_bucket_report_isolated(dir, found, replay.title, &error);
     if (!error.empty()) continue;  // said on stderr; the next campaign tries again
     std::fprintf(stderr, "dcfuzz: finished the report an earlier campaign left: %s/%s\n",
                  dir.c_str(), kReportFile);

@@ -90,6 +90,13 @@ class CampaignFindings {
 pb::Schedule write_bucket_report(const std::string& dir, const pb::Schedule& found,
                                  const std::string& title, std::string* error);
 
+// The same in a child process (fuzz/isolated.h): a crash of the model on a
+// variant of the schedule while minimizing leaves the campaign running; the
+// bucket's report then says so (an engine error) and its reproducer is the
+// schedule as found.
+pb::Schedule write_bucket_report_isolated(const std::string& dir, const pb::Schedule& found,
+                                          const std::string& title, std::string* error);
+
 // A campaign killed outright (SIGKILL, power) may leave buckets whose found
 // schedule is on disk but whose report is not: the next campaign on the same
 // OUT writes those first. Returns how many.

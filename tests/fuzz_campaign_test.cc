@@ -202,6 +202,61 @@ TEST(FuzzCampaign, SigkillLosesNoAnnouncedBucketAndTheSameCommandResumes) {
   EXPECT_GE(count_files(out + "/corpus"), corpus);
 }
 
+// The campaign's workers: the processes whose parent is `pid`.
+std::vector<pid_t> children_of(pid_t pid) {
+  std::vector<pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const std::string stat = slurp(entry.path().string() + "/stat");
+    const size_t close = stat.rfind(')');  // after the command name, which may hold spaces
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string state;
+    pid_t parent = 0;
+    fields >> state >> parent;
+    if (parent == pid) children.push_back(pid_t(std::stol(name)));
+  }
+  return children;
+}
+
+// A worker that dies (the model crashed in it: a dcfuzz bug) is an engine
+// error the campaign says, with exit 3 -- not "no findings" and exit 0.
+TEST(FuzzCampaign, AWorkerThatDiesIsAnEngineErrorNotNoFindings) {
+  const std::string out = ::testing::TempDir() + "dcfuzz_campaign_worker_dies";
+  std::filesystem::remove_all(out);
+  const std::string err = out + ".err";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    const int log = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(null, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    execl(DCFUZZ_BIN, DCFUZZ_BIN, "fuzz", "--kernel", "mainline", "--time", "60", "--jobs", "1",
+          "--seed", "5", "--out", out.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  std::vector<pid_t> workers;
+  for (int i = 0; i < 300 && workers.empty(); ++i) {
+    usleep(100 * 1000);
+    workers = children_of(pid);
+  }
+  ASSERT_FALSE(workers.empty()) << "no worker started";
+  usleep(500 * 1000);                                  // into its loop
+  for (pid_t worker : workers) kill(worker, SIGKILL);  // as the kernel's OOM killer would
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 3);
+  const std::string said = slurp(err);
+  EXPECT_NE(said.find("stopped abnormally"), std::string::npos) << said;
+  EXPECT_NE(said.find("dcfuzz: engine error: 1 of 1 worker stopped abnormally"), std::string::npos)
+      << said;
+  std::filesystem::remove_all(out);
+  std::filesystem::remove(err);
+}
+
 // OUT belongs to one campaign: a second one on it is refused, with one line
 // naming the first, and takes nothing from it.
 TEST(FuzzCampaign, ASecondCampaignOnTheSameOutIsRefused) {

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <csignal>
 #include <filesystem>
 
 #include "fuzz/findings.h"
+#include "fuzz/isolated.h"
 #include "reports/report.h"
 #include "schedules/run.h"
 #include "schedules/schedule_io.h"
@@ -31,6 +33,24 @@ std::string fresh_out(const std::string& name) {
   std::filesystem::remove_all(out);
   std::filesystem::create_directories(out + "/work");
   return out;
+}
+
+// Minimizing runs in a child (run_isolated): what it returns comes back;
+// a crash in it is told, and the caller goes on.
+TEST(FindingsIsolation, AChildsResultComesBackAndItsCrashIsTold) {
+  IsolatedResult good = run_isolated([] { return std::string("schedule\0text", 13); });
+  EXPECT_TRUE(good.ok) << good.how;
+  EXPECT_EQ(good.output, std::string("schedule\0text", 13));
+  IsolatedResult crashed = run_isolated([]() -> std::string {
+    std::raise(SIGSEGV);
+    return "not reached";
+  });
+  EXPECT_FALSE(crashed.ok);
+  EXPECT_EQ(crashed.output, "");
+  EXPECT_EQ(crashed.how.rfind("killed by signal 11", 0), 0u) << crashed.how;
+  IsolatedResult exited = run_isolated([]() -> std::string { _exit(7); });
+  EXPECT_FALSE(exited.ok);
+  EXPECT_EQ(exited.how, "exited with status 7");
 }
 
 TEST(FindingsSelfCheck, AFindingThatReplaysGetsItsReport) {
