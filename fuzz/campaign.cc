@@ -457,7 +457,7 @@ int run_campaign(const CampaignOptions& options) {
   if (abnormal) {
     // Not "no findings" and exit 0: the campaign did not run its course.
     const std::string input =
-        fuzz ? "; libFuzzer saved the input it ran as " + work + "/crash-*" : std::string();
+        fuzz ? "; the input it ran is saved as " + work + "/crash-model-*" : std::string();
     std::fprintf(stderr,
                  "dcfuzz: engine error: %d of %d worker%s stopped abnormally (the model crashed: a "
                  "dcfuzz bug; its log is above%s)\n",

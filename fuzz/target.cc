@@ -11,6 +11,7 @@
 
 #include "core/model.h"
 #include "fuzz/coverage.h"
+#include "fuzz/crash_handler.h"
 #include "fuzz/mutator.h"
 #include "fuzz/recent_map.h"
 #include "fuzz/schedule_cache.h"
@@ -125,7 +126,9 @@ Reached reached_of(const uint8_t* data, size_t size) {
   Reached reached;
   if (target().reached.get(key, &reached)) return reached;
   Execution e;
+  note_current_input(data, size);
   if (auto schedule = shared_target_schedule(data, size)) e = run_cached(*schedule, RunOptions());
+  note_current_input(nullptr, 0);
   target().reached.put(key, e);
   target().reached.get(key, &reached);
   return reached;
@@ -201,7 +204,9 @@ int run_target_input(const uint8_t* data, size_t size) {
     t.coverage.begin();
     options.listener = &t.coverage;
   }
+  note_current_input(data, size);
   Execution execution = run_cached(*schedule, options);
+  note_current_input(nullptr, 0);
   t.reached.put(ReachedCache::key(data, size), execution);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);

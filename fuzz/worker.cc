@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iterator>
 
+#include "fuzz/crash_handler.h"
 #include "fuzz/target.h"
 
 namespace dcfuzz {
@@ -46,6 +48,7 @@ std::vector<std::string> libfuzzer_flags(const LibFuzzerWorker& worker) {
     flags.push_back("-handle_int=0");
     flags.push_back("-handle_term=0");
   }
+  flags.insert(flags.end(), std::begin(kCrashHandlerFlags), std::end(kCrashHandlerFlags));
   flags.insert(flags.end(), worker.flags.begin(), worker.flags.end());
   flags.push_back(worker.corpus);
   return flags;
@@ -70,6 +73,7 @@ pid_t start_libfuzzer_worker(const LibFuzzerWorker& worker) {
   }
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // a parent killed outright takes its workers along
   if (worker.setup) worker.setup();
+  install_crash_handler(worker.artifact_dir);
   run_libfuzzer(libfuzzer_flags(worker));
 }
 
