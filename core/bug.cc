@@ -2,6 +2,7 @@
 #include "core/bug.h"
 
 #include <cstdarg>
+#include <cstring>
 
 #include "core/kernel_state.h"
 #include "core/plan.h"
@@ -113,18 +114,65 @@ Text& new_finding() {
   return g_details;
 }
 
+namespace {
+
+// After the title is in g_title.
+[[noreturn]] void deliver(const Finding& where, const Text& details) {
+  Host& host = *kstate().host;
+  if (host.tracing()) {
+    for (int i = 0; i < kstate().ntasks; ++i) snapshot_task(host, kstate().tasks[i]);
+  }
+  Finding finding = where;
+  finding.title = g_title;
+  finding.details = details.str();
+  host.on_finding(finding);
+  host.fail_execution(g_title);
+}
+
+// The kernel source file of a function that reads a held dentry's inode:
+// the VFS's own (fs/namei.c) but for these.
+const char* kernel_file_of(const char* function) {
+  static const struct {
+    const char* function;
+    const char* file;
+  } files[] = {
+      {"d_alloc_parallel", "fs/dcache.c"}, {"__d_add", "fs/dcache.c"},
+      {"__d_move", "fs/dcache.c"},         {"__d_unalias", "fs/dcache.c"},
+      {"iterate_dir", "fs/readdir.c"},     {"nfs_unlink", "fs/nfs/dir.c"},
+      {"nfs_rename", "fs/nfs/dir.c"},
+  };
+  for (const auto& f : files)
+    if (std::strcmp(f.function, function) == 0) return f.file;
+  return "fs/namei.c";
+}
+
+}  // namespace
+
 [[noreturn]] void report_finding(FindingKind kind, int thread, const char* function,
                                  const Text& details, const char* title_format, ...) {
   va_list args;
   va_start(args, title_format);
   vsnprintf(g_title, sizeof g_title, title_format, args);
   va_end(args);
-  Host& host = *kstate().host;
-  if (host.tracing()) {
-    for (int i = 0; i < kstate().ntasks; ++i) snapshot_task(host, kstate().tasks[i]);
-  }
-  host.on_finding(Finding{kind, g_title, details.str(), thread, function});
-  host.fail_execution(g_title);
+  Finding where;
+  where.kind = kind;
+  where.thread = thread;
+  where.function = function;
+  deliver(where, details);
+}
+
+[[noreturn]] void report_kernel_check(const char* function, const char* file, const Text& details,
+                                      const char* title_format, ...) {
+  va_list args;
+  va_start(args, title_format);
+  vsnprintf(g_title, sizeof g_title, title_format, args);
+  va_end(args);
+  Finding where;
+  where.kind = FindingKind::kernel_assertion;
+  where.thread = current().index;
+  where.function = function;
+  where.file = file;
+  deliver(where, details);
 }
 
 namespace {
@@ -135,8 +183,7 @@ namespace {
   out.add("%s: %s at %s: %s (T%d, %s)\n", kind, check, file, function, current().index + 1,
           ObjName(dref(Obj::dentry, d)).buf);
   describe_tasks(out);
-  report_finding(FindingKind::kernel_assertion, current().index, function, out, "%s in %s", title,
-                 function);
+  report_kernel_check(function, file, out, "%s in %s", title, function);
 }
 
 }  // namespace
@@ -158,8 +205,8 @@ namespace {
       "faults at address %016lx.\n",
       current().index + 1, from, err, function, static_cast<unsigned long>(err));
   describe_tasks(out);
-  report_finding(FindingKind::kernel_assertion, current().index, function, out,
-                 "BUG: unable to handle page fault in %s", function);
+  report_kernel_check(function, kernel_file_of(function), out,
+                      "BUG: unable to handle page fault in %s", function);
 }
 
 namespace {
@@ -171,8 +218,8 @@ namespace {
       "dereferences NULL there.\n",
       current().index + 1, caller, ObjName(dref(Obj::dentry, d)).buf, held_as);
   describe_tasks(out);
-  report_finding(FindingKind::kernel_assertion, current().index, caller, out,
-                 "BUG: kernel NULL pointer dereference in %s", caller);
+  report_kernel_check(caller, kernel_file_of(caller), out,
+                      "BUG: kernel NULL pointer dereference in %s", caller);
 }
 
 }  // namespace

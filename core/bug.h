@@ -37,6 +37,11 @@ Text& new_finding();
 [[noreturn]] void report_finding(FindingKind kind, int thread, const char* function,
                                  const Text& details, const char* title_format, ...)
     __attribute__((format(printf, 5, 6)));
+// The same for a check of the kernel's own in `function` of kernel source
+// `file` (a WARN_ON, a BUG_ON, an oops): the report prints it as the kernel.
+[[noreturn]] void report_kernel_check(const char* function, const char* file, const Text& details,
+                                      const char* title_format, ...)
+    __attribute__((format(printf, 4, 5)));
 // "BUG: dcache invariant: <rule>", about dentry `d` (may be null), found in
 // `function`.
 [[noreturn]] void invariant_violation(const char* rule, const dentry* d,

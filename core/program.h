@@ -74,6 +74,7 @@ struct Finding {
                                    // first sleeper, the waiter not woken), or -1
   const char* function = nullptr;  // where: the function that ended the lookup (lost
                                    // wakeup), that sleeps (hang), that unlocks; or null
+  const char* file = nullptr;      // a kernel check's: the kernel source file of `function`
 };
 
 // Services of the engine to a running Program.

@@ -421,12 +421,6 @@ std::string frame_line(const KernelFrame& f, int indent) {
   return line;
 }
 
-const char* kernel_check_file(const std::string& function) {
-  if (function == "xfs_dir2_sf_addname") return "fs/xfs/libxfs/xfs_dir2_sf.c";
-  if (function == "nfs_rename") return "fs/nfs/dir.c";
-  return "fs/dcache.c";
-}
-
 std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const Execution& execution,
                                            const TaskAtFinding& task) {
   std::vector<KernelFrame> out;
@@ -443,7 +437,7 @@ std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const E
   if (checked_here) {
     // the WARN_ON or BUG_ON's own function, not the lock operation before it
     if (execution.function != frames.back())
-      out.push_back(modelled(execution.function.c_str(), kernel_check_file(execution.function)));
+      out.push_back(modelled(execution.function.c_str(), execution.file.c_str()));
     if (execution.function == "xfs_dir2_sf_addname") {  // xfs's callers, by the op
       out.push_back(named("xfs_dir_createname", "fs/xfs/libxfs/xfs_dir2.c"));
       const pb::OpKind op = thread.ops(task.op).op();

@@ -330,7 +330,7 @@ void write_traces_of_live_tasks(std::ostream& out, const pb::Scenario& scenario,
 void write_kernel_check(std::ostream& out, const pb::Scenario& scenario, const Execution& execution,
                         const TaskAtFinding& t) {
   const std::string& title = execution.title;
-  const char* file = kernel_check_file(execution.function);
+  const std::string& file = execution.file;  // as core/ said where the check is
   if (starts_with(title, "WARNING in ")) {
     out << "------------[ cut here ]------------\n"
         << "WARNING: CPU: 0 PID: " << pid(t.thread) << " at " << file << " " << execution.function

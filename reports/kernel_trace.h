@@ -28,10 +28,6 @@ struct KernelFrame {
 // lockdep dependency chain).
 std::string frame_line(const KernelFrame& frame, int indent = 1);
 
-// The file of a function whose WARN_ON or BUG_ON the model runs (core/
-// calls kernel_warning and kernel_bug with the same names).
-const char* kernel_check_file(const std::string& function);
-
 // Task `task`'s call chain at the finding, innermost first; for the task a
 // WARN_ON or BUG_ON fired in, that function first.
 std::vector<KernelFrame> kernel_call_trace(const pb::Scenario& scenario, const Execution& execution,

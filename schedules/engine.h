@@ -54,6 +54,7 @@ struct Execution {
   FindingKind kind = FindingKind::none;
   int thread = -1;        // the task the finding is about (Finding::thread)
   std::string function;   // where it fired (Finding::function), or empty
+  std::string file;       // a kernel check's source file (Finding::file), or empty
   pb::Schedule recorded;  // interleaving part only (preemptions, choices, faults)
   uint32_t steps = 0;     // scheduling decisions taken
   // Allocations each thread reached (the fault points: a Fault of thread

@@ -107,6 +107,7 @@ class RunState final : public Host {
     exec_.details.clear();
     exec_.thread = -1;
     exec_.function.clear();
+    exec_.file.clear();
     exec_.trace.clear();
     exec_.tasks.clear();
     strategy_.begin(program_.thread_count());
@@ -198,6 +199,7 @@ class RunState final : public Host {
     exec_.details = finding.details;
     exec_.thread = finding.thread;
     exec_.function = finding.function ? finding.function : "";
+    exec_.file = finding.file ? finding.file : "";
   }
   [[noreturn]] void fail_execution(const char* title) override {
     rl::ctx().fail_test(title, rl::test_result_user_assert_failed, RL_INFO);

@@ -372,8 +372,11 @@ TEST(ModelRefcount, ARenameParentMadeNegativeIsANullDereferenceInLockRename) {
     auto* p = s.add_preemptions();
     p->set_step(step);
     p->set_thread(2);
-    if (replay_traced(s, options).title == "BUG: kernel NULL pointer dereference in lock_rename")
+    const Execution e = replay_traced(s, options);
+    if (e.title == "BUG: kernel NULL pointer dereference in lock_rename") {
+      EXPECT_EQ(e.file, "fs/namei.c");  // the kernel's, for the report's trace
       ++found;
+    }
     EXPECT_FALSE(replay_traced(s).found) << "step " << step;
   }
   EXPECT_GT(found, 0);
