@@ -28,6 +28,7 @@ cat > "$OUT/dcfuzz_fuzzer.options" <<'OPTIONS'
 max_len = 4096
 len_control = 0
 detect_leaks = 0
+cross_over = 0
 OPTIONS
 
 # One copy of the target per extra kernel variant, each told its variant by

@@ -374,9 +374,11 @@ constexpr uint32_t kRandomWalkChoices = 16;
 // A random walk's sample; the kernel (variant and switches) stays. What a
 // random walk leaves to chance is drawn here too: preemptions at one step in
 // ten, the first kRandomWalkChoices random calls not 0 one time in eight, and
-// one allocation failing, one of the first three of a thread (a random walk
-// fails one in fifty; on the deep mutants, a fault in every sample did
-// better than in every other one, README "What helped the search").
+// in every thread one allocation failing, one of its first three (a random
+// walk fails one in fifty; on the deep mutants, a fault in every sample did
+// better than in every other one, and one in every thread better than one in
+// one thread: each thread is a try at an error path; README "What helped
+// the search").
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   pb::Scenario* scenario = s->mutable_scenario();
   const pb::Kernel kernel = scenario->kernel();
@@ -395,9 +397,11 @@ bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
     c->set_call(call);
     c->set_value(1 + chance.below(7));
   }
-  auto* f = s->add_faults();
-  f->set_thread(1 + chance.below(uint32_t(s->scenario().threads_size())));
-  f->set_nth(1 + chance.below(3));
+  for (int t = 1; t <= s->scenario().threads_size(); ++t) {
+    auto* f = s->add_faults();
+    f->set_thread(uint32_t(t));
+    f->set_nth(1 + chance.below(3));
+  }
   return true;
 }
 

@@ -295,7 +295,8 @@ TEST(FuzzMutator, RandomScenarioKeepsTheKernel) {
     Mutator mutator(seed, bump_scalar);
     ASSERT_TRUE(mutator.apply(Mutation::random_scenario, &s, 100));
     EXPECT_EQ(s.scenario().kernel(), pb::V4_FIXED);
-    EXPECT_EQ(s.faults_size(), 1);  // the input's go; one is drawn (test below)
+    // the input's go; one is drawn for each thread (test below)
+    EXPECT_EQ(s.faults_size(), s.scenario().threads_size());
     scenarios.insert(s.scenario().SerializeAsString());
   }
   EXPECT_GT(scenarios.size(), 15u);
@@ -335,20 +336,28 @@ TEST(FuzzMutator, FaultsAndChoicesGoWhereTheExecutionReached) {
 }
 
 // random-scenario draws what a random walk would leave to chance: choices
-// at the first random calls, one fault early in a thread.
+// at the first random calls, and in every thread one fault early on.
 TEST(FuzzMutator, RandomScenarioDrawsARandomWalksChoicesAndFaults) {
-  int with_faults = 0, with_choices = 0;
+  int with_choices = 0;
+  std::set<uint32_t> nths;
   for (uint32_t seed = 1; seed <= 100; ++seed) {
     pb::Schedule s = rich_schedule();
     Mutator mutator(seed, bump_scalar);
     ASSERT_TRUE(mutator.apply(Mutation::random_scenario, &s, 100));
     normalize(&s);
-    with_faults += s.faults_size() > 0;
     with_choices += s.choices_size() > 0;
-    for (const auto& f : s.faults()) EXPECT_LE(f.nth(), 3u);
+    std::set<uint32_t> threads;
+    for (const auto& f : s.faults()) {
+      EXPECT_GE(f.nth(), 1u);
+      EXPECT_LE(f.nth(), 3u);
+      threads.insert(f.thread());
+      nths.insert(f.nth());
+    }
+    EXPECT_EQ(threads.size(), size_t(s.scenario().threads_size()));  // one in each thread
+    EXPECT_EQ(s.faults_size(), s.scenario().threads_size());
     for (const auto& c : s.choices()) EXPECT_LT(c.call(), 16u);
   }
-  EXPECT_EQ(with_faults, 100);
+  EXPECT_EQ(nths.size(), 3u);
   EXPECT_GT(with_choices, 70);
 }
 
