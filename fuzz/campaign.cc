@@ -14,6 +14,7 @@
 #include <ctime>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -31,6 +32,11 @@ namespace dcfuzz {
 namespace {
 
 constexpr int kGraceSeconds = 120;  // for a worker busy writing a finding when time is up
+// After a stop (Ctrl-C, --stop-on-finding): a worker stops between
+// executions, within milliseconds; one still running then is in an
+// execution that does not end (the model looping: a dcfuzz bug, or a
+// mutant's).
+constexpr int kStopGraceSeconds = 10;
 
 volatile sig_atomic_t g_interrupted = 0;
 
@@ -342,6 +348,8 @@ int supervise(const CampaignOptions& options, CampaignFindings& findings,
   double next_progress = options.progress_every;
   size_t announced = 0;  // buckets given a line of their own
   bool forwarded = false;
+  double stopped_at = 0;  // when the stop was forwarded
+  std::set<pid_t> killed;
   uint64_t tsv_hits = 0;  // what the findings.tsv on disk counts
   size_t tsv_buckets = 0;
   int abnormal = 0;
@@ -354,8 +362,15 @@ int supervise(const CampaignOptions& options, CampaignFindings& findings,
       const bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || g_interrupted);
       if (!clean) {
         const std::string log = work + "/worker-" + std::to_string(it->second) + ".log";
-        std::fprintf(stderr, "dcfuzz: worker %d stopped abnormally (status %d); end of %s:\n%s",
-                     it->second, status, log.c_str(), tail(log, 8).c_str());
+        if (killed.count(pid)) {
+          std::fprintf(stderr,
+                       "dcfuzz: worker %d stopped abnormally: it did not stop when told to, and "
+                       "was killed (an execution that does not end); end of %s:\n%s",
+                       it->second, log.c_str(), tail(log, 8).c_str());
+        } else {
+          std::fprintf(stderr, "dcfuzz: worker %d stopped abnormally (status %d); end of %s:\n%s",
+                       it->second, status, log.c_str(), tail(log, 8).c_str());
+        }
         ++abnormal;
       }
       workers.erase(it);
@@ -364,9 +379,13 @@ int supervise(const CampaignOptions& options, CampaignFindings& findings,
     if (g_interrupted && !forwarded) {
       findings.request_stop();
       forwarded = true;
+      stopped_at = elapsed;
     }
-    if (elapsed > options.seconds + kGraceSeconds) {
-      for (const auto& [pid, job] : workers) kill(pid, SIGKILL);
+    if (elapsed > options.seconds + kGraceSeconds ||
+        (forwarded && elapsed > stopped_at + kStopGraceSeconds)) {
+      for (const auto& [pid, job] : workers) {
+        if (killed.insert(pid).second) kill(pid, SIGKILL);
+      }
     }
     findings.write_reports();
     const bool progress = elapsed >= next_progress && !workers.empty();
@@ -384,6 +403,7 @@ int supervise(const CampaignOptions& options, CampaignFindings& findings,
     if (options.stop_on_finding && !buckets.empty() && !forwarded) {
       findings.request_stop();
       forwarded = true;
+      stopped_at = elapsed;
     }
     for (; announced < buckets.size(); ++announced)
       std::fprintf(stderr, "%s\n", new_bucket_line(buckets[announced]).c_str());

@@ -225,7 +225,8 @@ std::vector<pid_t> children_of(pid_t pid) {
 // exit 0. A crash signal goes to the worker's own handler (not libFuzzer's,
 // which freed memory through the model's allocator and came back as a
 // finding that did not replay): one line, and the input it ran saved.
-void kill_the_worker_of_a_campaign(int sig, std::string* said) {
+// `stop_campaign`: then SIGTERM to the campaign (as Ctrl-C).
+void kill_the_worker_of_a_campaign(int sig, std::string* said, bool stop_campaign = false) {
   const std::string out =
       ::testing::TempDir() + "dcfuzz_campaign_worker_dies_" + std::to_string(sig);
   std::filesystem::remove_all(out);
@@ -249,6 +250,7 @@ void kill_the_worker_of_a_campaign(int sig, std::string* said) {
   ASSERT_FALSE(workers.empty()) << "no worker started";
   usleep(500 * 1000);  // into its loop
   for (pid_t worker : workers) kill(worker, sig);
+  if (stop_campaign) kill(pid, SIGTERM);
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status)) << status;
@@ -257,7 +259,7 @@ void kill_the_worker_of_a_campaign(int sig, std::string* said) {
   EXPECT_NE(said->find("stopped abnormally"), std::string::npos) << *said;
   EXPECT_NE(said->find("dcfuzz: engine error: 1 of 1 worker stopped abnormally"), std::string::npos)
       << *said;
-  EXPECT_EQ(said->find("bucket"), std::string::npos) << *said;
+  EXPECT_EQ(said->find("new bucket:"), std::string::npos) << *said;
   const std::string saved = "an input, saved as ";
   if (size_t at = said->find(saved + out); at != std::string::npos) {
     const std::string path =
@@ -271,6 +273,14 @@ void kill_the_worker_of_a_campaign(int sig, std::string* said) {
 TEST(FuzzCampaign, AWorkerKilledIsAnEngineErrorNotNoFindings) {
   std::string said;
   kill_the_worker_of_a_campaign(SIGKILL, &said);
+}
+
+// A worker that does not stop when the campaign stops (an execution that
+// never ends; here a stopped process) is killed after a grace period.
+TEST(FuzzCampaign, AWorkerThatDoesNotStopIsKilledAfterTheStop) {
+  std::string said;
+  kill_the_worker_of_a_campaign(SIGSTOP, &said, true);
+  EXPECT_NE(said.find("it did not stop when told to, and was killed"), std::string::npos) << said;
 }
 
 TEST(FuzzCampaign, AWorkerThatCrashesSaysSoAndSavesItsInput) {
