@@ -55,11 +55,33 @@ RecentSchedules& recent_schedules() {
   return recent;
 }
 
+struct ArenaSchedule {
+  static google::protobuf::ArenaOptions options() {
+    google::protobuf::ArenaOptions o;
+    o.start_block_size = 512;  // most schedules fit in one or two blocks
+    o.max_block_size = 8192;
+    return o;
+  }
+  google::protobuf::Arena arena{options()};
+  pb::Schedule* schedule = google::protobuf::Arena::CreateMessage<pb::Schedule>(&arena);
+};
+
 }  // namespace
+
+std::shared_ptr<pb::Schedule> new_schedule() {
+  auto owner = std::make_shared<ArenaSchedule>();
+  return std::shared_ptr<pb::Schedule>(owner, owner->schedule);
+}
+
+std::shared_ptr<pb::Schedule> copy_schedule(const pb::Schedule& from) {
+  auto schedule = new_schedule();
+  *schedule = from;
+  return schedule;
+}
 
 std::shared_ptr<const pb::Schedule> parse_shared_schedule(const uint8_t* data, size_t size) {
   if (auto known = recent_schedules().find(data, size)) return known;
-  auto schedule = std::make_shared<pb::Schedule>();
+  auto schedule = new_schedule();
   if (!schedule->ParseFromArray(data, int(size))) return nullptr;
   normalize(schedule.get());
   recent_schedules().remember_parsed(data, size, schedule);

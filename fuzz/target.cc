@@ -79,6 +79,7 @@ struct Target {
   InterleavingCoverage coverage;
   ReachedCache reached;
   ProgramCache programs;
+  ReplayStrategy replay;  // run_cached's, reset for every execution
 };
 
 Target& target() {
@@ -88,8 +89,9 @@ Target& target() {
 
 // run_schedule(), with the program from the cache.
 Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
-  ReplayStrategy replay(schedule);
-  return run_program(target().programs.get(schedule.scenario()), replay, options);
+  Target& t = target();
+  t.replay.reset(schedule);
+  return run_program(t.programs.get(schedule.scenario()), t.replay, options);
 }
 
 // The switches an input runs: the target's, but for the free ones, which
