@@ -97,6 +97,7 @@ Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
   for (const std::vector<Op>& ops : scenario.threads)
     for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
   if (held && scenario.fs == FsKind::nfs) {
+    plan.names.reserve(plan.names.size() + oracle::kSlots);
     for (int slot = 0; slot < oracle::kSlots; ++slot)
       plan.silly_name.push_back(intern(plan, oracle::silly_name(slot)));
   }

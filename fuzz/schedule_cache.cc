@@ -58,8 +58,10 @@ RecentSchedules& recent_schedules() {
 struct ArenaSchedule {
   static google::protobuf::ArenaOptions options() {
     google::protobuf::ArenaOptions o;
-    o.start_block_size = 512;  // most schedules fit in one or two blocks
-    o.max_block_size = 8192;
+    // Blocks under glibc's large-request size (1 KiB): a large malloc
+    // consolidates every free small chunk first, and the model frees many.
+    o.start_block_size = 512;
+    o.max_block_size = 768;
     return o;
   }
   google::protobuf::Arena arena{options()};

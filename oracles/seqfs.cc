@@ -500,8 +500,11 @@ SeqPlan compile(const Scenario& scenario) {
   bool held = false;
   for (const std::vector<Op>& ops : scenario.threads)
     for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
-  if (held && scenario.fs == FsKind::nfs)
+  if (held && scenario.fs == FsKind::nfs) {
+    plan.names.reserve(plan.names.size() + kSlots);
+    plan.silly.reserve(kSlots);
     for (int slot = 0; slot < kSlots; ++slot) plan.silly.push_back(intern(plan, silly_name(slot)));
+  }
   // Only the first of each spelling needs comparing: the others fold to it.
   plan.folded.reserve(plan.names.size());
   for (size_t i = 0; i < plan.names.size(); ++i) {
