@@ -2,6 +2,7 @@
 #include "core/plan.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -13,7 +14,9 @@ namespace {
 // file avoids temporaries: names are compared in place, vectors reserved.
 int intern(Plan& plan, const char* name, size_t length) {
   for (size_t i = 0; i < plan.names.size(); ++i)
-    if (plan.names[i].size() == length && std::memcmp(plan.names[i].data(), name, length) == 0)
+    if (plan.names[i].size() == length &&
+        (length == 0 || (plan.names[i][length - 1] == name[length - 1] &&
+                         std::memcmp(plan.names[i].data(), name, length) == 0)))
       return int(i);
   plan.names.emplace_back(name, length);
   return int(plan.names.size() - 1);
@@ -34,6 +37,15 @@ std::vector<int> split_path(Plan& plan, const std::string& path) {
 }
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
+
+// The first 8 characters, lowered, packed: names equal but for case have
+// equal heads.
+uint64_t lowered_head(const std::string& name) {
+  uint64_t head = 0;
+  for (size_t i = 0; i < name.size() && i < 8; ++i)
+    head |= uint64_t(uint8_t(lower(name[i]))) << (8 * i);
+  return head;
+}
 
 bool equal_but_case(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -101,11 +113,15 @@ Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
     for (int slot = 0; slot < oracle::kSlots; ++slot)
       plan.silly_name.push_back(intern(plan, oracle::silly_name(slot)));
   }
-  // Only the first of each spelling needs comparing: the others fold to it.
+  // Only the first of each spelling needs comparing (the others fold to it),
+  // and its lowered head first (nfs's 33 silly names share theirs but one digit).
+  std::vector<uint64_t> heads;
+  heads.reserve(plan.names.size());
+  for (const std::string& name : plan.names) heads.push_back(lowered_head(name));
   plan.folded.assign(plan.names.size(), 0);
   for (size_t i = 0; i < plan.names.size(); ++i) {
     size_t first = 0;
-    while (first < i && (size_t(plan.folded[first]) != first ||
+    while (first < i && (size_t(plan.folded[first]) != first || heads[first] != heads[i] ||
                          !equal_but_case(plan.names[first], plan.names[i])))
       ++first;
     plan.folded[i] = int(first);
