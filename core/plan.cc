@@ -11,7 +11,8 @@ namespace dcfuzz::model {
 namespace {
 
 // A campaign compiles a plan for most executions (a new scenario), so this
-// file avoids temporaries: names are compared in place, vectors reserved.
+// file avoids temporaries: names are compared in place, vectors reserved,
+// and a plan compiled again keeps its buffers.
 int intern(Plan& plan, const char* name, size_t length) {
   for (size_t i = 0; i < plan.names.size(); ++i)
     if (plan.names[i].size() == length &&
@@ -24,16 +25,15 @@ int intern(Plan& plan, const char* name, size_t length) {
 
 int intern(Plan& plan, const std::string& name) { return intern(plan, name.data(), name.size()); }
 
-std::vector<int> split_path(Plan& plan, const std::string& path) {
-  std::vector<int> out;
-  out.reserve(4);
+// Into *out, reusing its buffer.
+void split_path(Plan& plan, const std::string& path, std::vector<int>* out) {
+  out->clear();
   size_t at = 0;
   while (at <= path.size()) {
     size_t slash = std::min(path.find('/', at), path.size());
-    if (slash > at) out.push_back(intern(plan, path.data() + at, slash - at));
+    if (slash > at) out->push_back(intern(plan, path.data() + at, slash - at));
     at = slash + 1;
   }
-  return out;
 }
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; }
@@ -70,41 +70,53 @@ std::vector<std::vector<int>> tree_paths(Plan& plan) {
   return paths;
 }
 
-PlanOp compile_op(Plan& plan, const Op& op, const std::vector<std::vector<int>>& paths) {
-  PlanOp out;
-  out.kind = op.kind;
-  out.path = split_path(plan, op.path);
-  out.path2 = split_path(plan, op.path2);
+// Into *out, reusing its buffers.
+void compile_op(Plan& plan, const Op& op, const std::vector<std::vector<int>>& paths, PlanOp* out) {
+  out->kind = op.kind;
+  split_path(plan, op.path, &out->path);
+  split_path(plan, op.path2, &out->path2);
   const char* name = op_name(op.kind);
   const size_t name_length = std::strlen(name);
-  out.text.reserve(name_length + 2 + op.path.size() + op.path2.size());
-  out.text.append(name, name_length).append(" ").append(op.path);
-  if (op_takes_path2(op.kind)) out.text.append(" ").append(op.path2);
+  out->text.clear();
+  out->text.reserve(name_length + 2 + op.path.size() + op.path2.size());
+  out->text.append(name, name_length).append(" ").append(op.path);
+  if (op_takes_path2(op.kind)) out->text.append(" ").append(op.path2);
+  out->tree_node = -1;
   for (size_t i = 0; i < paths.size(); ++i)
-    if (paths[i] == out.path && out.tree_node < 0) out.tree_node = int(i);
-  return out;
+    if (paths[i] == out->path && out->tree_node < 0) out->tree_node = int(i);
 }
 
 }  // namespace
 
-Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
+Plan compile_plan(Scenario scenario, const ModelOptions& options) {
   Plan plan;
+  compile_plan(&plan, std::move(scenario), options);
+  return plan;
+}
+
+void compile_plan(Plan* out, Scenario scenario_in, const ModelOptions& options) {
+  Plan& plan = *out;
   plan.scenario = std::move(scenario_in);
   const Scenario& scenario = plan.scenario;
   plan.options = options;
   plan.patches = patches_for(scenario.switches);
+  plan.names.clear();
+  plan.folded.clear();
+  plan.tree_name.clear();
+  plan.silly_name.clear();
   plan.names.reserve(16);
   intern(plan, "/");  // name 0: the root and anonymous dentries
   plan.tree_name.reserve(scenario.tree.size());
   for (const TreeNode& node : scenario.tree) plan.tree_name.push_back(intern(plan, node.name));
   std::vector<std::vector<int>> paths = tree_paths(plan);
-  plan.threads.reserve(std::max<size_t>(scenario.threads.size(), 1));
-  for (const std::vector<Op>& ops : scenario.threads) {
-    plan.threads.emplace_back();
-    plan.threads.back().reserve(ops.size());
-    for (const Op& op : ops) plan.threads.back().push_back(compile_op(plan, op, paths));
+  // At least one thread (an empty one for a scenario without threads).
+  plan.threads.resize(std::max<size_t>(scenario.threads.size(), 1));
+  for (size_t t = 0; t < plan.threads.size(); ++t) {
+    const size_t count = t < scenario.threads.size() ? scenario.threads[t].size() : 0;
+    std::vector<PlanOp>& ops = plan.threads[t];
+    ops.resize(count);
+    for (size_t k = 0; k < count; ++k) compile_op(plan, scenario.threads[t][k], paths, &ops[k]);
   }
-  if (plan.threads.empty()) plan.threads.emplace_back();
   bool held = false;
   for (const std::vector<Op>& ops : scenario.threads)
     for (const Op& op : ops) held = held || op.kind == OpKind::open_held;
@@ -126,8 +138,11 @@ Plan compile_plan(Scenario scenario_in, const ModelOptions& options) {
       ++first;
     plan.folded[i] = int(first);
   }
-  if (options.oracles) plan.seq = oracle::compile(plan.scenario);
-  return plan;
+  if (options.oracles) {
+    oracle::compile(plan.scenario, &plan.seq);
+  } else {
+    plan.seq = oracle::SeqPlan();
+  }
 }
 
 }  // namespace dcfuzz::model

@@ -480,21 +480,37 @@ int tree_node_of(const Scenario& scenario, const SeqPlan& plan, const SeqOp& op)
 }  // namespace
 
 SeqPlan compile(const Scenario& scenario) {
-  prepare_search();
   SeqPlan plan;
+  compile(scenario, &plan);
+  return plan;
+}
+
+void compile(const Scenario& scenario, SeqPlan* out) {
+  prepare_search();
+  SeqPlan& plan = *out;
+  plan.usable = false;
   plan.fs = scenario.fs;
+  plan.names.clear();
+  plan.folded.clear();
+  plan.tree_slot.clear();
+  plan.silly.clear();
+  plan.initial = State();
   plan.names.reserve(16);
   intern(plan, "/");
   bool fits =
       scenario.tree.size() <= size_t(kMaxTree) && scenario.threads.size() <= size_t(kMaxThreads);
   for (const std::vector<Op>& ops : scenario.threads) fits = fits && ops.size() <= size_t(kMaxOps);
-  if (!fits) return plan;
+  if (!fits) {
+    plan.threads.clear();
+    return;
+  }
   plan.tree_slot.reserve(scenario.tree.size());
   build_tree(plan, scenario);
-  plan.threads.reserve(scenario.threads.size());
-  for (const std::vector<Op>& ops : scenario.threads) {
-    plan.threads.emplace_back();
-    plan.threads.back().reserve(ops.size());
+  plan.threads.resize(scenario.threads.size());
+  for (size_t t = 0; t < scenario.threads.size(); ++t) {
+    const std::vector<Op>& ops = scenario.threads[t];
+    plan.threads[t].clear();
+    plan.threads[t].reserve(ops.size());
     for (const Op& op : ops) {
       SeqOp s;
       s.kind = op.kind;
@@ -502,7 +518,7 @@ SeqPlan compile(const Scenario& scenario) {
       fits = fits && (!op_takes_path2(op.kind) || split(plan, op.path2, s.path2, &s.n2));
       call_text(op, s.call, sizeof s.call);
       s.title_call = title_call_text(op.kind);
-      plan.threads.back().push_back(s);
+      plan.threads[t].push_back(s);
     }
   }
   for (std::vector<SeqOp>& ops : plan.threads)
@@ -530,7 +546,6 @@ SeqPlan compile(const Scenario& scenario) {
     plan.folded.push_back(int16_t(first));
   }
   plan.usable = fits;
-  return plan;
 }
 
 namespace {
