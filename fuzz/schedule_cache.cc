@@ -105,11 +105,12 @@ std::shared_ptr<const pb::Schedule> parse_or_empty(const uint8_t* data, size_t s
 }
 
 size_t write_bounded(std::shared_ptr<const pb::Schedule> schedule, uint8_t* out, size_t max_size) {
-  std::string bytes = schedule->SerializeAsString();
-  if (bytes.size() > max_size) return 0;
-  std::memcpy(out, bytes.data(), bytes.size());
-  recent_schedules().remember_written(out, bytes.size(), std::move(schedule));
-  return bytes.size();
+  // Straight into `out` (the bytes SerializeAsString would make, without the string).
+  const size_t size = schedule->ByteSizeLong();
+  if (size > max_size) return 0;
+  schedule->SerializeWithCachedSizesToArray(out);
+  recent_schedules().remember_written(out, size, std::move(schedule));
+  return size;
 }
 
 }  // namespace dcfuzz
