@@ -85,6 +85,11 @@ class DcacheProgram final : public Program {
   DcacheProgram(Scenario scenario, const ModelOptions& options)
       : plan_(compile_plan(std::move(scenario), options)) {}
 
+  // Compiles another scenario into this program, on the old plan's buffers.
+  void remake(Scenario scenario, const ModelOptions& options) {
+    compile_plan(&plan_, std::move(scenario), options);
+  }
+
   int thread_count() const override { return int(plan_.threads.size()); }
 
   void before(Host& host) override {
@@ -149,6 +154,10 @@ class DcacheProgram final : public Program {
 
 std::unique_ptr<Program> make_dcache_program(Scenario scenario, const ModelOptions& options) {
   return std::make_unique<model::DcacheProgram>(std::move(scenario), options);
+}
+
+void remake_dcache_program(Program& program, Scenario scenario, const ModelOptions& options) {
+  static_cast<model::DcacheProgram&>(program).remake(std::move(scenario), options);
 }
 
 }  // namespace dcfuzz

@@ -14,4 +14,9 @@ namespace dcfuzz {
 // Takes the scenario by value: a temporary one (to_scenario()) is moved in.
 std::unique_ptr<Program> make_dcache_program(Scenario scenario, const ModelOptions& options = {});
 
+// make_dcache_program(scenario, options), made in `program` -- one that
+// make_dcache_program made and that is not running -- on its buffers: a fuzz
+// campaign compiles a program for most executions (a new scenario).
+void remake_dcache_program(Program& program, Scenario scenario, const ModelOptions& options = {});
+
 }  // namespace dcfuzz

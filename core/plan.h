@@ -36,5 +36,7 @@ struct Plan {
 };
 
 Plan compile_plan(Scenario scenario, const ModelOptions& options);
+// The same into *plan (compiled before, or empty), on its buffers.
+void compile_plan(Plan* plan, Scenario scenario, const ModelOptions& options);
 
 }  // namespace dcfuzz::model

@@ -78,7 +78,7 @@ size_t mutate_bytes(uint8_t* data, size_t size, size_t max_size, uint32_t seed,
   const auto input = parse_or_empty(data, size);
   Mutator mutator(seed, scalar, options);
   for (int attempt = 0; attempt < 4; ++attempt) {
-    auto schedule = std::make_shared<pb::Schedule>(*input);
+    auto schedule = copy_schedule(*input);
     mutator.mutate(schedule.get(), reached);
     if (size_t n = write_bounded(std::move(schedule), data, max_size)) return n;
   }

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace dcfuzz {
 
@@ -26,8 +27,11 @@ class RecentMap {
     return &put(std::move(node.key()), std::move(node.mapped()));
   }
 
-  Value& put(Key key, Value value) {
+  // The values of a generation dropped here go to *dropped, when given.
+  Value& put(Key key, Value value, std::vector<Value>* dropped = nullptr) {
     if (current_.size() >= capacity_ && !current_.count(key)) {
+      if (dropped)
+        for (auto& entry : old_) dropped->push_back(std::move(entry.second));
       old_.swap(current_);
       current_.clear();
     }

@@ -56,22 +56,33 @@ class ReachedCache {
 };
 
 // Compiled model programs by scenario. Each corpus entry is mutated many
-// times and about half of the mutations keep its scenario (the other half
-// make a new one), so scenarios come back often; a program is immutable
-// between executions (its state lives from before() to after()), so one can
-// run any number of them.
+// times and some of the mutations keep its scenario, so scenarios come back;
+// a program is immutable between executions (its state lives from before()
+// to after()), so one can run any number of them. Most executions still run
+// a scenario not seen lately (a random walk's sample, a crossover): the
+// programs of a generation the cache drops are compiled again for those, on
+// their buffers, not freed.
 class ProgramCache {
  public:
   Program& get(const pb::Scenario& scenario) {
     // The key is serialised into a buffer kept from one execution to the
-    // next: no allocation on a hit, which most executions are.
+    // next: no allocation on a hit.
     scenario.SerializeToString(&key_);
     if (auto* known = programs_.find(key_)) return **known;
-    return *programs_.put(key_, make_dcache_program(to_scenario(scenario)));
+    std::unique_ptr<Program> program;
+    if (spare_.empty()) {
+      program = make_dcache_program(to_scenario(scenario));
+    } else {
+      program = std::move(spare_.back());
+      spare_.pop_back();
+      remake_dcache_program(*program, to_scenario(scenario));
+    }
+    return *programs_.put(key_, std::move(program), &spare_);
   }
 
  private:
   RecentMap<std::string, std::unique_ptr<Program>> programs_{1024};
+  std::vector<std::unique_ptr<Program>> spare_;
   std::string key_;
 };
 
@@ -80,6 +91,7 @@ struct Target {
   InterleavingCoverage coverage;
   ReachedCache reached;
   ProgramCache programs;
+  ReplayStrategy replay;  // run_cached's, reset for every execution
 };
 
 Target& target() {
@@ -89,8 +101,9 @@ Target& target() {
 
 // run_schedule(), with the program from the cache.
 Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
-  ReplayStrategy replay(schedule);
-  return run_program(target().programs.get(schedule.scenario()), replay, options);
+  Target& t = target();
+  t.replay.reset(schedule);
+  return run_program(t.programs.get(schedule.scenario()), t.replay, options);
 }
 
 // The switches an input runs: the target's, but for the free ones, which

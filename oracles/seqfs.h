@@ -94,6 +94,8 @@ struct SeqPlan {
 // Also makes this thread's search tables (linearize.h), so that no check
 // allocates: inside an execution the heap is Relacy's.
 SeqPlan compile(const Scenario& scenario);
+// The same into *plan (compiled before, or empty), on its buffers.
+void compile(const Scenario& scenario, SeqPlan* plan);
 
 // Where an operation is: the kernel's path walk is not atomic, each
 // component is looked up on its own (walk_components), then the operation

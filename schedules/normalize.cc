@@ -263,12 +263,15 @@ Scenario to_scenario(const pb::Scenario& in) {
   out.switches = switches_of(in);
   out.fs = to_model(in.fs());
   out.preempt_rt = in.preempt_rt();
+  out.tree.reserve(size_t(in.tree_size()));
+  out.threads.reserve(size_t(in.threads_size()));
   for (const auto& node : in.tree()) {
     out.tree.push_back(
         TreeNode{int(node.parent()) - 1, node.name(), node.dir(), node.disconnected_alias()});
   }
   for (const auto& thread : in.threads()) {
     auto& ops = out.threads.emplace_back();
+    ops.reserve(size_t(thread.ops_size()));
     for (const auto& op : thread.ops()) {
       ops.push_back(Op{to_model(op.op()), op.path(), op.path2()});
     }

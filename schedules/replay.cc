@@ -8,7 +8,13 @@ int thread_of(uint32_t value, int threads) {
   return int((uint64_t(value) + uint64_t(threads) - 1) % uint64_t(threads));
 }
 
-ReplayStrategy::ReplayStrategy(const pb::Schedule& schedule) {
+void ReplayStrategy::reset(const pb::Schedule& schedule) {
+  preemptions_.clear();
+  choices_.clear();
+  faults_.clear();
+  preemption_cursor_ = 0;
+  choice_cursor_ = 0;
+  threads_ = 1;
   for (const auto& p : schedule.preemptions()) preemptions_.emplace_back(p.step(), p.thread());
   for (const auto& c : schedule.choices()) choices_.emplace_back(c.call(), c.value());
   for (const auto& f : schedule.faults()) faults_.emplace_back(f.thread(), std::max(1u, f.nth()));

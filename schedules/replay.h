@@ -13,7 +13,10 @@ namespace dcfuzz {
 
 class ReplayStrategy final : public Strategy {
  public:
-  explicit ReplayStrategy(const pb::Schedule& schedule);
+  ReplayStrategy() = default;
+  explicit ReplayStrategy(const pb::Schedule& schedule) { reset(schedule); }
+  // Obeys `schedule` from now on (reusing the buffers: the fuzz target runs one per execution).
+  void reset(const pb::Schedule& schedule);
   const char* name() const override { return "replay"; }
   void begin(int threads) override;
   int pick_thread(const Decision& decision) override;

@@ -140,5 +140,44 @@ TEST(ModelRandom, OneScheduleOneExecutionAndFewEvents) {
   EXPECT_LT(total_events / executions, 200u);
 }
 
+// remake_dcache_program (the fuzz target's program cache compiles a new
+// scenario into a program it dropped): the same executions as a program made
+// afresh, whatever the program held before -- a bigger scenario, a smaller
+// one, another filesystem, with and without the oracles.
+TEST(ModelRandom, ARemadeProgramRunsAsAFreshOne) {
+  std::unique_ptr<Program> reused;
+  int found = 0;
+  for (int i = 0; i < 300; ++i) {
+    pb::Schedule schedule = random_schedule(uint64_t(i) * 7919);
+    ModelOptions options;
+    options.oracles = i % 5 != 0;
+    auto fresh = make_dcache_program(to_scenario(schedule.scenario()), options);
+    if (!reused) {
+      reused = make_dcache_program(to_scenario(schedule.scenario()), options);
+    } else {
+      remake_dcache_program(*reused, to_scenario(schedule.scenario()), options);
+    }
+    ASSERT_EQ(reused->thread_count(), fresh->thread_count()) << text(schedule);
+    for (uint64_t walk = 0; walk < 3; ++walk) {
+      RunOptions run;
+      run.trace = true;
+      FaultyWalk a(uint64_t(i) * 31 + walk, 40), b(uint64_t(i) * 31 + walk, 40);
+      const Execution x = run_program(*fresh, a, run);
+      const Execution y = run_program(*reused, b, run);
+      ASSERT_EQ(x.title, y.title) << text(schedule);
+      ASSERT_EQ(x.details, y.details) << text(schedule);
+      ASSERT_EQ(x.steps, y.steps) << text(schedule);
+      ASSERT_EQ(text(x.recorded), text(y.recorded)) << text(schedule);
+      ASSERT_EQ(x.trace.size(), y.trace.size()) << text(schedule);
+      for (size_t e = 0; e < x.trace.size(); ++e) {
+        ASSERT_EQ(x.trace[e].what, y.trace[e].what);
+        ASSERT_EQ(x.trace[e].object, y.trace[e].object);
+      }
+      found += x.found;
+    }
+  }
+  EXPECT_GT(found, 0);  // some findings compared too (v4's bugs, faults)
+}
+
 }  // namespace
 }  // namespace dcfuzz
