@@ -28,6 +28,13 @@ def median(values):
     return values[(len(values) - 1) // 2] if values else INF  # the lower median: a miss stays a miss
 
 
+def upper_median(values):
+    # Over the mutants: with an even count, the higher of the two middle
+    # ratios, so the goal is met only when at least half are at most 1/2.
+    values = sorted(values)
+    return values[len(values) // 2] if values else INF
+
+
 def fmt_execs(x):
     if x == INF:
         return "-"
@@ -146,7 +153,8 @@ def main(argv):
             line += "  [depth not confirmed: a minimized catch is shallow]"
         p(line)
     if ratios:
-        p(f"  median ratio over the deep mutants caught by some strategy: {median(ratios):.2f}")
+        p(f"  median ratio over the deep mutants caught by some strategy: {upper_median(ratios):.2f}"
+          f" (the lower middle: {median(ratios):.2f})")
         p(f"  deep mutants where fuzz needs at most half: {sum(1 for r in ratios if r <= 0.5)}/{len(ratios)}")
     p("")
 
@@ -155,7 +163,7 @@ def main(argv):
         p(f"  fuzz catches >= 95% of the catchable: {100 * scores['fuzz']:.0f}% -> "
           + ("met" if scores["fuzz"] >= 0.95 else "NOT met"))
     if ratios:
-        mr = median(ratios)
+        mr = upper_median(ratios)
         p(f"  deep third, fuzz <= 1/2 the executions of the best of random-walk and pct (median ratio): "
           f"{mr:.2f} -> " + ("met" if mr <= 0.5 else "NOT met"))
     p("")
