@@ -362,15 +362,11 @@ int supervise(const CampaignOptions& options, CampaignFindings& findings,
       const bool clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 || g_interrupted);
       if (!clean) {
         const std::string log = work + "/worker-" + std::to_string(it->second) + ".log";
-        if (killed.count(pid)) {
-          std::fprintf(stderr,
-                       "dcfuzz: worker %d stopped abnormally: it did not stop when told to, and "
-                       "was killed (an execution that does not end); end of %s:\n%s",
-                       it->second, log.c_str(), tail(log, 8).c_str());
-        } else {
-          std::fprintf(stderr, "dcfuzz: worker %d stopped abnormally (status %d); end of %s:\n%s",
-                       it->second, status, log.c_str(), tail(log, 8).c_str());
-        }
+        const std::string why = killed.count(pid) ? ": it did not stop when told to, and was "
+                                                    "killed (an execution that does not end)"
+                                                  : " (status " + std::to_string(status) + ")";
+        std::fprintf(stderr, "dcfuzz: worker %d stopped abnormally%s; end of %s:\n%s", it->second,
+                     why.c_str(), log.c_str(), tail(log, 8).c_str());
         ++abnormal;
       }
       workers.erase(it);
@@ -477,10 +473,10 @@ int run_campaign(const CampaignOptions& options) {
   if (abnormal) {
     // Not "no findings" and exit 0: the campaign did not run its course.
     const std::string input =
-        fuzz ? "; the input it ran is saved as " + work + "/crash-model-*" : std::string();
+        fuzz ? "; a crashed worker saved its input as " + work + "/crash-model-*" : std::string();
     std::fprintf(stderr,
-                 "dcfuzz: engine error: %d of %d worker%s stopped abnormally (the model crashed: a "
-                 "dcfuzz bug; its log is above%s)\n",
+                 "dcfuzz: engine error: %d of %d worker%s stopped abnormally (the model crashed or "
+                 "did not end an execution: a dcfuzz bug; its log is above%s)\n",
                  abnormal, int(workers.size()), workers.size() == 1 ? "" : "s", input.c_str());
   }
   if (!buckets.empty()) return 1;

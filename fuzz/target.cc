@@ -99,11 +99,16 @@ Target& target() {
   return *t;
 }
 
-// run_schedule(), with the program from the cache.
-Execution run_cached(const pb::Schedule& schedule, const RunOptions& options) {
+// run_schedule() of `schedule`, parsed from the input `data`, with the
+// program from the cache; the crash handler saves the input if it crashes.
+Execution run_cached(const pb::Schedule& schedule, const uint8_t* data, size_t size,
+                     const RunOptions& options) {
   Target& t = target();
   t.replay.reset(schedule);
-  return run_program(t.programs.get(schedule.scenario()), t.replay, options);
+  note_current_input(data, size);
+  Execution e = run_program(t.programs.get(schedule.scenario()), t.replay, options);
+  note_current_input(nullptr, 0);
+  return e;
 }
 
 // The switches an input runs: the target's, but for the free ones, which
@@ -139,9 +144,8 @@ Reached reached_of(const uint8_t* data, size_t size) {
   Reached reached;
   if (target().reached.get(key, &reached)) return reached;
   Execution e;
-  note_current_input(data, size);
-  if (auto schedule = shared_target_schedule(data, size)) e = run_cached(*schedule, RunOptions());
-  note_current_input(nullptr, 0);
+  if (auto schedule = shared_target_schedule(data, size))
+    e = run_cached(*schedule, data, size, RunOptions());
   target().reached.put(key, e);
   target().reached.get(key, &reached);
   return reached;
@@ -217,9 +221,7 @@ int run_target_input(const uint8_t* data, size_t size) {
     t.coverage.begin();
     options.listener = &t.coverage;
   }
-  note_current_input(data, size);
-  Execution execution = run_cached(*schedule, options);
-  note_current_input(nullptr, 0);
+  Execution execution = run_cached(*schedule, data, size, options);
   t.reached.put(ReachedCache::key(data, size), execution);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);
