@@ -268,7 +268,12 @@ std::vector<std::string> run_warmup(uint64_t seed, uint32_t samples) {
 
 void run_libfuzzer(const std::vector<std::string>& arguments) {
   const TargetOptions& options = target().options;
-  if (options.warmup_samples) run_warmup(options.warmup_seed, options.warmup_samples);
+  if (options.warmup_samples) {
+    // In the worker's log, before libFuzzer's lines: its execution counts
+    // (#N) do not include these.
+    const size_t ran = run_warmup(options.warmup_seed, options.warmup_samples).size();
+    std::fprintf(stderr, "dcfuzz: warm-up: %zu random-walk samples before libFuzzer starts\n", ran);
+  }
   if (options.exit_after_warmup) {
     std::fflush(nullptr);
     std::exit(0);
