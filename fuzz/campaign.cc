@@ -214,12 +214,20 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
       // only rescan its own files every second.
       options.jobs > 1 ? "-reload=1" : "-reload=0",
   };
-  if (options.max_executions)
-    worker.flags.push_back("-runs=" + std::to_string(executions_share(options, job)));
+  // The warm-up (fuzz/target.h run_warmup) comes out of the worker's share
+  // of --max-executions; a share it uses up leaves libFuzzer out.
+  uint64_t warmup = options.keep_scenario ? 0 : kWarmupSamples;
+  bool warmup_only = false;
+  if (options.max_executions) {
+    const uint64_t share = executions_share(options, job);
+    warmup = std::min(warmup, share);
+    warmup_only = share == warmup;
+    worker.flags.push_back("-runs=" + std::to_string(share - warmup));
+  }
   // The campaign process alone takes Ctrl-C and kill and stops the workers
   // through the shared flag.
   worker.parent_stops_it = true;
-  worker.setup = [&options, &findings, job, lock_fd] {
+  worker.setup = [&options, &findings, job, lock_fd, seed, warmup, warmup_only] {
     close(lock_fd);  // the campaign process holds OUT's lock, not its workers
     TargetOptions target;
     target.kernel = options.kernel;
@@ -233,6 +241,9 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
     target.on_finding = [&findings](const pb::Schedule& s, const Execution& e) {
       findings.record(s, e);
     };
+    target.warmup_samples = uint32_t(warmup);
+    target.warmup_seed = seed;
+    target.exit_after_warmup = warmup_only;
     set_target(target);
   };
   const pid_t pid = start_libfuzzer_worker(worker);

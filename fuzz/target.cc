@@ -12,11 +12,13 @@
 #include "core/model.h"
 #include "fuzz/coverage.h"
 #include "fuzz/crash_handler.h"
+#include "fuzz/mutations.h"
 #include "fuzz/mutator.h"
 #include "fuzz/recent_map.h"
 #include "fuzz/schedule_cache.h"
 #include "schedules/normalize.h"
 #include "schedules/replay.h"
+#include "schedules/rng.h"
 #include "schedules/schedule_io.h"
 
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
@@ -228,7 +230,54 @@ int run_target_input(const uint8_t* data, size_t size) {
   return 0;
 }
 
+namespace {
+
+// The warm-up's byte mutator: random-scenario draws no number through it,
+// and libFuzzer's (LLVMFuzzerMutate) is not ready before its driver starts.
+size_t keep_bytes(uint8_t*, size_t size, size_t) { return size; }
+
+}  // namespace
+
+std::vector<std::string> run_warmup(uint64_t seed, uint32_t samples) {
+  std::vector<std::string> inputs;
+  const MutatorOptions options = mutator_options();
+  if (options.keep_scenario) return inputs;
+  Rng rng(seed);
+  Mutator mutator(uint32_t(rng.next() >> 32), keep_bytes, options);
+  pb::Schedule base;
+  set_kernel(base.mutable_scenario(), target().options.kernel, target().options.switches);
+  base.mutable_scenario()->set_preempt_rt(target().options.preempt_rt);
+  Reached reached;
+  reached.steps = 100;  // a random walk's first guess too (PCT's k, strategy_worker.cc)
+  for (uint32_t i = 0; i < samples; ++i) {
+    pb::Schedule sample = base;
+    if (!mutator.apply(Mutation::random_scenario, &sample, reached)) break;
+    normalize(&sample);
+    inputs.push_back(to_binary(sample));
+    const auto* data = reinterpret_cast<const uint8_t*>(inputs.back().data());
+    const size_t size = inputs.back().size();
+    run_target_input(data, size);
+    // The next sample's preemptions spread over this one's steps, as a
+    // sample the mutator draws spreads them over its parent's.
+    Reached last;
+    if (target().reached.get(ReachedCache::key(data, size), &last) && last.steps > 0)
+      reached.steps = last.steps;
+  }
+  return inputs;
+}
+
 void run_libfuzzer(const std::vector<std::string>& arguments) {
+  const TargetOptions& options = target().options;
+  if (options.warmup_samples) {
+    // In the worker's log, before libFuzzer's lines: its execution counts
+    // (#N) do not include these.
+    const size_t ran = run_warmup(options.warmup_seed, options.warmup_samples).size();
+    std::fprintf(stderr, "dcfuzz: warm-up: %zu random-walk samples before libFuzzer starts\n", ran);
+  }
+  if (options.exit_after_warmup) {
+    std::fflush(nullptr);
+    std::exit(0);
+  }
   std::vector<char*> argv;
   static char program[] = "dcfuzz-worker";
   argv.push_back(program);

@@ -106,6 +106,22 @@ TEST(FuzzCampaign, FindsABugOnV4AndWritesItsBucket) {
   }
 }
 
+// A worker's warm-up (fuzz/target.h run_warmup) comes out of its share of
+// --max-executions: a share the warm-up uses up is all warm-up, and a
+// larger one still ends at the limit.
+TEST(FuzzCampaign, TheWarmupCountsTowardsMaxExecutions) {
+  for (const char* executions : {"10", "200"}) {
+    SCOPED_TRACE(executions);
+    const std::string out = ::testing::TempDir() + "dcfuzz_campaign_warmup_" + executions;
+    std::filesystem::remove_all(out);
+    auto o = run_dcfuzz(std::string("fuzz --kernel mainline --seed 3 --max-executions ") +
+                        executions + " --out " + out);
+    ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+    EXPECT_NE(o.out.find(std::string(", ") + executions + " executions ("), std::string::npos)
+        << o.out;
+  }
+}
+
 // The campaign runs from any directory: the shipped seeds are in the binary.
 TEST(FuzzCampaign, RunsFromAnyDirectory) {
   const std::string out = ::testing::TempDir() + "dcfuzz_campaign_cwd_" + std::to_string(getpid());

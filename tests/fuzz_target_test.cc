@@ -3,6 +3,11 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <set>
+#include <string>
+#include <vector>
+
 #include "fuzz/mutator.h"
 #include "fuzz/target.h"
 #include "schedules/run.h"
@@ -59,6 +64,50 @@ TEST(FuzzTarget, SameExecutionsAsRunSchedule) {
     if (i % 3 == 0) bytes.assign(buffer.begin(), buffer.end());  // walk away from the seed
   }
   EXPECT_GT(findings, 0);
+}
+
+// A campaign worker's warm-up: its samples run through the target (each
+// counted, findings handed over), new scenarios on the target's kernel with
+// faults, the same for the same seed and other ones for another.
+TEST(FuzzTarget, WarmupRunsItsSamplesThroughTheTarget) {
+  std::atomic<uint64_t> executions{0};
+  int findings = 0;
+  TargetOptions options;
+  options.kernel = pb::V4;
+  options.executions = &executions;
+  options.on_finding = [&](const pb::Schedule&, const Execution&) { ++findings; };
+  set_target(options);
+  const std::vector<std::string> inputs = run_warmup(7, 60);
+  ASSERT_EQ(inputs.size(), 60u);
+  EXPECT_EQ(executions.load(), 60u);
+  EXPECT_GT(findings, 0);  // v4's bugs are shallow: some samples find them
+  int with_faults = 0, with_preemptions = 0;
+  std::set<std::string> scenarios;
+  for (const auto& input : inputs) {
+    pb::Schedule schedule;
+    std::string error;
+    ASSERT_TRUE(parse_schedule(input, &schedule, &error)) << error;
+    EXPECT_EQ(schedule.scenario().kernel(), pb::V4);
+    with_faults += schedule.faults_size() > 0;
+    with_preemptions += schedule.preemptions_size() > 0;
+    scenarios.insert(schedule.scenario().SerializeAsString());
+  }
+  EXPECT_GT(with_faults, 30);
+  EXPECT_GT(with_preemptions, 30);
+  EXPECT_GT(scenarios.size(), 50u);
+  const int first_findings = findings;
+  EXPECT_EQ(run_warmup(7, 60), inputs);
+  EXPECT_EQ(findings, 2 * first_findings);
+  EXPECT_EQ(executions.load(), 120u);
+  const std::vector<std::string> other = run_warmup(8, 60);
+  EXPECT_NE(other, inputs);
+  EXPECT_EQ(run_warmup(7, 10), std::vector<std::string>(inputs.begin(), inputs.begin() + 10));
+  // A campaign that keeps its scenarios has no warm-up.
+  options.keep_scenario = true;
+  set_target(options);
+  EXPECT_TRUE(run_warmup(7, 60).empty());
+  EXPECT_EQ(executions.load(), 190u);
+  set_target(TargetOptions{});
 }
 
 }  // namespace
