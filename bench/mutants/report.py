@@ -170,7 +170,11 @@ def main(argv):
     uncaught = [n for n in names if n not in catchable]
     p(f"not caught by any strategy ({len(uncaught)}):")
     for n in uncaught:
-        p(f"  {n}: {headers[n]['expect']}")
+        expect = headers[n]["expect"]
+        if not expect.startswith("uncaught"):
+            # Its file expects it caught: this run missed it (too short, too few seeds).
+            expect = f"expected {expect}, missed by every strategy in this run"
+        p(f"  {n}: {expect}")
     crashed = [r for r in rows if r[0] != "baseline" and r[3] == "crashed"]
     if crashed:
         p(f"campaigns that crashed, counted neither way ({len(crashed)}): "
