@@ -75,7 +75,9 @@ class ProgramCache {
     } else {
       program = std::move(spare_.back());
       spare_.pop_back();
-      remake_dcache_program(*program, to_scenario(scenario));
+      // Into the buffers of the scenario the last remake left here.
+      to_scenario(scenario, &scenario_);
+      remake_dcache_program(*program, &scenario_);
     }
     return *programs_.put(key_, std::move(program), &spare_);
   }
@@ -84,6 +86,7 @@ class ProgramCache {
   RecentMap<std::string, std::unique_ptr<Program>> programs_{1024};
   std::vector<std::unique_ptr<Program>> spare_;
   std::string key_;
+  Scenario scenario_;  // a remade program's old scenario, refilled for the next
 };
 
 struct Target {

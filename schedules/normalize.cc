@@ -263,24 +263,36 @@ void normalize(pb::Schedule* schedule) {
 
 Scenario to_scenario(const pb::Scenario& in) {
   Scenario out;
-  out.kernel = to_model(in.kernel());
-  out.switches = switches_of(in);
-  out.fs = to_model(in.fs());
-  out.preempt_rt = in.preempt_rt();
-  out.tree.reserve(size_t(in.tree_size()));
-  out.threads.reserve(size_t(in.threads_size()));
-  for (const auto& node : in.tree()) {
-    out.tree.push_back(
-        TreeNode{int(node.parent()) - 1, node.name(), node.dir(), node.disconnected_alias()});
+  to_scenario(in, &out);
+  return out;
+}
+
+void to_scenario(const pb::Scenario& in, Scenario* out) {
+  out->kernel = to_model(in.kernel());
+  out->switches = switches_of(in);
+  out->fs = to_model(in.fs());
+  out->preempt_rt = in.preempt_rt();
+  out->tree.resize(size_t(in.tree_size()));
+  for (size_t i = 0; i < out->tree.size(); ++i) {
+    const pb::Node& node = in.tree(int(i));
+    TreeNode& to = out->tree[i];
+    to.parent = int(node.parent()) - 1;
+    to.name.assign(node.name());
+    to.dir = node.dir();
+    to.disconnected_alias = node.disconnected_alias();
   }
-  for (const auto& thread : in.threads()) {
-    auto& ops = out.threads.emplace_back();
-    ops.reserve(size_t(thread.ops_size()));
-    for (const auto& op : thread.ops()) {
-      ops.push_back(Op{to_model(op.op()), op.path(), op.path2()});
+  out->threads.resize(size_t(in.threads_size()));
+  for (size_t t = 0; t < out->threads.size(); ++t) {
+    const pb::Thread& thread = in.threads(int(t));
+    std::vector<Op>& ops = out->threads[t];
+    ops.resize(size_t(thread.ops_size()));
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const pb::Op& op = thread.ops(int(k));
+      ops[k].kind = to_model(op.op());
+      ops[k].path.assign(op.path());
+      ops[k].path2.assign(op.path2());
     }
   }
-  return out;
 }
 
 std::string describe_dropped_switches(const pb::Scenario& raw) {

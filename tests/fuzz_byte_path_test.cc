@@ -9,9 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "core/model.h"
 #include "fuzz/mutator.h"
 #include "fuzz/schedule_cache.h"
+#include "schedules/engine.h"
 #include "schedules/normalize.h"
+#include "schedules/random_scenario.h"
+#include "schedules/random_walk.h"
 #include "schedules/rng.h"
 
 namespace dcfuzz {
@@ -89,6 +93,38 @@ TEST(FuzzBytePath, SameBytesAsParsingCopyingAndMutatingAfresh) {
   }
   EXPECT_EQ(compared, 12 * 150);
   EXPECT_GT(bounded, 100);
+}
+
+// The target's program cache compiles a new scenario into a program it
+// dropped, with to_scenario() into the buffers of the scenario the last
+// remake gave back: each execution is the one of a freshly made program.
+TEST(FuzzBytePath, ARemadeProgramRunsAsAFreshOne) {
+  std::unique_ptr<Program> remade;
+  Scenario buffers;
+  int found = 0;
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    const pb::Schedule schedule = random_schedule(seed);
+    auto fresh = make_dcache_program(to_scenario(schedule.scenario()));
+    if (!remade) {
+      remade = make_dcache_program(to_scenario(random_schedule(1000 + seed).scenario()));
+    } else {
+      to_scenario(schedule.scenario(), &buffers);
+      remake_dcache_program(*remade, &buffers);
+    }
+    if (seed == 1) continue;  // `remade` ran its own scenario
+    RandomWalkStrategy a(seed, 100, 8), b(seed, 100, 8);
+    const Execution want = run_program(*fresh, a);
+    const Execution got = run_program(*remade, b);
+    EXPECT_EQ(got.found, want.found) << "seed " << seed;
+    EXPECT_EQ(got.title, want.title) << "seed " << seed;
+    EXPECT_EQ(got.details, want.details) << "seed " << seed;
+    EXPECT_EQ(got.steps, want.steps) << "seed " << seed;
+    EXPECT_EQ(got.random_calls, want.random_calls) << "seed " << seed;
+    for (int t = 0; t < kMaxThreads; ++t) EXPECT_EQ(got.allocs[t], want.allocs[t]) << seed;
+    EXPECT_EQ(got.recorded.SerializeAsString(), want.recorded.SerializeAsString()) << seed;
+    found += want.found;
+  }
+  EXPECT_GT(found, 0);  // findings' texts were compared too
 }
 
 }  // namespace
