@@ -28,6 +28,37 @@ void for_each_component(const std::string& path, F f) {
   }
 }
 
+bool name_char(unsigned char u) {
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' ||
+         u == '-';
+}
+
+// Whether normalize_name(name) == name: most names, an input normalised
+// before or one a mutation kept, need no new string.
+bool is_normal_name(const std::string& name) {
+  if (name.empty() || name.size() > Limits::kNameLength) return false;
+  for (char c : name)
+    if (!name_char(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// Whether normalize_path(path) == path: non-empty names between single
+// slashes, no slash first or last, at most kPathDepth of them.
+bool is_normal_path(const std::string& path) {
+  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
+  int depth = 1;
+  size_t length = 0;
+  for (char c : path) {
+    if (c == '/') {
+      if (length == 0 || ++depth > Limits::kPathDepth) return false;
+      length = 0;
+    } else if (!name_char(static_cast<unsigned char>(c)) || ++length > Limits::kNameLength) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string normalize_path(const std::string& raw) {
   std::string out;
   int depth = 0;
@@ -55,7 +86,7 @@ void normalize_tree(pb::Scenario* scenario) {
   for (int i = 0; i < tree->size(); ++i) {
     new_index[i] = -1;
     pb::Node* node = tree->Mutable(i);
-    node->set_name(normalize_name(node->name()));
+    if (!is_normal_name(node->name())) node->set_name(normalize_name(node->name()));
     int parent = int(node->parent() % uint32_t(i + 1));  // 0: root, k: node k-1
     int kept_parent = 0;
     if (parent > 0) {
@@ -88,9 +119,9 @@ void normalize_threads(pb::Scenario* scenario) {
     }
     for (auto& op : *ops) {
       op.set_op(known_op_kind(uint32_t(op.op())));
-      op.set_path(normalize_path(op.path()));
+      if (!is_normal_path(op.path())) op.set_path(normalize_path(op.path()));
       if (takes_path2(op.op())) {
-        op.set_path2(normalize_path(op.path2()));
+        if (!is_normal_path(op.path2())) op.set_path2(normalize_path(op.path2()));
       } else {
         op.clear_path2();
       }
@@ -243,9 +274,7 @@ std::string normalize_name(const std::string& raw) {
   if (name.empty()) name = "a";
   for (char& c : name) {
     unsigned char u = static_cast<unsigned char>(c);
-    bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-              u == '_' || u == '-';
-    if (!ok) c = char('a' + u % 26);
+    if (!name_char(u)) c = char('a' + u % 26);
   }
   return name;
 }
