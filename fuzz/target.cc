@@ -34,6 +34,11 @@ namespace {
 // mutator stays deterministic.
 class ReachedCache {
  public:
+  static uint64_t key(const uint8_t* data, size_t size) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
+    return h ^ size;
+  }
   void put(const uint8_t* data, size_t size, const Execution& e) {
     Reached r;
     r.steps = e.steps;
@@ -50,18 +55,15 @@ class ReachedCache {
       *out = last_;
       return true;
     }
-    const Reached* known = reached_.find(key(data, size));
+    return get(key(data, size), out);
+  }
+  bool get(uint64_t key, Reached* out) {
+    const Reached* known = reached_.find(key);
     if (known) *out = *known;
     return known != nullptr;
   }
 
  private:
-  static uint64_t key(const uint8_t* data, size_t size) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
-    return h ^ size;
-  }
-
   RecentMap<uint64_t, Reached> reached_{1 << 16};
   std::string last_bytes_;  // of the last put, and its Reached
   Reached last_;
