@@ -85,9 +85,10 @@ class DcacheProgram final : public Program {
   DcacheProgram(Scenario scenario, const ModelOptions& options)
       : plan_(compile_plan(std::move(scenario), options)) {}
 
-  // Compiles another scenario into this program, on the old plan's buffers.
-  void remake(Scenario scenario, const ModelOptions& options) {
-    compile_plan(&plan_, std::move(scenario), options);
+  // Compiles another scenario into this program, on the old plan's buffers;
+  // the old scenario goes to *scenario.
+  void remake(Scenario* scenario, const ModelOptions& options) {
+    compile_plan(&plan_, scenario, options);
   }
 
   int thread_count() const override { return int(plan_.threads.size()); }
@@ -157,7 +158,11 @@ std::unique_ptr<Program> make_dcache_program(Scenario scenario, const ModelOptio
 }
 
 void remake_dcache_program(Program& program, Scenario scenario, const ModelOptions& options) {
-  static_cast<model::DcacheProgram&>(program).remake(std::move(scenario), options);
+  remake_dcache_program(program, &scenario, options);
+}
+
+void remake_dcache_program(Program& program, Scenario* scenario, const ModelOptions& options) {
+  static_cast<model::DcacheProgram&>(program).remake(scenario, options);
 }
 
 }  // namespace dcfuzz

@@ -18,5 +18,8 @@ std::unique_ptr<Program> make_dcache_program(Scenario scenario, const ModelOptio
 // make_dcache_program made and that is not running -- on its buffers: a fuzz
 // campaign compiles a program for most executions (a new scenario).
 void remake_dcache_program(Program& program, Scenario scenario, const ModelOptions& options = {});
+// The same, taking *scenario and leaving the program's old one in its place:
+// buffers to fill with the next scenario (to_scenario(in, scenario)).
+void remake_dcache_program(Program& program, Scenario* scenario, const ModelOptions& options = {});
 
 }  // namespace dcfuzz

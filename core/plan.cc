@@ -95,8 +95,12 @@ Plan compile_plan(Scenario scenario, const ModelOptions& options) {
 }
 
 void compile_plan(Plan* out, Scenario scenario_in, const ModelOptions& options) {
+  compile_plan(out, &scenario_in, options);
+}
+
+void compile_plan(Plan* out, Scenario* scenario_in, const ModelOptions& options) {
   Plan& plan = *out;
-  plan.scenario = std::move(scenario_in);
+  std::swap(plan.scenario, *scenario_in);
   const Scenario& scenario = plan.scenario;
   plan.options = options;
   plan.patches = patches_for(scenario.switches);

@@ -38,5 +38,8 @@ struct Plan {
 Plan compile_plan(Scenario scenario, const ModelOptions& options);
 // The same into *plan (compiled before, or empty), on its buffers.
 void compile_plan(Plan* plan, Scenario scenario, const ModelOptions& options);
+// The same, taking *scenario and leaving the plan's previous one in its
+// place: buffers for the caller's next scenario.
+void compile_plan(Plan* plan, Scenario* scenario, const ModelOptions& options);
 
 }  // namespace dcfuzz::model

@@ -22,6 +22,20 @@ class RecentSchedules {
     return known ? *known : nullptr;
   }
 
+  // The schedule written as these bytes, out of the cache, when nothing else
+  // holds it (null otherwise): the caller may change it.
+  std::shared_ptr<pb::Schedule> take_written(const uint8_t* data, size_t size) {
+    for (Written& w : written_) {
+      if (w.schedule && w.schedule.use_count() == 1 && w.bytes.size() == size &&
+          std::memcmp(w.bytes.data(), data, size) == 0) {
+        auto schedule = std::const_pointer_cast<pb::Schedule>(std::move(w.schedule));
+        w.schedule = nullptr;
+        return schedule;
+      }
+    }
+    return nullptr;
+  }
+
   // A mutation's output: needed once, at once (the target runs it).
   void remember_written(const uint8_t* data, size_t size,
                         std::shared_ptr<const pb::Schedule> schedule) {
@@ -95,6 +109,10 @@ bool parse_binary_schedule(const uint8_t* data, size_t size, pb::Schedule* out) 
   if (!schedule) return false;
   *out = *schedule;
   return true;
+}
+
+std::shared_ptr<pb::Schedule> take_written(const uint8_t* data, size_t size) {
+  return recent_schedules().take_written(data, size);
 }
 
 std::shared_ptr<const pb::Schedule> parse_or_empty(const uint8_t* data, size_t size) {

@@ -35,6 +35,11 @@ std::shared_ptr<const pb::Schedule> parse_shared_schedule(const uint8_t* data, s
 // do not parse: what the mutator and crossover start from.
 std::shared_ptr<const pb::Schedule> parse_or_empty(const uint8_t* data, size_t size);
 
+// The schedule write_bounded() wrote as these bytes, taken out of the cache
+// to be changed in place, when nothing else holds it; null otherwise (bytes
+// not written here lately, or a schedule still shared).
+std::shared_ptr<pb::Schedule> take_written(const uint8_t* data, size_t size);
+
 // Serialises a normalised `schedule` into `out` and remembers it by those
 // bytes; returns their size, or 0 (nothing written) if over `max_size`.
 size_t write_bounded(std::shared_ptr<const pb::Schedule> schedule, uint8_t* out, size_t max_size);

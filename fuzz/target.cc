@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -40,12 +41,23 @@ class ReachedCache {
     for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
     return h ^ size;
   }
-  void put(uint64_t key, const Execution& e) {
+  void put(const uint8_t* data, size_t size, const Execution& e) {
     Reached r;
     r.steps = e.steps;
     r.random_calls = e.random_calls;
     std::copy(std::begin(e.allocs), std::end(e.allocs), std::begin(r.allocs));
-    reached_.put(key, r);
+    reached_.put(key(data, size), r);
+    last_bytes_.assign(reinterpret_cast<const char*>(data), size);
+    last_ = r;
+  }
+  bool get(const uint8_t* data, size_t size, Reached* out) {
+    // Mostly the input just run, which libFuzzer mutates next: compared
+    // with it, not hashed byte by byte and looked up.
+    if (size == last_bytes_.size() && std::memcmp(data, last_bytes_.data(), size) == 0) {
+      *out = last_;
+      return true;
+    }
+    return get(key(data, size), out);
   }
   bool get(uint64_t key, Reached* out) {
     const Reached* known = reached_.find(key);
@@ -55,6 +67,8 @@ class ReachedCache {
 
  private:
   RecentMap<uint64_t, Reached> reached_{1 << 16};
+  std::string last_bytes_;  // of the last put, and its Reached
+  Reached last_;
 };
 
 // Compiled model programs by scenario. Each corpus entry is mutated many
@@ -77,7 +91,9 @@ class ProgramCache {
     } else {
       program = std::move(spare_.back());
       spare_.pop_back();
-      remake_dcache_program(*program, to_scenario(scenario));
+      // Into the buffers of the scenario the last remake left here.
+      to_scenario(scenario, &scenario_);
+      remake_dcache_program(*program, &scenario_);
     }
     return *programs_.put(key_, std::move(program), &spare_);
   }
@@ -86,6 +102,7 @@ class ProgramCache {
   RecentMap<std::string, std::unique_ptr<Program>> programs_{1024};
   std::vector<std::unique_ptr<Program>> spare_;
   std::string key_;
+  Scenario scenario_;  // a remade program's old scenario, refilled for the next
 };
 
 struct Target {
@@ -142,14 +159,13 @@ std::shared_ptr<const pb::Schedule> shared_target_schedule(const uint8_t* data, 
 }
 
 Reached reached_of(const uint8_t* data, size_t size) {
-  const uint64_t key = ReachedCache::key(data, size);
   Reached reached;
-  if (target().reached.get(key, &reached)) return reached;
+  if (target().reached.get(data, size, &reached)) return reached;
   Execution e;
   if (auto schedule = shared_target_schedule(data, size))
     e = run_cached(*schedule, data, size, RunOptions());
-  target().reached.put(key, e);
-  target().reached.get(key, &reached);
+  target().reached.put(data, size, e);
+  target().reached.get(data, size, &reached);
   return reached;
 }
 
@@ -224,7 +240,7 @@ int run_target_input(const uint8_t* data, size_t size) {
     options.listener = &t.coverage;
   }
   Execution execution = run_cached(*schedule, data, size, options);
-  t.reached.put(ReachedCache::key(data, size), execution);
+  t.reached.put(data, size, execution);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);
   return 0;

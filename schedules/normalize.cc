@@ -28,6 +28,37 @@ void for_each_component(const std::string& path, F f) {
   }
 }
 
+bool name_char(unsigned char u) {
+  return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' ||
+         u == '-';
+}
+
+// Whether normalize_name(name) == name: most names, an input normalised
+// before or one a mutation kept, need no new string.
+bool is_normal_name(const std::string& name) {
+  if (name.empty() || name.size() > Limits::kNameLength) return false;
+  for (char c : name)
+    if (!name_char(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// Whether normalize_path(path) == path: non-empty names between single
+// slashes, no slash first or last, at most kPathDepth of them.
+bool is_normal_path(const std::string& path) {
+  if (path.empty() || path.front() == '/' || path.back() == '/') return false;
+  int depth = 1;
+  size_t length = 0;
+  for (char c : path) {
+    if (c == '/') {
+      if (length == 0 || ++depth > Limits::kPathDepth) return false;
+      length = 0;
+    } else if (!name_char(static_cast<unsigned char>(c)) || ++length > Limits::kNameLength) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string normalize_path(const std::string& raw) {
   std::string out;
   int depth = 0;
@@ -55,7 +86,7 @@ void normalize_tree(pb::Scenario* scenario) {
   for (int i = 0; i < tree->size(); ++i) {
     new_index[i] = -1;
     pb::Node* node = tree->Mutable(i);
-    node->set_name(normalize_name(node->name()));
+    if (!is_normal_name(node->name())) node->set_name(normalize_name(node->name()));
     int parent = int(node->parent() % uint32_t(i + 1));  // 0: root, k: node k-1
     int kept_parent = 0;
     if (parent > 0) {
@@ -88,9 +119,9 @@ void normalize_threads(pb::Scenario* scenario) {
     }
     for (auto& op : *ops) {
       op.set_op(known_op_kind(uint32_t(op.op())));
-      op.set_path(normalize_path(op.path()));
+      if (!is_normal_path(op.path())) op.set_path(normalize_path(op.path()));
       if (takes_path2(op.op())) {
-        op.set_path2(normalize_path(op.path2()));
+        if (!is_normal_path(op.path2())) op.set_path2(normalize_path(op.path2()));
       } else {
         op.clear_path2();
       }
@@ -138,10 +169,14 @@ void normalize_interleaving(pb::Schedule* schedule) {
 }
 
 // What Message::DiscardUnknownFields() does, for the messages of
-// schedule.proto, without reflection (which took most of normalize()'s time).
+// schedule.proto, without its walk by reflection (which took most of
+// normalize()'s time), and with each type's reflection looked up once, not
+// for every message (GetReflection() goes through the descriptor tables'
+// initialisation check: a third of normalize() in a campaign, perf).
 // A message type added to schedule.proto needs a line here.
-void clear_unknown(google::protobuf::Message* m) {
-  const google::protobuf::Reflection* reflection = m->GetReflection();
+template <typename Message>
+void clear_unknown(Message* m) {
+  static const google::protobuf::Reflection* const reflection = Message::GetReflection();
   if (!reflection->GetUnknownFields(*m).empty()) reflection->MutableUnknownFields(m)->Clear();
 }
 
@@ -239,9 +274,7 @@ std::string normalize_name(const std::string& raw) {
   if (name.empty()) name = "a";
   for (char& c : name) {
     unsigned char u = static_cast<unsigned char>(c);
-    bool ok = (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') ||
-              u == '_' || u == '-';
-    if (!ok) c = char('a' + u % 26);
+    if (!name_char(u)) c = char('a' + u % 26);
   }
   return name;
 }
@@ -259,24 +292,36 @@ void normalize(pb::Schedule* schedule) {
 
 Scenario to_scenario(const pb::Scenario& in) {
   Scenario out;
-  out.kernel = to_model(in.kernel());
-  out.switches = switches_of(in);
-  out.fs = to_model(in.fs());
-  out.preempt_rt = in.preempt_rt();
-  out.tree.reserve(size_t(in.tree_size()));
-  out.threads.reserve(size_t(in.threads_size()));
-  for (const auto& node : in.tree()) {
-    out.tree.push_back(
-        TreeNode{int(node.parent()) - 1, node.name(), node.dir(), node.disconnected_alias()});
+  to_scenario(in, &out);
+  return out;
+}
+
+void to_scenario(const pb::Scenario& in, Scenario* out) {
+  out->kernel = to_model(in.kernel());
+  out->switches = switches_of(in);
+  out->fs = to_model(in.fs());
+  out->preempt_rt = in.preempt_rt();
+  out->tree.resize(size_t(in.tree_size()));
+  for (size_t i = 0; i < out->tree.size(); ++i) {
+    const pb::Node& node = in.tree(int(i));
+    TreeNode& to = out->tree[i];
+    to.parent = int(node.parent()) - 1;
+    to.name.assign(node.name());
+    to.dir = node.dir();
+    to.disconnected_alias = node.disconnected_alias();
   }
-  for (const auto& thread : in.threads()) {
-    auto& ops = out.threads.emplace_back();
-    ops.reserve(size_t(thread.ops_size()));
-    for (const auto& op : thread.ops()) {
-      ops.push_back(Op{to_model(op.op()), op.path(), op.path2()});
+  out->threads.resize(size_t(in.threads_size()));
+  for (size_t t = 0; t < out->threads.size(); ++t) {
+    const pb::Thread& thread = in.threads(int(t));
+    std::vector<Op>& ops = out->threads[t];
+    ops.resize(size_t(thread.ops_size()));
+    for (size_t k = 0; k < ops.size(); ++k) {
+      const pb::Op& op = thread.ops(int(k));
+      ops[k].kind = to_model(op.op());
+      ops[k].path.assign(op.path());
+      ops[k].path2.assign(op.path2());
     }
   }
-  return out;
 }
 
 std::string describe_dropped_switches(const pb::Scenario& raw) {

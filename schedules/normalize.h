@@ -46,6 +46,8 @@ std::string normalize_name(const std::string& raw);
 
 // The model's view of a normalised scenario.
 Scenario to_scenario(const pb::Scenario& scenario);
+// The same into *out, on its buffers (vectors and strings keep their room).
+void to_scenario(const pb::Scenario& scenario, Scenario* out);
 
 // The switches a (parsed) scenario runs with: its recorded Switches, folded
 // (fold_switches), else the row of its variant.

@@ -88,6 +88,48 @@ TEST(Normalize, NamesUseTheSmallAlphabet) {
   }
 }
 
+// A path as normalize() makes it, spelled out: its first kPathDepth
+// non-empty '/'-separated names, each through normalize_name, "a" for none.
+std::string path_by_the_rule(const std::string& raw) {
+  std::string out;
+  int depth = 0;
+  for (size_t begin = 0; begin <= raw.size() && depth < Limits::kPathDepth;) {
+    size_t end = std::min(raw.find('/', begin), raw.size());
+    if (end > begin) {
+      out += (out.empty() ? "" : "/") + normalize_name(raw.substr(begin, end - begin));
+      ++depth;
+    }
+    begin = end + 1;
+  }
+  return out.empty() ? "a" : out;
+}
+
+// normalize() leaves names and paths that are already normal as they are
+// (without rewriting them) and rewrites the others: either way, by the rule.
+TEST(Normalize, NamesAndPathsFollowTheRuleWhetherNormalOrNot) {
+  const char kChars[] = {'a', 'B', '0', '_', '-', '/', '/', '.', ' ', '\xff'};
+  Rng rng(11);
+  int unchanged = 0, rewritten = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string raw(rng.below(30), 'a');
+    for (char& c : raw) c = kChars[rng.below(sizeof kChars)];
+    pb::Schedule s;
+    s.mutable_scenario()->add_tree()->set_name(raw);
+    auto* op = s.mutable_scenario()->add_threads()->add_ops();
+    op->set_op(pb::RENAME);
+    op->set_path(raw);
+    op->set_path2(raw);
+    normalize(&s);
+    ASSERT_EQ(s.scenario().tree(0).name(), normalize_name(raw)) << raw;
+    const std::string want = path_by_the_rule(raw);
+    ASSERT_EQ(s.scenario().threads(0).ops(0).path(), want) << raw;
+    ASSERT_EQ(s.scenario().threads(0).ops(0).path2(), want) << raw;
+    (want == raw ? unchanged : rewritten)++;
+  }
+  EXPECT_GT(unchanged, 500);
+  EXPECT_GT(rewritten, 1000);
+}
+
 TEST(Normalize, IsIdempotentOnRandomBytes) {
   Rng rng(7);
   int parsed = 0;
