@@ -66,7 +66,7 @@ void InterleavingCoverage::on_event(const Event& event) {
   // 80 campaigns each from an empty corpus) every pair counted, same thread
   // included, did not beat no counters, and hand-offs only did (27% fewer
   // executions to the wrong waiter). With the current mutator the counters
-  // no longer help (README, "Interleaving counters"); they stay on by default.
+  // no longer help (docs/benchmarks.md, "Interleaving counters"); they stay on by default.
   if (last->thread >= 0 && last->thread != event.thread) {
     uint8_t& counter = g_counters[mix(last->signature, signature) % kInterleavingCounters];
     if (counter != 255) ++counter;

@@ -377,7 +377,7 @@ constexpr uint32_t kRandomWalkChoices = 16;
 // in every thread one allocation failing, one of its first three (a random
 // walk fails one in fifty; on the deep mutants, a fault in every sample did
 // better than in every other one, and one in every thread better than one in
-// one thread: each thread is a try at an error path; README "What helped
+// one thread: each thread is a try at an error path; docs/benchmarks.md "What helped
 // the search").
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
   pb::Scenario* scenario = s->mutable_scenario();
@@ -429,7 +429,7 @@ bool on_scenario(Chance& chance, pb::Schedule* s, uint32_t) {
 
 // Switch flips are rare: most bugs are in one variant. Faults and engine
 // choices were rare too (one in three) until the mutator placed them where
-// the input's execution allocated and chose (README, "What helped the
+// the input's execution allocated and chose (docs/benchmarks.md, "What helped the
 // search").
 constexpr uint32_t kAlways = 1;
 constexpr uint32_t kRare = 3;

@@ -16,7 +16,7 @@ namespace {
 // One mutation in two: on the deep mutants of bench/mutants/, one in four
 // needed more executions, and so did one in three once campaigns ran
 // without crossover (every execution a mutation); every one, no fewer
-// (README, "What helped the search").
+// (docs/benchmarks.md, "What helped the search").
 constexpr uint32_t kRandomWalkShare = 2;
 
 }  // namespace

@@ -42,7 +42,7 @@ std::vector<std::string> libfuzzer_flags(const LibFuzzerWorker& worker) {
       // draws one or the other for every mutation, so half the executions
       // were children of two corpus entries. On the deep mutants of
       // bench/mutants/ fuzzing needed fewer executions without them (median
-      // ratio to the best of random walk and PCT 0.77 -> 0.37, README "What
+      // ratio to the best of random walk and PCT 0.77 -> 0.37, docs/benchmarks.md "What
       // helped the search"): those executions go to the mutator, whose
       // random-walk samples and faults at reached allocations find the bugs.
       "-cross_over=0",
