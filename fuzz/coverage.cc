@@ -10,6 +10,9 @@ namespace {
 __attribute__((used, section("__libfuzzer_extra_counters")))
 uint8_t g_counters[kInterleavingCounters];
 
+// note_schedule_ran's counter, in the same section.
+__attribute__((used, section("__libfuzzer_extra_counters"))) uint8_t g_ran[1];
+
 // Hashes the text, not the pointer: features must mean the same in every
 // process of a campaign (libFuzzer merges them across jobs).
 uint32_t hash_text(const char* text, uint32_t h) {
@@ -25,6 +28,8 @@ uint32_t mix(uint32_t a, uint32_t b) {
 }  // namespace
 
 uint8_t* interleaving_counters() { return g_counters; }
+
+void note_schedule_ran() { g_ran[0] = 1; }
 
 void InterleavingCoverage::begin() {
   if (++generation_ == 0) {  // wrapped: old entries would look current

@@ -18,6 +18,14 @@ namespace dcfuzz {
 constexpr size_t kInterleavingCounters = 1 << 13;
 uint8_t* interleaving_counters();
 
+// One more counter, set by every execution of a schedule whatever it ran (with
+// or without interleaving coverage): libFuzzer keeps a first input only when
+// it shows a feature, and a campaign from an empty corpus starts from
+// libFuzzer's one-byte input, which runs the empty schedule -- no model code,
+// so no other feature. (It used to have two: the global operator delete's
+// edges, which now stay out of the counters.)
+void note_schedule_ran();
+
 class InterleavingCoverage final : public EventListener {
  public:
   // Starts an execution: forgets the previous events on every object.

@@ -232,7 +232,13 @@ int run_target_input(const uint8_t* data, size_t size) {
     data = reinterpret_cast<const uint8_t*>(converted.data());
     size = converted.size();
   }
-  const auto schedule = shared_target_schedule(data, size);
+  auto schedule = shared_target_schedule(data, size);
+  if (!schedule && size <= 1) {
+    // libFuzzer's own first input when the corpus is empty ("\n"): the empty
+    // schedule, as the mutator reads bytes that do not parse (parse_or_empty).
+    static const uint8_t kNone = 0;
+    schedule = shared_target_schedule(&kNone, 0);
+  }
   if (!schedule) return -1;
   RunOptions options;
   if (t.options.interleaving_coverage) {
@@ -240,6 +246,7 @@ int run_target_input(const uint8_t* data, size_t size) {
     options.listener = &t.coverage;
   }
   Execution execution = run_cached(*schedule, data, size, options);
+  note_schedule_ran();
   t.reached.put(data, size, execution);
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);

@@ -1,9 +1,9 @@
 // The libFuzzer target of a campaign worker: input bytes -> binary schedule
-// (an input that does not parse is ignored) -> normalised, with the
-// campaign's kernel variant -> one execution of the dcache model, with
-// interleaving coverage. A finding is handed to the campaign and the input
-// returns normally, so libFuzzer goes on after it. This file also holds
-// libFuzzer's custom mutator and crossover hooks (fuzz/mutator.h does the work).
+// (an input that does not parse is ignored; libFuzzer's one-byte first input runs the empty
+// schedule) -> normalised, with the campaign's kernel variant -> one execution of the dcache model,
+// with interleaving coverage. A finding is handed to the campaign and the input returns normally,
+// so libFuzzer goes on after it. This file also holds libFuzzer's custom mutator and crossover
+// hooks (fuzz/mutator.h does the work).
 #pragma once
 
 #include <atomic>

@@ -122,6 +122,20 @@ TEST(FuzzCampaign, TheWarmupCountsTowardsMaxExecutions) {
   }
 }
 
+// From an empty corpus directory: libFuzzer starts from its one-byte input,
+// which runs the empty schedule and must show a feature, or libFuzzer stops
+// at once ("no interesting inputs") and the campaign loses its worker.
+TEST(FuzzCampaign, AnEmptyCorpusIsAStartNotAnEnd) {
+  const std::string base = ::testing::TempDir() + "dcfuzz_campaign_empty_corpus";
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base + "/corpus");
+  auto o = run_dcfuzz("fuzz " + base + "/corpus --kernel mainline --seed 3 --max-executions 400 " +
+                      "--out " + base + "/out");
+  ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+  EXPECT_EQ(o.err.find("stopped abnormally"), std::string::npos) << o.err;
+  EXPECT_NE(o.out.find(", 400 executions ("), std::string::npos) << o.out;
+}
+
 // The campaign runs from any directory: the shipped seeds are in the binary.
 TEST(FuzzCampaign, RunsFromAnyDirectory) {
   const std::string out = ::testing::TempDir() + "dcfuzz_campaign_cwd_" + std::to_string(getpid());
