@@ -36,12 +36,8 @@ namespace {
 // mutator stays deterministic.
 class ReachedCache {
  public:
-  static uint64_t key(const uint8_t* data, size_t size) {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
-    return h ^ size;
-  }
-  void put(const uint8_t* data, size_t size, const Execution& e) {
+  // Remembers what the execution of these bytes reached; returns it.
+  const Reached& put(const uint8_t* data, size_t size, const Execution& e) {
     Reached r;
     r.steps = e.steps;
     r.random_calls = e.random_calls;
@@ -49,6 +45,7 @@ class ReachedCache {
     reached_.put(key(data, size), r);
     last_bytes_.assign(reinterpret_cast<const char*>(data), size);
     last_ = r;
+    return last_;
   }
   bool get(const uint8_t* data, size_t size, Reached* out) {
     // Mostly the input just run, which libFuzzer mutates next: compared
@@ -57,15 +54,18 @@ class ReachedCache {
       *out = last_;
       return true;
     }
-    return get(key(data, size), out);
-  }
-  bool get(uint64_t key, Reached* out) {
-    const Reached* known = reached_.find(key);
+    const Reached* known = reached_.find(key(data, size));
     if (known) *out = *known;
     return known != nullptr;
   }
 
  private:
+  static uint64_t key(const uint8_t* data, size_t size) {
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < size; ++i) h = (h ^ data[i]) * 1099511628211ull;
+    return h ^ size;
+  }
+
   RecentMap<uint64_t, Reached> reached_{1 << 16};
   std::string last_bytes_;  // of the last put, and its Reached
   Reached last_;
@@ -164,9 +164,7 @@ Reached reached_of(const uint8_t* data, size_t size) {
   Execution e;
   if (auto schedule = shared_target_schedule(data, size))
     e = run_cached(*schedule, data, size, RunOptions());
-  target().reached.put(data, size, e);
-  target().reached.get(data, size, &reached);
-  return reached;
+  return target().reached.put(data, size, e);
 }
 
 // With start_seeds: `data` as a binary schedule in *out, if it is not one
@@ -283,8 +281,7 @@ std::vector<std::string> run_warmup(uint64_t seed, uint32_t samples) {
     // The next sample's preemptions spread over this one's steps, as a
     // sample the mutator draws spreads them over its parent's.
     Reached last;
-    if (target().reached.get(ReachedCache::key(data, size), &last) && last.steps > 0)
-      reached.steps = last.steps;
+    if (target().reached.get(data, size, &last) && last.steps > 0) reached.steps = last.steps;
   }
   return inputs;
 }
