@@ -380,15 +380,13 @@ constexpr uint32_t kRandomWalkChoices = 16;
 // one thread: each thread is a try at an error path; docs/benchmarks.md "What helped
 // the search").
 bool random_scenario(Chance& chance, pb::Schedule* s, uint32_t steps) {
+  const pb::Kernel kernel = s->scenario().kernel();
+  const bool preempt_rt = s->scenario().preempt_rt();
+  const PatchSet switches = switches_of(s->scenario());
+  random_schedule(chance.next(), s);  // in place: no schedule made, copied and freed
   pb::Scenario* scenario = s->mutable_scenario();
-  const pb::Kernel kernel = scenario->kernel();
-  const bool preempt_rt = scenario->preempt_rt();
-  const PatchSet switches = switches_of(*scenario);
-  *scenario = random_schedule(chance.next()).scenario();
   set_kernel(scenario, kernel, switches);
   scenario->set_preempt_rt(preempt_rt);
-  s->clear_choices();
-  s->clear_faults();
   // and a random walk's interleaving on it, as a random walk would run it
   if (!scatter_preemptions(chance, s, steps)) s->clear_preemptions();
   for (uint32_t call = 0; call < kRandomWalkChoices; ++call) {

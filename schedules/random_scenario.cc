@@ -82,9 +82,15 @@ struct Generator {
 }  // namespace
 
 pb::Schedule random_schedule(uint64_t seed) {
-  Generator gen(seed);
   pb::Schedule schedule;
-  pb::Scenario* scenario = schedule.mutable_scenario();
+  random_schedule(seed, &schedule);
+  return schedule;
+}
+
+void random_schedule(uint64_t seed, pb::Schedule* out) {
+  Generator gen(seed);
+  out->Clear();
+  pb::Scenario* scenario = out->mutable_scenario();
   scenario->set_kernel(pb::Kernel(gen.rng.below(kKernels)));
   scenario->set_fs(pb::Filesystem(gen.rng.below(kFilesystems)));
   gen.nfs = scenario->fs() == pb::NFS;
@@ -100,8 +106,7 @@ pb::Schedule random_schedule(uint64_t seed) {
     const Patch p = modelled[gen.rng.below(uint32_t(modelled.size()))];
     set_kernel(scenario, scenario->kernel(), toggle_switch(switches_of(*scenario), p));
   }
-  normalize(&schedule);
-  return schedule;
+  normalize(out);
 }
 
 }  // namespace dcfuzz

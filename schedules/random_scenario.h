@@ -13,4 +13,7 @@ namespace dcfuzz {
 // no interleaving decisions, which the strategy running it makes.
 pb::Schedule random_schedule(uint64_t seed);
 
+// The same, into *out (cleared first; an arena's schedule keeps its buffers).
+void random_schedule(uint64_t seed, pb::Schedule* out);
+
 }  // namespace dcfuzz
