@@ -3,12 +3,14 @@
 # corpus: `dcfuzz fuzz` (libFuzzer's loop, the mutator, coverage, findings
 # and all, one job) for S seconds from the shipped seeds on v4, then Relacy's
 # random scheduler (bench/fuzz_throughput) on the scenarios that campaign
-# ran, for 5 s right after the campaign and 5 s once more after that (the
+# kept (its corpus), for 5 s right after the campaign and 5 s once more after that (the
 # mean of the two: on a shared machine the load drifts). Prints executions
 # per second of each and their ratio, per wall second (as the campaign's
 # summary counts) and per CPU second (user + system of the campaign's
 # processes; steadier on a shared machine), REPEAT times, and the median
-# ratios.
+# ratios. Last, Relacy on the kept corpus against Relacy on random scenarios
+# (what most of a campaign's executions run), a measure of how much the
+# denominator depends on the scenarios it is given.
 #
 # --side-by-side: Relacy runs at the same time as the campaign instead of after
 # it, for as long, on the corpus of the same seeded campaign run once before
@@ -78,3 +80,13 @@ done
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf 'median ratio over %d runs: %s per wall second, %s per CPU second\n' "$repeat" \
   "$(awk '{ print $4 }' "$work/ratios" | median)" "$(awk '{ print $7 }' "$work/ratios" | median)"
+# The denominator depends on the scenarios it runs: Relacy on the kept corpus
+# against Relacy on the random scenarios a campaign's random-walk samples
+# draw (most of a campaign's executions run a scenario new to it), 5 s each,
+# one after the other.
+kept=$("$build/fuzz_throughput" "$work/run-$repeat/corpus" 5 relacy)
+drawn=$("$build/fuzz_throughput" random:500 5 relacy)
+awk -v k="$kept" -v d="$drawn" 'BEGIN {
+  split(k, a, " "); split(d, b, " ")
+  printf "Relacy per CPU second on the kept corpus %.0f, on random scenarios %.0f (%.2f of it)\n", a[4], b[4], a[4] / b[4]
+}'

@@ -8,18 +8,31 @@
 // parse, normalise, build the program, run it with interleaving coverage
 // (fuzz/target.h) -- on each input as it is, and after one mutation
 // (fuzz/mutator.h). SEEDS_DIR may also be a campaign's OUT/corpus: the
-// scenarios that campaign ran. With "relacy", only Relacy's side, per second
-// of wall time and per second of CPU time (bench/campaign_throughput.sh).
+// scenarios that campaign kept; or random:N, N scenarios of random_schedule
+// (what a campaign's random-walk samples draw: most of its executions run
+// one). With "relacy", only Relacy's side, per second of wall time and per
+// second of CPU time (bench/campaign_throughput.sh).
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "bench/throughput.h"
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "corpus/seeds";
   const double budget = argc > 2 ? std::atof(argv[2]) : 10;
-  const auto seeds = dcfuzz::bench::load_schedules(dir, 500);  // a sample of a big corpus
+  std::vector<dcfuzz::pb::Schedule> seeds;
+  if (dir.rfind("random:", 0) == 0) {
+    const int count = std::atoi(dir.c_str() + 7);
+    if (count < 1 || count > 100000) {
+      std::fprintf(stderr, "fuzz_throughput: %s: N must be in 1..100000\n", dir.c_str());
+      return 2;
+    }
+    seeds = dcfuzz::bench::random_schedules(size_t(count));
+  } else {
+    seeds = dcfuzz::bench::load_schedules(dir, 500);  // a sample of a big corpus
+  }
   if (seeds.empty()) {
     std::fprintf(stderr, "fuzz_throughput: no seeds in %s\n", dir.c_str());
     return 2;

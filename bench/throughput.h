@@ -16,6 +16,7 @@
 #include "fuzz/target.h"
 #include "schedules/engine.h"
 #include "schedules/normalize.h"
+#include "schedules/random_scenario.h"
 #include "schedules/schedule_io.h"
 
 namespace dcfuzz::bench {
@@ -44,6 +45,16 @@ inline std::vector<pb::Schedule> load_schedules(const std::string& dir, size_t l
       s.mutable_scenario()->set_kernel(pb::V4);
       schedules.push_back(s);
     }
+  }
+  return schedules;
+}
+
+// The first `count` scenarios of random_schedule, with the kernel set to v4.
+inline std::vector<pb::Schedule> random_schedules(size_t count) {
+  std::vector<pb::Schedule> schedules(count);
+  for (size_t i = 0; i < count; ++i) {
+    random_schedule(uint64_t(i), &schedules[i]);
+    schedules[i].mutable_scenario()->set_kernel(pb::V4);
   }
   return schedules;
 }
