@@ -111,6 +111,7 @@ struct Target {
   ReachedCache reached;
   ProgramCache programs;
   ReplayStrategy replay;  // run_cached's, reset for every execution
+  uint64_t ran = 0;       // executions of this process (TargetOptions::max_executions)
 };
 
 Target& target() {
@@ -221,7 +222,8 @@ bool target_schedule(const uint8_t* data, size_t size, pb::Schedule* out) {
 
 int run_target_input(const uint8_t* data, size_t size) {
   Target& t = target();
-  if (t.options.stop && t.options.stop->load(std::memory_order_relaxed)) {
+  if ((t.options.stop && t.options.stop->load(std::memory_order_relaxed)) ||
+      (t.options.max_executions && t.ran >= t.options.max_executions)) {
     std::fflush(nullptr);
     _exit(0);
   }
@@ -246,6 +248,7 @@ int run_target_input(const uint8_t* data, size_t size) {
   Execution execution = run_cached(*schedule, data, size, options);
   note_schedule_ran();
   t.reached.put(data, size, execution);
+  ++t.ran;
   if (t.options.executions) t.options.executions->fetch_add(1, std::memory_order_relaxed);
   if (execution.found && t.options.on_finding) t.options.on_finding(*schedule, execution);
   return 0;

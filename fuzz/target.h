@@ -52,6 +52,11 @@ struct TargetOptions {
   uint32_t warmup_samples = 0;
   uint64_t warmup_seed = 0;
   bool exit_after_warmup = false;
+  // A campaign worker's share of --max-executions (0: no bound): once it
+  // has run this many, the process exits (status 0) at its next input.
+  // libFuzzer's -runs alone does not bound it: libFuzzer runs every input
+  // of the corpus it starts from before it counts.
+  uint64_t max_executions = 0;
 };
 
 // Configures this process's target; before run_libfuzzer() or run_target_input().

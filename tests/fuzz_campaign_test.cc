@@ -122,6 +122,31 @@ TEST(FuzzCampaign, TheWarmupCountsTowardsMaxExecutions) {
   }
 }
 
+// --max-executions bounds a campaign that starts from a corpus bigger than
+// its share: libFuzzer runs every input of the corpus it starts from before
+// -runs counts, so only the target's own count ends the worker in time.
+TEST(FuzzCampaign, MaxExecutionsBoundsACampaignFromABigCorpus) {
+  const std::string base = ::testing::TempDir() + "dcfuzz_campaign_big_corpus";
+  std::filesystem::remove_all(base);
+  std::filesystem::create_directories(base);
+  auto first =
+      run_dcfuzz("fuzz --kernel mainline --seed 3 --max-executions 400 --out " + base + "/first");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  size_t inputs = 0;
+  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(base + "/first/corpus"))
+    ++inputs;
+  ASSERT_GT(inputs, 150u);  // the corpus is bigger than the shares below
+  for (const char* jobs : {"1", "2"}) {
+    SCOPED_TRACE(jobs);
+    const std::string out = base + "/out" + jobs;
+    auto o = run_dcfuzz("fuzz " + base + "/first/corpus --kernel mainline --seed 4 --jobs " + jobs +
+                        " --max-executions 100 --out " + out);
+    ASSERT_EQ(o.exit_code, 0) << o.out << o.err;
+    EXPECT_EQ(o.err.find("stopped abnormally"), std::string::npos) << o.err;
+    EXPECT_NE(o.out.find(", 100 executions ("), std::string::npos) << o.out;
+  }
+}
+
 // From an empty corpus directory: libFuzzer starts from its one-byte input,
 // which runs the empty schedule and must show a feature, or libFuzzer stops
 // at once ("no interesting inputs") and the campaign loses its worker.
