@@ -35,6 +35,16 @@ dentry* __d_alloc(int name) {
 
 void dget_dlock(dentry* d) { ++d->d_count; }
 
+// fast_dput's check: a put that finds the count at 0, or dead, is a put of a
+// reference nobody had (dropped twice somewhere); the kernel warns and leaves
+// the dentry alone. The model stops there: killing it again would free it
+// twice. Out of libFuzzer's coverage: it never fires on a correct kernel, and
+// its edges would only copy dput's counts into new features (a fixed-seed
+// campaign keeps the corpus it made before).
+__attribute__((noinline, no_sanitize("coverage"))) void check_put(const dentry* d) noexcept {
+  if (d->d_count <= 0) kernel_warning("dput", "d_lockref.count <= 0", d);
+}
+
 // retain_dentry: a hashed dentry stays cached after its last reference,
 // unless it is a file-handle alias ("Same if it's disconnected").
 bool retain_dentry(const dentry* d) { return d->d_hashed && !(d->d_flags & DCACHE_DISCONNECTED); }
@@ -69,6 +79,7 @@ bool lock_for_kill(dentry* d, inode** inp, dentry** parentp) {
     } else {
       spin_lock(&d->d_lock);
     }
+    check_put(d);  // a put too many killed it, or took our reference, meanwhile
     const bool found_again = d->d_count > 1 || retain_dentry(d);
     if (found_again) --d->d_count;
     if (found_again || (d->d_inode == in && (IS_ROOT(d) ? nullptr : d->d_parent) == parent)) {
@@ -165,6 +176,7 @@ void dput(dentry* d) {
       return;
     }
     spin_lock(&d->d_lock);
+    check_put(d);
     // The superblock's s_root and the mount keep the root's count above 0;
     // a reference put twice somewhere takes it there, and the kernel's next
     // use of the (freed) root is KASAN's use-after-free. The model stops
