@@ -144,6 +144,7 @@ class Counter final : public Program {
   State* state_ = nullptr;
 };
 
+// T2 puts the first dead dentry once, before its ops.
 class PutsADeadDentry final : public Program {
  public:
   explicit PutsADeadDentry(Scenario scenario) : inner_(make_dcache_program(std::move(scenario))) {}

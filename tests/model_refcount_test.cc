@@ -118,5 +118,34 @@ TEST(ModelRefcount, APutOfADeadDentryWarnsEveryTimeInOneProcess) {
   }
 }
 
+// T1 reads "A/b" while T2 removes "A" on a case-insensitive filesystem, each
+// walk putting each directory twice: where T2's rmdir holds the last
+// reference to "A" but one, its own put in vfs_rmdir kills "A" and d_delete
+// finds it negative -- the kernel's NULL pointer dereference at
+// spin_lock(&inode->i_lock), not a segfault of the model. Every preemption
+// point of T2 inside T1's op.
+TEST(ModelRefcount, DeleteOfADentryKilledUnderItIsANullDereference) {
+  const char* scenario = R"(
+    scenario {
+      fs: CASE_INSENSITIVE
+      tree { name: "A" dir: true }
+      threads { ops { op: READDIR path: "A/b" } }
+      threads { ops { op: RMDIR path: "A" } }
+    })";
+  int in_d_delete = 0;
+  for (uint32_t step = 1; step <= kLastStep; ++step) {
+    pb::Schedule s = parse_normalized(scenario);
+    auto* p = s.add_preemptions();
+    p->set_step(step);
+    p->set_thread(2);
+    Execution e = replay_traced(s, puts_twice());
+    if (e.title == "BUG: kernel NULL pointer dereference in d_delete") ++in_d_delete;
+    EXPECT_EQ(e.title.find("in the model"), std::string::npos)
+        << "step " << step << ": " << e.title;
+    EXPECT_FALSE(replay_traced(s).found) << "step " << step;
+  }
+  EXPECT_GT(in_d_delete, 0);
+}
+
 }  // namespace
 }  // namespace dcfuzz
