@@ -1,5 +1,11 @@
 #include "testing/toy_programs.h"
 
+#include <utility>
+
+#include "core/dcache.h"
+#include "core/kernel_state.h"
+#include "core/model.h"
+
 // clang-format off
 #include <relacy/relacy.hpp>  // last
 // clang-format on
@@ -138,6 +144,24 @@ class Counter final : public Program {
   State* state_ = nullptr;
 };
 
+// T2 puts the first dead dentry once, before its ops.
+class PutsADeadDentry final : public Program {
+ public:
+  explicit PutsADeadDentry(Scenario scenario) : inner_(make_dcache_program(std::move(scenario))) {}
+  int thread_count() const override { return inner_->thread_count(); }
+  void before(Host& host) override { inner_->before(host); }
+  void thread(int index) override {
+    const std::vector<model::dentry*>& dead = model::kstate().dead;
+    if (index == 1 && !dead.empty()) model::dput(dead.front());
+    inner_->thread(index);
+  }
+  void invariant() override { inner_->invariant(); }
+  void after() override { inner_->after(); }
+
+ private:
+  std::unique_ptr<Program> inner_;
+};
+
 }  // namespace
 
 std::unique_ptr<Program> make_lock_inversion() { return std::make_unique<LockInversion>(); }
@@ -145,6 +169,10 @@ std::unique_ptr<Program> make_lost_wakeup() { return std::make_unique<LostWakeup
 std::unique_ptr<Program> make_leak_on_enomem() { return std::make_unique<LeakOnEnomem>(); }
 std::unique_ptr<Program> make_counter(int threads, int rounds) {
   return std::make_unique<Counter>(threads, rounds);
+}
+
+std::unique_ptr<Program> make_dcache_putting_a_dead_dentry(Scenario scenario) {
+  return std::make_unique<PutsADeadDentry>(std::move(scenario));
 }
 
 }  // namespace dcfuzz::toy

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/program.h"
+#include "core/scenario.h"
 
 namespace dcfuzz::toy {
 
@@ -26,5 +27,10 @@ std::unique_ptr<Program> make_leak_on_enomem();
 // `threads` threads each increment a shared counter `rounds` times under a
 // mutex (no bug), with model events; for determinism and memory checks.
 std::unique_ptr<Program> make_counter(int threads, int rounds);
+
+// The dcache model on `scenario` with one reference put too many, as a
+// patch's extra dput: T2 first puts the first dentry T1's ops killed (if
+// any), then runs its own ops.
+std::unique_ptr<Program> make_dcache_putting_a_dead_dentry(Scenario scenario);
 
 }  // namespace dcfuzz::toy
