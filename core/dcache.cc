@@ -79,8 +79,9 @@ bool lock_for_kill(dentry* d, inode** inp, dentry** parentp) {
     } else {
       spin_lock(&d->d_lock);
     }
-    check_put(d);  // a put too many killed it, or took our reference, meanwhile
-    const bool found_again = d->d_count > 1 || retain_dentry(d);
+    // The kernel's `d_lockref.count != 1`: more references, or (a put too
+    // many meanwhile) none or dead -- not ours to kill; the count is dropped.
+    const bool found_again = d->d_count != 1 || retain_dentry(d);
     if (found_again) --d->d_count;
     if (found_again || (d->d_inode == in && (IS_ROOT(d) ? nullptr : d->d_parent) == parent)) {
       if (found_again) spin_unlock(&d->d_lock);
