@@ -271,9 +271,10 @@ int nfs_rename(inode* old_dir, dentry* old_d, inode* new_dir, dentry* new_d) {
 
 void nfs_readdir(dentry* dir) {
   CALL_FRAME();
-  wait_queue_head wq;  // mainline's DECLARE_WAIT_QUEUE_HEAD_ONSTACK in nfs_prime_dcache
+  wait_queue_head wq;        // mainline's DECLARE_WAIT_QUEUE_HEAD_ONSTACK in nfs_prime_dcache
+  inode* in = dir->d_inode;  // nfs_readdir's d_inode(dentry), read once
   DirEntry e{};
-  for (size_t i = 0; disk_entry(dir->d_inode, i, &e); ++i) nfs_prime_dcache(dir, e, &wq);
+  for (size_t i = 0; disk_entry(in, i, &e); ++i) nfs_prime_dcache(dir, e, &wq);
 }
 
 int nfs_server_op(const PlanOp& op) {
