@@ -215,21 +215,19 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
       options.jobs > 1 ? "-reload=1" : "-reload=0",
   };
   // The warm-up (fuzz/target.h run_warmup) comes out of the worker's share
-  // of --max-executions; a share it uses up leaves libFuzzer out. The target
-  // ends the worker at its share (libFuzzer's -runs does not count the
-  // corpus it starts from).
+  // of --max-executions. The target ends the worker at its share (a share
+  // the warm-up uses up leaves libFuzzer out; libFuzzer's -runs does not
+  // count the corpus it starts from). A worker's share is at least 1.
   uint64_t warmup = options.keep_scenario ? 0 : kWarmupSamples;
-  bool warmup_only = false;
   const uint64_t share = options.max_executions ? executions_share(options, job) : 0;
   if (options.max_executions) {
     warmup = std::min(warmup, share);
-    warmup_only = share == warmup;
     worker.flags.push_back("-runs=" + std::to_string(share - warmup));
   }
   // The campaign process alone takes Ctrl-C and kill and stops the workers
   // through the shared flag.
   worker.parent_stops_it = true;
-  worker.setup = [&options, &findings, job, lock_fd, seed, warmup, warmup_only, share] {
+  worker.setup = [&options, &findings, job, lock_fd, seed, warmup, share] {
     close(lock_fd);  // the campaign process holds OUT's lock, not its workers
     TargetOptions target;
     target.kernel = options.kernel;
@@ -245,7 +243,6 @@ pid_t start_worker(const CampaignOptions& options, CampaignFindings& findings, i
     };
     target.warmup_samples = uint32_t(warmup);
     target.warmup_seed = seed;
-    target.exit_after_warmup = warmup_only;
     target.max_executions = share;
     set_target(target);
   };

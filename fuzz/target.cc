@@ -297,7 +297,7 @@ void run_libfuzzer(const std::vector<std::string>& arguments) {
     const size_t ran = run_warmup(options.warmup_seed, options.warmup_samples).size();
     std::fprintf(stderr, "dcfuzz: warm-up: %zu random-walk samples before libFuzzer starts\n", ran);
   }
-  if (options.exit_after_warmup) {
+  if (options.max_executions && target().ran >= options.max_executions) {  // the share is spent
     std::fflush(nullptr);
     std::exit(0);
   }

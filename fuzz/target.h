@@ -46,14 +46,12 @@ struct TargetOptions {
   // input saved on its own (a crash file) replays on the variant it ran on.
   bool stamp_kernel = false;
   // A campaign worker's warm-up (run_warmup): this many random-walk samples
-  // run before libFuzzer starts, drawn from warmup_seed; with
-  // exit_after_warmup the process then exits (status 0) instead (a worker
-  // whose share of --max-executions the warm-up used up).
+  // run before libFuzzer starts, drawn from warmup_seed.
   uint32_t warmup_samples = 0;
   uint64_t warmup_seed = 0;
-  bool exit_after_warmup = false;
   // A campaign worker's share of --max-executions (0: no bound): once it
-  // has run this many, the process exits (status 0) at its next input.
+  // has run this many, the process exits (status 0) at its next input, or
+  // after the warm-up if that used the share up.
   // libFuzzer's -runs alone does not bound it: libFuzzer runs every input
   // of the corpus it starts from before it counts.
   uint64_t max_executions = 0;
