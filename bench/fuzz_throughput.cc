@@ -24,8 +24,9 @@ int main(int argc, char** argv) {
   const double budget = argc > 2 ? std::atof(argv[2]) : 10;
   std::vector<dcfuzz::pb::Schedule> seeds;
   if (dir.rfind("random:", 0) == 0) {
-    const int count = std::atoi(dir.c_str() + 7);
-    if (count < 1 || count > 100000) {
+    char* end = nullptr;
+    const long count = std::strtol(dir.c_str() + 7, &end, 10);
+    if (end == dir.c_str() + 7 || *end != '\0' || count < 1 || count > 100000) {
       std::fprintf(stderr, "fuzz_throughput: %s: N must be in 1..100000\n", dir.c_str());
       return 2;
     }
