@@ -343,7 +343,8 @@ namespace {
 // d_delete's `dentry->d_inode`, which its callers know positive. A put too
 // many killed the dentry under them (dentry_unlink_inode left it negative):
 // the kernel's spin_lock(&inode->i_lock) dereferences NULL. Out of libFuzzer's
-// coverage, as check_put.
+// coverage, as check_put; d_inode_held only when NULL, since its edges (in
+// core/bug.cc) count every call.
 __attribute__((noinline, no_sanitize("coverage"))) inode* inode_of_deleted(
     const dentry* d) noexcept {
   return d->d_inode ? d->d_inode : d_inode_held(d, "d_delete");
